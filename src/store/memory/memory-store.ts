@@ -1,0 +1,321 @@
+// The embedded store: the repository interface on in-process Maps, used when no MongoDB URI is
+// configured (and in tests). Nothing survives the process; filters and sorts scan, except range
+// reads in order of a unique numeric index (the event log's `seq`), which use a sorted index.
+import {
+  COLLECTIONS,
+  type CollectionName,
+  type Doc,
+  type DocCollection,
+  type Filter,
+  type FindOptions,
+  type IndexSpec,
+  type Store,
+  type UpdateOptions,
+} from '../repository.js';
+import { portableValue, toPortable } from '../portable-document.js';
+import { matchesFilter, sortComparator } from './match-filter.js';
+
+type Rec = Record<string, unknown> & Doc;
+
+/** A write that would break a unique index, as MongoDB's E11000. */
+export class DuplicateKeyError extends Error {
+  readonly code = 11000;
+  constructor(collection: string, index: string, key: string) {
+    super(`duplicate key in ${collection} on ${index}: ${key}`);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+/** Sorted [value, _id] pairs of a single-field unique index over numbers, for ordered range reads. */
+class OrderedIndex {
+  readonly values: number[] = [];
+  readonly ids: string[] = [];
+  /** Documents whose field is not a number; while there are any, reads fall back to scanning. */
+  nonNumeric = 0;
+
+  constructor(readonly field: string) {}
+
+  /** First position whose value is >= v (or > v when `strict`). */
+  lowerBound(v: number, strict: boolean): number {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = this.values[mid]!;
+      if (x < v || (strict && x === v)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  add(doc: Rec): void {
+    const v = doc[this.field];
+    if (typeof v !== 'number') {
+      this.nonNumeric++;
+      return;
+    }
+    const n = this.values.length;
+    // appends in increasing order are the common case (the event log)
+    const at = n === 0 || this.values[n - 1]! < v ? n : this.lowerBound(v, false);
+    this.values.splice(at, 0, v);
+    this.ids.splice(at, 0, doc._id);
+  }
+
+  remove(doc: Rec): void {
+    const v = doc[this.field];
+    if (typeof v !== 'number') {
+      this.nonNumeric--;
+      return;
+    }
+    for (let i = this.lowerBound(v, false); i < this.values.length && this.values[i] === v; i++) {
+      if (this.ids[i] === doc._id) {
+        this.values.splice(i, 1);
+        this.ids.splice(i, 1);
+        return;
+      }
+    }
+  }
+}
+
+interface UniqueIndex {
+  name: string;
+  fields: string[];
+  keys: Map<string, string>;
+}
+
+function indexName(spec: IndexSpec): string {
+  return spec.fields.map(([f, d]) => `${f}_${d}`).join('_');
+}
+
+class MemoryCollection<T extends Doc> implements DocCollection<T> {
+  private readonly docs = new Map<string, Rec>();
+  private readonly unique: UniqueIndex[];
+  private readonly ordered: OrderedIndex[];
+
+  constructor(
+    readonly name: string,
+    specs: readonly IndexSpec[],
+  ) {
+    const uniq = specs.filter((s) => s.unique);
+    this.unique = uniq.map((s) => ({ name: indexName(s), fields: s.fields.map(([f]) => f), keys: new Map() }));
+    this.ordered = uniq.filter((s) => s.fields.length === 1).map((s) => new OrderedIndex(s.fields[0]![0]));
+  }
+
+  private uniqueKey(idx: UniqueIndex, doc: Rec): string {
+    // MongoDB indexes a missing field as null
+    return JSON.stringify(idx.fields.map((f) => doc[f] ?? null));
+  }
+
+  /** Throws when `doc` would collide with another document on a unique index. */
+  private checkUnique(doc: Rec): void {
+    for (const idx of this.unique) {
+      const key = this.uniqueKey(idx, doc);
+      const holder = idx.keys.get(key);
+      if (holder !== undefined && holder !== doc._id) throw new DuplicateKeyError(this.name, idx.name, key);
+    }
+  }
+
+  private attach(doc: Rec): void {
+    this.docs.set(doc._id, doc);
+    for (const idx of this.unique) idx.keys.set(this.uniqueKey(idx, doc), doc._id);
+    for (const o of this.ordered) o.add(doc);
+  }
+
+  private detach(doc: Rec): void {
+    this.docs.delete(doc._id);
+    for (const idx of this.unique) {
+      const key = this.uniqueKey(idx, doc);
+      if (idx.keys.get(key) === doc._id) idx.keys.delete(key);
+    }
+    for (const o of this.ordered) o.remove(doc);
+  }
+
+  /** Replaces (or inserts) the stored document, keeping the indexes in step. */
+  private write(next: Rec): void {
+    this.checkUnique(next);
+    const prev = this.docs.get(next._id);
+    if (prev) this.detach(prev);
+    this.attach(next);
+  }
+
+  private static out<T>(doc: Rec): T {
+    return structuredClone(doc) as unknown as T;
+  }
+
+  async get(id: string): Promise<T | null> {
+    const d = this.docs.get(id);
+    return d ? MemoryCollection.out<T>(d) : null;
+  }
+
+  async getMany(ids: string[]): Promise<T[]> {
+    const out: T[] = [];
+    for (const id of ids) {
+      const d = this.docs.get(id);
+      if (d) out.push(MemoryCollection.out<T>(d));
+    }
+    return out;
+  }
+
+  async putMany(docs: T[]): Promise<void> {
+    const copies = docs.map((d) => toPortable(d) as unknown as Rec);
+    for (const c of copies) this.write(c);
+  }
+
+  async put(doc: T): Promise<void> {
+    this.write(toPortable(doc) as unknown as Rec);
+  }
+
+  async insertNew(docs: T[]): Promise<{ inserted: string[]; duplicates: string[] }> {
+    const copies = docs.map((d) => toPortable(d) as unknown as Rec);
+    const inserted: string[] = [];
+    const duplicates: string[] = [];
+    for (const c of copies) {
+      if (this.docs.has(c._id)) duplicates.push(c._id);
+      else {
+        this.write(c);
+        inserted.push(c._id);
+      }
+    }
+    return { inserted, duplicates };
+  }
+
+  async update(id: string, set: Partial<T> | Record<string, unknown>, opts: UpdateOptions = {}): Promise<boolean> {
+    const current = this.docs.get(id);
+    const changes: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(set)) if (k !== '_id' && v !== undefined) changes[k] = portableValue(v, k);
+    if (current) {
+      if (!matchesFilter(current, opts.where)) return false;
+      const next: Rec = { ...current, ...changes };
+      for (const [k, by] of Object.entries(opts.inc ?? {})) {
+        const base = current[k];
+        next[k] = portableValue((typeof base === 'number' ? base : 0) + by, k);
+      }
+      this.write(next);
+      return true;
+    }
+    if (!opts.upsert) return false;
+    // like MongoDB: the equality conditions of the filter seed the inserted document
+    const seeded: Rec = { _id: id };
+    for (const [k, c] of Object.entries(opts.where ?? {})) if (typeof c !== 'object' || c === null) seeded[k] = c;
+    const onInsert = opts.setOnInsert ? (toPortable(opts.setOnInsert) as Record<string, unknown>) : {};
+    const next: Rec = { ...seeded, ...onInsert, ...changes, _id: id };
+    for (const [k, by] of Object.entries(opts.inc ?? {})) next[k] = portableValue(by, k);
+    this.write(next);
+    return true;
+  }
+
+  /** Adds `by` to a numeric field (creating the document), with no await in between; returns the new value. */
+  incrementNow(id: string, field: string, by: number): number {
+    const current = this.docs.get(id);
+    const base = current?.[field];
+    const value = (typeof base === 'number' ? base : 0) + by;
+    this.write({ ...(current ?? { _id: id }), [field]: value });
+    return value;
+  }
+
+  /** Candidates in the order of a unique numeric index, starting at the filter's bound on it. */
+  private orderedScan(filter: Filter | undefined, opts: FindOptions): Iterable<Rec> | null {
+    if (!opts.sort || opts.sort.length !== 1) return null;
+    const [field, dir] = opts.sort[0]!;
+    const idx = this.ordered.find((o) => o.field === field);
+    if (!idx || idx.nonNumeric > 0) return null;
+    const cond = filter?.[field];
+    const range = typeof cond === 'object' && cond !== null ? cond : {};
+    const docs = this.docs;
+    let start: number;
+    if (dir === 1) {
+      start = 0;
+      if (typeof range.$gt === 'number') start = idx.lowerBound(range.$gt, true);
+      else if (typeof range.$gte === 'number') start = idx.lowerBound(range.$gte, false);
+    } else {
+      start = idx.values.length - 1;
+      if (typeof range.$lt === 'number') start = idx.lowerBound(range.$lt, false) - 1;
+      else if (typeof range.$lte === 'number') start = idx.lowerBound(range.$lte, true) - 1;
+    }
+    return {
+      *[Symbol.iterator]() {
+        for (let i = start; i >= 0 && i < idx.ids.length; i += dir) yield docs.get(idx.ids[i]!)!;
+      },
+    };
+  }
+
+  async find(filter?: Filter, opts: FindOptions = {}): Promise<T[]> {
+    const skip = opts.skip ?? 0;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const ordered = this.orderedScan(filter, opts);
+    if (ordered) {
+      const out: T[] = [];
+      let skipped = 0;
+      for (const d of ordered) {
+        if (!matchesFilter(d, filter)) continue;
+        if (skipped < skip) {
+          skipped++;
+          continue;
+        }
+        out.push(MemoryCollection.out<T>(d));
+        if (out.length >= limit) break;
+      }
+      return out;
+    }
+    let hits: Rec[] = [];
+    for (const d of this.docs.values()) if (matchesFilter(d, filter)) hits.push(d);
+    if (opts.sort && opts.sort.length > 0) hits.sort(sortComparator(opts.sort));
+    if (skip > 0 || limit !== Infinity) hits = hits.slice(skip, limit === Infinity ? undefined : skip + limit);
+    return hits.map((d) => MemoryCollection.out<T>(d));
+  }
+
+  async count(filter?: Filter): Promise<number> {
+    if (!filter || Object.keys(filter).length === 0) return this.docs.size;
+    let n = 0;
+    for (const d of this.docs.values()) if (matchesFilter(d, filter)) n++;
+    return n;
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    const doomed: Rec[] = [];
+    for (const d of this.docs.values()) if (matchesFilter(d, filter)) doomed.push(d);
+    for (const d of doomed) this.detach(d);
+    return doomed.length;
+  }
+}
+
+const SEQ_PREFIX = 'seq:';
+
+/** The embedded, non-durable Store. */
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  readonly durable = false;
+  private readonly collections = new Map<CollectionName, MemoryCollection<Doc>>();
+  private closed = false;
+
+  async init(): Promise<void> {}
+
+  async ping(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  collection<T extends Doc>(name: CollectionName): DocCollection<T> {
+    let c = this.collections.get(name);
+    if (!c) {
+      if (!(name in COLLECTIONS)) throw new Error(`unknown collection ${String(name)}`);
+      c = new MemoryCollection<Doc>(name, COLLECTIONS[name]);
+      this.collections.set(name, c);
+    }
+    return c as unknown as DocCollection<T>;
+  }
+
+  async reserveSeq(name: string, n: number): Promise<number> {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`reserveSeq: n must be a positive integer, got ${n}`);
+    // synchronous from read to write, so concurrent reservations never overlap
+    const kv = this.collection<Doc>('kv') as unknown as MemoryCollection<Doc>;
+    return kv.incrementNow(SEQ_PREFIX + name, 'value', n) - n + 1;
+  }
+}
+
+export function createMemoryStore(): Store {
+  return new MemoryStore();
+}

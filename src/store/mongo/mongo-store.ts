@@ -1,0 +1,288 @@
+// The durable store: the repository interface over the official MongoDB driver (and FerretDB).
+// Indexes come from COLLECTIONS at init; writes are batched; transient failures are retried with
+// backoff; a database that does not answer becomes StoreUnavailableError within seconds.
+import { MongoBulkWriteError, MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document, type Sort } from 'mongodb';
+import type { Logger } from 'pino';
+import type { VigilConfig } from '../../config/schema.js';
+import {
+  COLLECTIONS,
+  StoreUnavailableError,
+  type CollectionName,
+  type Doc,
+  type DocCollection,
+  type Filter,
+  type FindOptions,
+  type Store,
+  type UpdateOptions,
+} from '../repository.js';
+import { portableValue, toPortable } from '../portable-document.js';
+import { isDuplicateKey, isTransient, isUnavailable } from './transient-errors.js';
+
+export interface MongoStoreOptions {
+  /**
+   * How long the driver looks for a reachable server before failing an operation. 2 s (the
+   * driver's default is 30 s) so a dead database answers intake with 503 quickly.
+   */
+  serverSelectionTimeoutMs?: number;
+  /** TCP connect timeout; 2 s is ample on a LAN and keeps a dead host from stalling retries. */
+  connectTimeoutMs?: number;
+  /** Longest /readyz waits for the database's ping before calling it down. */
+  pingTimeoutMs?: number;
+}
+
+const DEFAULTS: Required<MongoStoreOptions> = { serverSelectionTimeoutMs: 2000, connectTimeoutMs: 2000, pingTimeoutMs: 1000 };
+
+const SEQ_PREFIX = 'seq:';
+
+type StoreCfg = VigilConfig['store'];
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Runs database operations with retries of transient failures, and maps outages to StoreUnavailableError. */
+class Retrier {
+  constructor(
+    private readonly cfg: StoreCfg,
+    private readonly logger: Logger,
+  ) {}
+
+  async run<R>(what: string, op: () => Promise<R>): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (err) {
+        if (isUnavailable(err)) throw new StoreUnavailableError(`database unavailable during ${what}: ${(err as Error).message}`, err);
+        if (!isTransient(err)) throw err;
+        if (attempt >= this.cfg.writeRetries) {
+          throw new StoreUnavailableError(`database failed ${what} after ${attempt + 1} attempts: ${(err as Error).message}`, err);
+        }
+        // exponential backoff with jitter in [0.5, 1.5) so retrying clients do not move in step
+        const delay = this.cfg.retryBaseMs * 2 ** attempt * (0.5 + Math.random());
+        this.logger.warn({ op: what, attempt: attempt + 1, delayMs: Math.round(delay), err: (err as Error).message }, 'transient database error; retrying');
+        await sleep(delay);
+      }
+    }
+  }
+}
+
+class MongoCollection<T extends Doc> implements DocCollection<T> {
+  constructor(
+    private readonly coll: Collection<Document>,
+    private readonly retry: Retrier,
+  ) {}
+
+  private get name(): string {
+    return this.coll.collectionName;
+  }
+
+  async get(id: string): Promise<T | null> {
+    const doc = await this.retry.run(`${this.name}.get`, () => this.coll.findOne({ _id: id as never }));
+    return doc as T | null;
+  }
+
+  async getMany(ids: string[]): Promise<T[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.retry.run(`${this.name}.getMany`, () => this.coll.find({ _id: { $in: ids as never[] } }).toArray());
+    const byId = new Map(docs.map((d) => [d._id as unknown as string, d as unknown as T]));
+    const out: T[] = [];
+    for (const id of ids) {
+      const d = byId.get(id);
+      if (d) out.push(d);
+    }
+    return out;
+  }
+
+  async putMany(docs: T[]): Promise<void> {
+    if (docs.length === 0) return;
+    const ops: AnyBulkWriteOperation<Document>[] = docs.map((d) => {
+      const doc = toPortable(d) as unknown as Document;
+      return { replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } };
+    });
+    // one bulk write; the driver splits it at the server's batch and message size limits
+    await this.retry.run(`${this.name}.putMany`, () => this.coll.bulkWrite(ops, { ordered: false }));
+  }
+
+  async put(doc: T): Promise<void> {
+    const d = toPortable(doc) as unknown as Document;
+    await this.retry.run(`${this.name}.put`, () => this.coll.replaceOne({ _id: d._id }, d, { upsert: true }));
+  }
+
+  async insertNew(docs: T[]): Promise<{ inserted: string[]; duplicates: string[] }> {
+    if (docs.length === 0) return { inserted: [], duplicates: [] };
+    const copies = docs.map((d) => toPortable(d) as unknown as Document & { _id: string });
+    const dupIndexes = await this.retry.run(`${this.name}.insertNew`, async () => {
+      try {
+        await this.coll.insertMany(copies as unknown as Document[], { ordered: false });
+        return new Set<number>();
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError)) throw err;
+        const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        if (writeErrors.length === 0) throw err;
+        const dups = new Set<number>();
+        for (const we of writeErrors) {
+          // a collision on another unique index (e.g. the log's seq) is a real failure, not a resend
+          if (we.code !== 11000 || /index:\s*(?!_id_)\S+/.test(we.errmsg ?? '')) throw err;
+          dups.add(we.index);
+        }
+        return dups;
+      }
+    });
+    const inserted: string[] = [];
+    const duplicates: string[] = [];
+    copies.forEach((d, i) => (dupIndexes.has(i) ? duplicates : inserted).push(d._id));
+    return { inserted, duplicates };
+  }
+
+  async update(id: string, set: Partial<T> | Record<string, unknown>, opts: UpdateOptions = {}): Promise<boolean> {
+    const $set: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(set)) if (k !== '_id' && v !== undefined) $set[k] = portableValue(v, k);
+    const $inc: Record<string, number> = {};
+    for (const [k, v] of Object.entries(opts.inc ?? {})) $inc[k] = portableValue(v, k) as number;
+    const $setOnInsert: Record<string, unknown> = {};
+    // MongoDB refuses one field in two operators; like the embedded store, $set and $inc win
+    for (const [k, v] of Object.entries(opts.setOnInsert ?? {})) {
+      if (k !== '_id' && v !== undefined && !(k in $set) && !(k in $inc)) $setOnInsert[k] = portableValue(v, k);
+    }
+    const filter: Document = { ...(opts.where ?? {}), _id: id };
+    const update: Document = {};
+    if (Object.keys($set).length) update.$set = $set;
+    if (Object.keys($inc).length) update.$inc = $inc;
+    if (opts.upsert && Object.keys($setOnInsert).length) update.$setOnInsert = $setOnInsert;
+    const what = `${this.name}.update`;
+    if (Object.keys(update).length === 0) {
+      // nothing to change: report whether it matches, or create the bare document
+      if ((await this.retry.run(what, () => this.coll.countDocuments(filter, { limit: 1 }))) > 0) return true;
+      if (!opts.upsert) return false;
+      const seeded: Document = { _id: id };
+      for (const [k, c] of Object.entries(opts.where ?? {})) if (typeof c !== 'object' || c === null) seeded[k] = c;
+      try {
+        await this.retry.run(what, () => this.coll.insertOne(seeded));
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    }
+    try {
+      const res = await this.retry.run(what, () => this.coll.updateOne(filter, update, { upsert: opts.upsert ?? false }));
+      return res.matchedCount > 0 || res.upsertedCount > 0;
+    } catch (err) {
+      // an upsert whose `where` failed on an existing document collides on _id: the condition did not hold
+      if (opts.upsert && isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async find(filter: Filter = {}, opts: FindOptions = {}): Promise<T[]> {
+    return this.retry.run(`${this.name}.find`, () => {
+      let cursor = this.coll.find(filter as Document);
+      if (opts.sort && opts.sort.length) cursor = cursor.sort(opts.sort as Sort);
+      if (opts.skip) cursor = cursor.skip(opts.skip);
+      if (opts.limit) cursor = cursor.limit(opts.limit);
+      return cursor.toArray() as Promise<unknown[]> as Promise<T[]>;
+    });
+  }
+
+  async count(filter: Filter = {}): Promise<number> {
+    return this.retry.run(`${this.name}.count`, () => this.coll.countDocuments(filter as Document));
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    const res = await this.retry.run(`${this.name}.deleteMany`, () => this.coll.deleteMany(filter as Document));
+    return res.deletedCount;
+  }
+}
+
+export class MongoStore implements Store {
+  readonly kind = 'mongo' as const;
+  readonly durable = true;
+  private readonly client: MongoClient;
+  private readonly db: Db;
+  private readonly retry: Retrier;
+  private readonly opts: Required<MongoStoreOptions>;
+  private readonly collections = new Map<CollectionName, MongoCollection<Doc>>();
+
+  constructor(
+    private readonly cfg: StoreCfg,
+    private readonly logger: Logger,
+    options: MongoStoreOptions = {},
+  ) {
+    this.opts = { ...DEFAULTS, ...options };
+    this.client = new MongoClient(cfg.mongoUri, {
+      serverSelectionTimeoutMS: this.opts.serverSelectionTimeoutMs,
+      connectTimeoutMS: this.opts.connectTimeoutMs,
+      // undefined fields are left out, as the embedded store does, instead of becoming null
+      ignoreUndefined: true,
+    });
+    this.db = this.client.db(cfg.database);
+    this.retry = new Retrier(cfg, logger);
+  }
+
+  async init(): Promise<void> {
+    try {
+      await this.client.connect();
+    } catch (err) {
+      throw new StoreUnavailableError(`cannot connect to MongoDB: ${(err as Error).message}`, err);
+    }
+    for (const [name, specs] of Object.entries(COLLECTIONS)) {
+      if (specs.length === 0) continue;
+      const indexes = specs.map((s) => ({
+        key: Object.fromEntries(s.fields) as Record<string, 1 | -1>,
+        ...('unique' in s && s.unique ? { unique: true } : {}),
+      }));
+      await this.retry.run(`${name}.createIndexes`, () => this.db.collection(name).createIndexes(indexes));
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.opts.pingTimeoutMs);
+    });
+    try {
+      const answer = this.db.command({ ping: 1 }).then(
+        (r) => r.ok === 1,
+        () => false,
+      );
+      return await Promise.race([answer, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  collection<T extends Doc>(name: CollectionName): DocCollection<T> {
+    let c = this.collections.get(name);
+    if (!c) {
+      if (!(name in COLLECTIONS)) throw new Error(`unknown collection ${String(name)}`);
+      c = new MongoCollection<Doc>(this.db.collection(name), this.retry);
+      this.collections.set(name, c);
+    }
+    return c as unknown as DocCollection<T>;
+  }
+
+  async reserveSeq(name: string, n: number): Promise<number> {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`reserveSeq: n must be a positive integer, got ${n}`);
+    const kv = this.db.collection<{ _id: string; value: number }>('kv');
+    const id = SEQ_PREFIX + name;
+    const bump = () => kv.findOneAndUpdate({ _id: id }, { $inc: { value: n } }, { upsert: true, returnDocument: 'after' });
+    let doc;
+    try {
+      doc = await this.retry.run('reserveSeq', bump);
+    } catch (err) {
+      // two first-ever reservations race to create the counter; the loser simply increments it
+      if (!isDuplicateKey(err)) throw err;
+      doc = await this.retry.run('reserveSeq', bump);
+    }
+    if (!doc) throw new Error(`reserveSeq(${name}): the counter update returned no document`);
+    return doc.value - n + 1;
+  }
+}
+
+export function createMongoStore(cfg: StoreCfg, logger: Logger, options?: MongoStoreOptions): Store {
+  return new MongoStore(cfg, logger, options);
+}
