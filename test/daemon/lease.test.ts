@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Lease, LeaseConfigError, type LeaseDoc } from '../../src/daemon/lease.js';
+import { createMemoryStore } from '../../src/store/memory/memory-store.js';
+import { StoreUnavailableError, type Store } from '../../src/store/repository.js';
+
+const LEASE_MS = 1000;
+const RENEW_MS = 200;
+const SKEW_MS = 100;
+/** Granularity of the "is there ever a moment with two active?" check, in fake milliseconds. */
+const STEP_MS = 5;
+
+/** A view of one store whose kv calls fail while `cut` is set: a daemon cut off from the database. */
+function partitionable(store: Store): { store: Store; cut: boolean } {
+  const handle = { cut: false, store: undefined as unknown as Store };
+  handle.store = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== 'collection') return Reflect.get(target, prop, receiver);
+      return (name: Parameters<Store['collection']>[0]) => {
+        const coll = target.collection(name);
+        return new Proxy(coll, {
+          get(c, p, r) {
+            const v = Reflect.get(c, p, r);
+            if (typeof v !== 'function') return v;
+            return (...args: unknown[]) => {
+              if (handle.cut) return Promise.reject(new StoreUnavailableError('partitioned'));
+              return (v as (...a: unknown[]) => unknown).apply(c, args);
+            };
+          },
+        });
+      };
+    },
+  });
+  return handle;
+}
+
+interface Daemon {
+  lease: Lease;
+  /** Active as told through onChange, with the fake time of each change. */
+  announced: boolean;
+  changes: Array<{ at: number; active: boolean }>;
+}
+
+function daemon(store: Store, instanceId: string, opts: { clock?: () => number; clockSkewMs?: number } = {}): Daemon {
+  const lease = new Lease(store, { name: 'worker', instanceId, leaseMs: LEASE_MS, renewMs: RENEW_MS, clockSkewMs: opts.clockSkewMs ?? SKEW_MS, clock: opts.clock });
+  const d: Daemon = { lease, announced: false, changes: [] };
+  lease.start((active) => {
+    d.announced = active;
+    d.changes.push({ at: Date.now(), active });
+  });
+  return d;
+}
+
+/**
+ * Advance fake time in small steps for `ms`, checking at every step that the daemons never both
+ * claim the lease, by isActive() or by what they announced. Returns the first time `until` held.
+ */
+async function run(daemons: Daemon[], ms: number, until?: () => boolean): Promise<{ overlaps: number; reachedAt: number | null }> {
+  let overlaps = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    await vi.advanceTimersByTimeAsync(STEP_MS);
+    if (daemons.filter((d) => d.lease.isActive()).length > 1) overlaps++;
+    if (daemons.filter((d) => d.announced).length > 1) overlaps++;
+    if (until?.()) return { overlaps, reachedAt: Date.now() };
+  }
+  return { overlaps, reachedAt: null };
+}
+
+describe('Lease (embedded store, shared fake clock)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('elects exactly one of two daemons and keeps it while it renews', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const store = createMemoryStore();
+    const a = daemon(store, 'a');
+    const b = daemon(store, 'b');
+    const r = await run([a, b], 5 * LEASE_MS);
+    expect(r.overlaps).toBe(0);
+    const active = [a, b].filter((d) => d.lease.isActive());
+    expect(active).toHaveLength(1);
+    // The same one all along: renewals kept it, nobody flapped.
+    expect(active[0]!.changes).toHaveLength(1);
+    expect(active[0]!.lease.fencingToken()).toBe(1);
+    const doc = await store.collection<LeaseDoc>('kv').get('lease:worker');
+    expect(doc?.holder).toBe(active[0] === a ? 'a' : 'b');
+    expect(doc!.expiresAt).toBeGreaterThan(Date.now());
+    await a.lease.stop();
+    await b.lease.stop();
+  });
+
+  it('the standby takes over within leaseMs + renewMs after the active one dies, never overlapping', async () => {
+    vi.useFakeTimers({ now: 2_000_000 });
+    const store = createMemoryStore();
+    const a = daemon(store, 'a');
+    await vi.advanceTimersByTimeAsync(STEP_MS);
+    const b = daemon(store, 'b');
+    await run([a, b], 3 * RENEW_MS);
+    expect(a.lease.isActive()).toBe(true);
+    expect(b.lease.isActive()).toBe(false);
+    // Death: no more renewals, no release (stop(false) is what a killed process amounts to).
+    const lastDoc = await store.collection<LeaseDoc>('kv').get('lease:worker');
+    await a.lease.stop(false);
+    a.announced = false;
+    const r = await run([a, b], 3 * LEASE_MS, () => b.lease.isActive());
+    expect(r.overlaps).toBe(0);
+    expect(r.reachedAt).not.toBeNull();
+    // Takeover no sooner than the lease lapsed, no later than one renew interval after.
+    expect(r.reachedAt!).toBeGreaterThan(lastDoc!.expiresAt);
+    expect(r.reachedAt! - lastDoc!.expiresAt).toBeLessThanOrEqual(RENEW_MS + STEP_MS);
+    expect(b.lease.fencingToken()).toBe(2);
+    await b.lease.stop();
+  });
+
+  /**
+   * a holds the lease, then loses the database; b (clock ahead by just under SKEW_MS) tries at a
+   * phase where it sees a's lease lapse about as early as its fast clock allows.
+   */
+  async function partitionScenario(now: number, clockSkewMs: number) {
+    vi.useFakeTimers({ now });
+    const store = createMemoryStore();
+    const pa = partitionable(store);
+    const a = daemon(pa.store, 'a', { clockSkewMs });
+    await vi.advanceTimersByTimeAsync((3 * RENEW_MS) / 4);
+    const b = daemon(store, 'b', { clock: () => Date.now() + SKEW_MS - 10, clockSkewMs });
+    await run([a, b], 2 * RENEW_MS);
+    expect(a.lease.isActive()).toBe(true);
+    pa.cut = true;
+    const r = await run([a, b], 3 * LEASE_MS, () => b.lease.isActive() && !a.lease.isActive());
+    return { a, b, pa, r };
+  }
+
+  it('a daemon cut off from the database steps down before the other can take over (clock skew within the margin)', async () => {
+    const { a, b, pa, r } = await partitionScenario(3_000_000, SKEW_MS);
+    expect(r.overlaps).toBe(0);
+    expect(r.reachedAt).not.toBeNull();
+    const aDown = a.changes.find((c) => !c.active);
+    const bUp = b.changes.find((c) => c.active);
+    expect(aDown).toBeDefined();
+    expect(aDown!.at).toBeLessThan(bUp!.at);
+    // When the partition heals, a learns it lost the lease and stays standby.
+    pa.cut = false;
+    const healed = await run([a, b], 3 * LEASE_MS);
+    expect(healed.overlaps).toBe(0);
+    expect(a.lease.isActive()).toBe(false);
+    expect(b.lease.isActive()).toBe(true);
+    await a.lease.stop();
+    await b.lease.stop();
+  });
+
+  it('the overlap check does catch two active daemons in the same scenario without the skew margin', async () => {
+    const { a, b, r } = await partitionScenario(4_000_000, 0);
+    expect(r.overlaps).toBeGreaterThan(0);
+    await a.lease.stop();
+    await b.lease.stop();
+  });
+
+  it('stop(true) releases the lease so the standby takes over at its next attempt', async () => {
+    vi.useFakeTimers({ now: 5_000_000 });
+    const store = createMemoryStore();
+    const a = daemon(store, 'a');
+    await vi.advanceTimersByTimeAsync(STEP_MS);
+    const b = daemon(store, 'b');
+    await run([a, b], RENEW_MS);
+    expect(a.lease.isActive()).toBe(true);
+    await a.lease.stop(true);
+    expect(a.changes.at(-1)).toMatchObject({ active: false });
+    a.announced = false;
+    const r = await run([a, b], LEASE_MS, () => b.lease.isActive());
+    expect(r.overlaps).toBe(0);
+    expect(b.changes.at(-1)!.at - a.changes.at(-1)!.at).toBeLessThanOrEqual(RENEW_MS + STEP_MS);
+    await b.lease.stop();
+  });
+
+  it('a holder whose lease was taken meanwhile fails its renewal and steps down', async () => {
+    vi.useFakeTimers({ now: 6_000_000 });
+    const store = createMemoryStore();
+    const lease = new Lease(store, { name: 'worker', instanceId: 'a', leaseMs: LEASE_MS, renewMs: RENEW_MS, clockSkewMs: SKEW_MS });
+    expect(await lease.tryAcquire()).toBe(true);
+    // Someone else holds it now with a newer token (as after a takeover a stalled process missed).
+    await store.collection<LeaseDoc>('kv').put({ _id: 'lease:worker', holder: 'b', expiresAt: Date.now() + LEASE_MS, token: 2 });
+    expect(await lease.tryAcquire()).toBe(false);
+    expect(lease.isActive()).toBe(false);
+    // And it does not take the lease back while b's lease holds.
+    expect(await lease.tryAcquire()).toBe(false);
+  });
+
+  it('rejects settings where no renewal fits before the holder steps down', () => {
+    const store = createMemoryStore();
+    expect(() => new Lease(store, { name: 'w', instanceId: 'a', leaseMs: 1000, renewMs: 950, clockSkewMs: 100 })).toThrowError(LeaseConfigError);
+    expect(() => new Lease(store, { name: 'w', instanceId: '', leaseMs: 1000, renewMs: 200 })).toThrowError(/instanceId/);
+  });
+});
