@@ -1,7 +1,59 @@
 // Configuration of the detectors (defaults with their reasons). Composed in src/config/schema.ts.
+// `detect` tunes the per-series streaming detector; `spikes` the cross-account incident tracker.
 import { z } from 'zod';
 
-export const detectConfig = z.strictObject({}).prefault({});
+const unit = () => z.number().min(0).max(1);
+const positive = () => z.number().positive();
+
+export const detectConfig = z
+  .strictObject({
+    levelAlpha: unit().default(0.3).describe('Weight of a new point in the short-term level; high so the one-step forecast follows the series closely and a spike stands out against its recent past.'),
+    trendBeta: unit().default(0.01).describe('Weight of a new level change in the trend; small so noise does not read as a trend, yet slow ramps are followed.'),
+    scaleAlpha: unit().default(0.02).describe('Weight of a new absolute residual in the robust scale; ~50 points of memory, long enough that one outlier does not mask the next.'),
+    huberK: positive().default(4).describe('Residuals are clipped at this many scales before they move level and scale, so a single outlier barely shifts the baseline.'),
+    shiftRun: z.number().int().min(1).default(6).describe('After this many consecutive residuals beyond huberK scales on one side, the level jumps to the data (level-shift adaptation): a new normal stops alarming.'),
+    seasonLevelAlpha: unit().default(0.01).describe('Weight of a new point in the slow level under the seasonal forecast; slow, so the hour-of-day offsets carry the daily shape rather than the level chasing it.'),
+    seasonAlpha: unit().default(0.05).describe('Weight of a new residual in its hour-of-day / day-of-week offset; each slot sees a point per hour or per day, so this is ~20 periods of memory.'),
+    seasonGain: unit().default(0.85).describe('Seasonal offsets are used only once they cut the forecast error to below this fraction of the error without them: they must earn their place.'),
+    seasonMinDays: positive().default(2).describe('Days of data before seasonal offsets may be used: one day cannot tell a daily pattern from a trend.'),
+    histBins: z.number().int().min(4).max(64).default(20).describe('Bins of the long-memory value histogram (values standardised by a slow mean and scale) that scores how rare a value is; 20 bins fit the 2 KB state budget.'),
+    histAlpha: unit().default(0.002).describe('Decay of the value histogram per point (~500 points of memory): long enough to remember the usual range through a quiet spell.'),
+    slowAlpha: unit().default(0.002).describe('Weight of a new point in the slow mean and deviation that standardise the histogram.'),
+    rarityWeight: z.number().min(0).default(0.7).describe('Weight of value rarity (surprise of the histogram bin) next to the forecast-residual surprise; below 1 because a rare value is weaker evidence than a broken forecast.'),
+    countMaxMean: positive().default(30).describe('Series of non-negative integers whose level is below this are scored with count (negative binomial) tails, where a normal approximation would be badly wrong.'),
+    scaleFloor: z.number().min(0).default(0.002).describe('Smallest scale, as a fraction of the slow mean absolute deviation (or of the value itself): a flat series must not turn a rounding wobble into certainty.'),
+    surpriseAlpha: unit().default(0.2).describe('Weight of a new surprise in the short average compared with the long-run surprise distribution (Numenta-style likelihood): a few corroborating points beat one.'),
+    surpriseLongAlpha: unit().default(0.001).describe('Weight of a new surprise in the long-run surprise mean and variance (~1000 points).'),
+    scoreNats: positive().default(6).describe('Surprise (in nats beyond the usual) that maps to a score of 1 - 1/e; sets the spread of scores in [0,1].'),
+    holdDecay: unit().default(0.995).describe('Per-point decay of the recent score peak; a point scores in full only when it beats the decayed peak, so one anomaly alarms once (~140-point half-life), not on every point.'),
+    holdDamp: unit().default(0.3).describe('Factor applied to a score that does not beat the recent peak; keeps it ranked but below fresh alarms.'),
+    warmupPoints: z.number().int().min(1).default(20).describe('Points before any score above 0: scale and level need a few points to mean anything.'),
+  })
+  .prefault({});
 export type DetectConfig = z.infer<typeof detectConfig>;
-export const spikesConfig = z.strictObject({}).prefault({});
+
+export const spikesConfig = z
+  .strictObject({
+    bucketMs: z.number().int().min(1000).default(60_000).describe('Event-time bucket of the per-cluster counts; one minute reacts quickly without being all noise.'),
+    minAccounts: z.number().int().min(1).default(3).describe('Distinct accounts that must be hit in the onset bucket (or their weights must add up to this, from at least minDistinctAccounts): one noisy account is not an outage.'),
+    minDistinctAccounts: z.number().int().min(1).default(2).describe('Floor of distinct accounts even when high-value weights add up to minAccounts: a single enterprise account alone is an account issue, not a spike.'),
+    openScore: unit().default(0.9).describe('Detector score of the bucket count needed to open an incident (the high hysteresis threshold).'),
+    minRatio: z.number().min(1).default(3).describe('Bucket count over baseline needed to open: a statistically odd but small rise is not worth paging engineering.'),
+    baselineFloor: positive().default(1).describe('Smallest baseline (events per bucket) in ratios, so a brand-new cluster with no history gets a finite, meaningful ratio.'),
+    newClusterBuckets: z.number().int().min(0).default(30).describe('A cluster younger than this many buckets has no trustworthy detector yet; it opens on minRatio and minAccounts alone, so a brand-new error that bursts across accounts counts.'),
+    growthFactor: z.number().min(1).default(2).describe('An open incident reports `grew` when its bucket count or accounts reach this multiple of what was last reported.'),
+    quietRatio: z.number().min(0).default(2).describe('A bucket is quiet when its count is below this multiple of the onset baseline (the low hysteresis threshold).'),
+    quietBuckets: z.number().int().min(1).default(15).describe('Consecutive quiet buckets that resolve an incident; long enough that a flapping error does not open and close over and over.'),
+    cooldownBuckets: z.number().int().min(0).default(30).describe('Buckets after a resolution during which the same cluster needs twice minRatio to reopen (hysteresis against flapping).'),
+    seriesBuckets: z.number().int().min(1).default(30).describe('Recent buckets (count and baseline) carried in each finding, for the Slack chart.'),
+    maxAccountsListed: z.number().int().min(1).default(20).describe('Most affected accounts listed in a finding (largest first); the count of all of them is kept.'),
+    maxClusters: z.number().int().min(1).default(5000).describe('Most clusters tracked; beyond it the least recently active cluster without an open incident is forgotten, bounding memory.'),
+    maxCatchUpBuckets: z.number().int().min(1).default(1440).describe('Most empty buckets replayed into a detector after a silent spell (a day of minutes); longer gaps are skipped, the detector treats them as a gap.'),
+    sev1WeightedAccounts: z.number().min(1).default(15).describe('Weighted affected accounts (enterprise weighs more) that make an incident sev1.'),
+    sev2WeightedAccounts: z.number().min(1).default(6).describe('Weighted affected accounts that make an incident at least sev2.'),
+    sev1Ratio: z.number().min(1).default(30).describe('Rate ratio that makes an incident sev1 (with at least sev2WeightedAccounts).'),
+    sev2Ratio: z.number().min(1).default(10).describe('Rate ratio that makes an incident at least sev2.'),
+    detector: detectConfig.describe('Per-cluster count detector settings (same detector as `detect`).'),
+  })
+  .prefault({});
 export type SpikesConfig = z.infer<typeof spikesConfig>;

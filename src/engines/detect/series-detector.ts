@@ -1,0 +1,297 @@
+// Causal streaming anomaly detector for one time series: a score in [0,1] per point from robust
+// forecasts (level/trend, hour-of-day and day-of-week offsets), value rarity and count tails.
+import type { DetectConfig } from './config.js';
+import { countTailProbability } from './count-tail.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const DAY_SLOTS = 24;
+const WEEK_SLOTS = 7;
+// Half-width of the histogram range, in slow mean absolute deviations, beyond which values share an overflow bin.
+const HIST_RANGE = 5;
+// Pseudo-count per bin so an empty bin has a finite (large) surprise.
+const HIST_PRIOR = 0.01;
+// A gap longer than this many typical steps is a gap, not a reason to extrapolate the trend further.
+const MAX_TREND_STEPS = 100;
+// Smallest variance of the surprise used in the likelihood stage (nats^2): keeps a flat history finite.
+const MIN_SURPRISE_VAR = 0.05;
+
+/** Serialized detector state (JSON-safe, well under 2 KB). */
+export interface SeriesDetectorState {
+  v: 1;
+  n: number;
+  t: number;
+  dt: number;
+  l: number;
+  tr: number;
+  m: number;
+  cv: number;
+  run: number;
+  sl: number;
+  sm: number;
+  sd: number;
+  m2: number;
+  eS: number;
+  eN: number;
+  day: number[];
+  wk: number[];
+  h: number[];
+  ht: number;
+  cnt: number;
+  su: number;
+  sv: number;
+  ss: number;
+  hold: number;
+  ex: number;
+}
+
+// Six significant digits: keeps a snapshot small; restored detectors differ by far less than score resolution.
+function round6(x: number): number {
+  if (!Number.isFinite(x)) return 0;
+  return x === 0 ? 0 : Number(x.toPrecision(6));
+}
+
+export class SeriesDetector {
+  private n = 0;
+  private lastT = 0;
+  private dt = 0;
+  private level = 0;
+  private trend = 0;
+  private mad = 0;
+  private countVar = 0;
+  private run = 0;
+  private seasonLevel = 0;
+  private slowMean = 0;
+  private slowDev = 0;
+  private seasonMad = 0;
+  private errSeason = 0;
+  private errPlain = 0;
+  private readonly day = new Float64Array(DAY_SLOTS);
+  private readonly week = new Float64Array(WEEK_SLOTS);
+  private readonly hist: Float64Array;
+  private histTotal = 0;
+  private isCount = true;
+  private surpriseMean = 0;
+  private surpriseVar = 1;
+  private surpriseShort = 0;
+  private hold = 0;
+  private expected = 0;
+
+  constructor(private readonly cfg: DetectConfig) {
+    this.hist = new Float64Array(cfg.histBins);
+  }
+
+  /** The forecast the last update was compared with (the series' expected value at that point). */
+  get lastExpected(): number {
+    return this.expected;
+  }
+
+  /** Points seen so far. */
+  get points(): number {
+    return this.n;
+  }
+
+  /** Scores the point against the past only, then learns from it. Non-finite input scores 0 and is not learnt. */
+  update(timestampMs: number, value: number): number {
+    if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) return 0;
+    const c = this.cfg;
+    const x = value;
+    if (this.n === 0) {
+      this.n = 1;
+      this.lastT = timestampMs;
+      this.level = x;
+      this.seasonLevel = x;
+      this.slowMean = x;
+      this.expected = x;
+      this.isCount = Number.isInteger(x) && x >= 0;
+      this.addToHistogram(x);
+      return 0;
+    }
+    const gap = timestampMs - this.lastT;
+    if (gap > 0) {
+      this.dt = this.dt > 0 ? this.dt + 0.1 * (Math.min(gap, 4 * this.dt) - this.dt) : gap;
+      this.lastT = timestampMs;
+    }
+    const steps = gap > 0 && this.dt > 0 ? Math.min(gap / this.dt, MAX_TREND_STEPS) : 1;
+    if (this.isCount && !(Number.isInteger(x) && x >= 0)) this.isCount = false;
+
+    // Forecasts from the past only.
+    const hod = Math.floor((((timestampMs % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
+    const dow = (((Math.floor(timestampMs / DAY_MS) + 3) % WEEK_SLOTS) + WEEK_SLOTS) % WEEK_SLOTS;
+    const seasonal = this.day[hod]! + this.week[dow]!;
+    const daysSeen = this.dt > 0 ? (this.n * this.dt) / DAY_MS : 0;
+    const seasonOn = daysSeen >= c.seasonMinDays && this.errSeason < c.seasonGain * this.errPlain;
+    const fast = this.level + this.trend * steps;
+    const slow = this.seasonLevel + seasonal;
+    const floor = c.scaleFloor * Math.max(this.slowDev, Math.abs(this.slowMean) * 0.05, 1e-9);
+    const scale = Math.max(this.mad, floor);
+    const r = x - fast;
+
+    // Surprise (nats) of the fast forecast: count tails for sparse counts, else Laplace tails.
+    let surprise: number;
+    const countMode = this.isCount && fast < c.countMaxMean;
+    if (countMode) {
+      const mean = Math.max(fast, 0);
+      surprise = -Math.log(Math.max(countTailProbability(x, mean, Math.max(mean, this.countVar)), 1e-300));
+    } else {
+      surprise = Math.abs(r) / scale;
+    }
+    this.expected = seasonOn ? slow : fast;
+    if (seasonOn) {
+      const s2 = Math.abs(x - slow) / Math.max(this.seasonMad, floor);
+      if (s2 > surprise) surprise = s2;
+    }
+    const rarity = this.cfg.rarityWeight * this.binSurprise(x);
+    if (rarity > surprise) surprise = rarity;
+
+    // Likelihood stage: compare a short average of surprise with its long-run distribution.
+    this.surpriseShort += c.surpriseAlpha * (surprise - this.surpriseShort);
+    const sd = Math.sqrt(Math.max(this.surpriseVar, MIN_SURPRISE_VAR));
+    const excess = Math.max(surprise - this.surpriseMean - sd, this.surpriseShort - this.surpriseMean - sd, 0);
+    let score = 1 - Math.exp(-excess / c.scoreNats);
+    const ds = surprise - this.surpriseMean;
+    this.surpriseMean += c.surpriseLongAlpha * ds;
+    this.surpriseVar += c.surpriseLongAlpha * (Math.min(ds * ds, 100) - this.surpriseVar);
+
+    // One anomaly alarms once: a point scores in full only when it beats the recent (decaying) peak.
+    this.hold *= c.holdDecay;
+    const raw = score;
+    if (raw <= this.hold) score = raw * c.holdDamp;
+    else this.hold = raw;
+    if (this.n < c.warmupPoints) score = 0;
+
+    this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
+    return score;
+  }
+
+  private learn(x: number, r: number, scale: number, fast: number, steps: number, slow: number, seasonal: number, hod: number, dow: number, floor: number): void {
+    const c = this.cfg;
+    const limit = c.huberK * scale;
+    const big = Math.abs(r) > limit;
+    this.run = big ? (Math.sign(r) === Math.sign(this.run) ? this.run + Math.sign(r) : Math.sign(r)) : 0;
+    const clipped = r > limit ? limit : r < -limit ? -limit : r;
+    if (Math.abs(this.run) >= c.shiftRun) {
+      // A sustained shift: the new level is the new normal.
+      this.level = x;
+      this.trend = 0;
+      this.seasonLevel = x - seasonal;
+      this.run = 0;
+    } else {
+      const newLevel = fast + c.levelAlpha * clipped;
+      this.trend += c.trendBeta * ((newLevel - this.level) / steps - this.trend);
+      this.level = newLevel;
+    }
+    this.mad += c.scaleAlpha * (Math.min(Math.abs(r), limit) - this.mad);
+    this.countVar += c.scaleAlpha * (Math.min(r * r, limit * limit) - this.countVar);
+
+    // Seasonal forecast: slow level plus hour-of-day and day-of-week offsets.
+    const rs = x - slow;
+    const sLimit = c.huberK * Math.max(this.seasonMad, floor);
+    const sClipped = rs > sLimit ? sLimit : rs < -sLimit ? -sLimit : rs;
+    this.errSeason += c.scaleAlpha * (Math.min(Math.abs(rs), sLimit) - this.errSeason);
+    const rp = x - this.seasonLevel;
+    this.errPlain += c.scaleAlpha * (Math.min(Math.abs(rp), 4 * sLimit) - this.errPlain);
+    this.seasonMad += c.scaleAlpha * (Math.min(Math.abs(rs), sLimit) - this.seasonMad);
+    this.seasonLevel += c.seasonLevelAlpha * sClipped;
+    const perHour = this.dt > 0 ? Math.min(1, this.dt / HOUR_MS) : 1;
+    const perDay = this.dt > 0 ? Math.min(1, this.dt / DAY_MS) : 1;
+    const slotResidual = x - this.seasonLevel;
+    this.day[hod]! += c.seasonAlpha * perHour * (clip(slotResidual - this.week[dow]!, sLimit * 4) - this.day[hod]!);
+    this.week[dow]! += c.seasonAlpha * perDay * (clip(slotResidual - this.day[hod]!, sLimit * 4) - this.week[dow]!);
+
+    const d = x - this.slowMean;
+    this.slowMean += c.slowAlpha * d;
+    this.slowDev += c.slowAlpha * (Math.abs(d) - this.slowDev);
+    this.addToHistogram(x);
+    this.n++;
+  }
+
+  private bin(x: number): number {
+    const b = this.hist.length;
+    const dev = Math.max(this.slowDev, Math.abs(this.slowMean) * 0.01, 1e-9);
+    const z = (x - this.slowMean) / dev;
+    const inner = b - 2;
+    const i = Math.floor(((z + HIST_RANGE) / (2 * HIST_RANGE)) * inner) + 1;
+    return i < 0 ? 0 : i >= b ? b - 1 : i;
+  }
+
+  private binSurprise(x: number): number {
+    const b = this.hist.length;
+    const p = (this.hist[this.bin(x)]! + HIST_PRIOR) / (this.histTotal + HIST_PRIOR * b);
+    return -Math.log(p);
+  }
+
+  private addToHistogram(x: number): void {
+    const keep = 1 - this.cfg.histAlpha;
+    const h = this.hist;
+    for (let i = 0; i < h.length; i++) h[i]! *= keep;
+    h[this.bin(x)]! += 1;
+    this.histTotal = this.histTotal * keep + 1;
+  }
+
+  toJSON(): SeriesDetectorState {
+    return {
+      v: 1,
+      n: this.n,
+      t: this.lastT,
+      dt: round6(this.dt),
+      l: round6(this.level),
+      tr: round6(this.trend),
+      m: round6(this.mad),
+      cv: round6(this.countVar),
+      run: this.run,
+      sl: round6(this.seasonLevel),
+      sm: round6(this.slowMean),
+      sd: round6(this.slowDev),
+      m2: round6(this.seasonMad),
+      eS: round6(this.errSeason),
+      eN: round6(this.errPlain),
+      day: Array.from(this.day, round6),
+      wk: Array.from(this.week, round6),
+      h: Array.from(this.hist, round6),
+      ht: round6(this.histTotal),
+      cnt: this.isCount ? 1 : 0,
+      su: round6(this.surpriseMean),
+      sv: round6(this.surpriseVar),
+      ss: round6(this.surpriseShort),
+      hold: round6(this.hold),
+      ex: round6(this.expected),
+    };
+  }
+
+  static fromJSON(state: SeriesDetectorState, cfg: DetectConfig): SeriesDetector {
+    const d = new SeriesDetector(cfg);
+    d.n = state.n;
+    d.lastT = state.t;
+    d.dt = state.dt;
+    d.level = state.l;
+    d.trend = state.tr;
+    d.mad = state.m;
+    d.countVar = state.cv;
+    d.run = state.run;
+    d.seasonLevel = state.sl;
+    d.slowMean = state.sm;
+    d.slowDev = state.sd;
+    d.seasonMad = state.m2;
+    d.errSeason = state.eS;
+    d.errPlain = state.eN;
+    d.day.set(state.day.slice(0, DAY_SLOTS));
+    d.week.set(state.wk.slice(0, WEEK_SLOTS));
+    // A histogram saved under another bin count cannot be mapped; it is relearnt.
+    if (state.h.length === d.hist.length) {
+      d.hist.set(state.h);
+      d.histTotal = state.ht;
+    }
+    d.isCount = state.cnt === 1;
+    d.surpriseMean = state.su;
+    d.surpriseVar = state.sv;
+    d.surpriseShort = state.ss;
+    d.hold = state.hold;
+    d.expected = state.ex;
+    return d;
+  }
+}
+
+function clip(x: number, limit: number): number {
+  return x > limit ? limit : x < -limit ? -limit : x;
+}
