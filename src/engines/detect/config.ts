@@ -53,7 +53,9 @@ export const spikesConfig = z
     sev2WeightedAccounts: z.number().min(1).default(6).describe('Weighted affected accounts that make an incident at least sev2.'),
     sev1Ratio: z.number().min(1).default(30).describe('Rate ratio that makes an incident sev1 (with at least sev2WeightedAccounts).'),
     sev2Ratio: z.number().min(1).default(10).describe('Rate ratio that makes an incident at least sev2.'),
-    detector: detectConfig.describe('Per-cluster count detector settings (same detector as `detect`).'),
+    detector: detectConfig
+      .prefault({ holdDamp: 1 })
+      .describe('Per-cluster count detector (the `detect` detector). holdDamp is 1 here: the incident lifecycle already turns a long spike into one alarm, and a damped score would hide a second spike.'),
   })
   .prefault({});
 export type SpikesConfig = z.infer<typeof spikesConfig>;

@@ -33,6 +33,10 @@ export interface CountRateState {
 // A day of hourly buckets, or a week of 10-minute ones: longer silences are a gap for the detector.
 const DEFAULT_MAX_CATCH_UP = 1008;
 
+// A rate is a state read at any time (health asks "is it abnormal now?"), not an alarm stream, so the
+// detector's once-per-anomaly damping is off unless the caller sets it.
+const RATE_DEFAULTS: Partial<DetectConfig> = { holdDamp: 1 };
+
 export class CountRateDetector {
   private readonly bucketMs: number;
   private readonly overrides: Partial<DetectConfig>;
@@ -48,7 +52,7 @@ export class CountRateDetector {
     this.bucketMs = cfg.bucketMs;
     this.overrides = cfg.detector ?? {};
     this.maxCatchUp = cfg.maxCatchUpBuckets ?? DEFAULT_MAX_CATCH_UP;
-    this.detector = new SeriesDetector(detectConfig.parse(this.overrides));
+    this.detector = new SeriesDetector(detectConfig.parse({ ...RATE_DEFAULTS, ...this.overrides }));
   }
 
   private bucketOf(atMs: number): number {
@@ -123,7 +127,7 @@ export class CountRateDetector {
     for (let i = 0; i + 1 < json.p.length; i += 2) r.open.set(json.p[i]!, json.p[i + 1]!);
     r.lastCount = json.lc;
     r.lastScore = json.ls;
-    r.detector = SeriesDetector.fromJSON(json.d, detectConfig.parse(json.o));
+    r.detector = SeriesDetector.fromJSON(json.d, detectConfig.parse({ ...RATE_DEFAULTS, ...json.o }));
     return r;
   }
 }

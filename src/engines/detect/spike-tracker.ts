@@ -1,0 +1,421 @@
+// Cross-account spikes of one error cluster: per-cluster event-time buckets of events and accounts,
+// scored at bucket close; incidents open, grow and resolve (with hysteresis) as the watermark moves.
+import type { DetectConfig, SpikesConfig } from './config.js';
+import { SeriesDetector, type SeriesDetectorState } from './series-detector.js';
+
+export type Severity = 'sev1' | 'sev2' | 'sev3';
+
+export interface SpikeFinding {
+  kind: 'opened' | 'grew' | 'resolved';
+  /** Deterministic: cluster id and onset bucket start. */
+  incidentId: string;
+  clusterId: string;
+  /** Event time of the finding (end of the bucket that decided it). */
+  at: number;
+  severity: Severity;
+  /** Events of the cluster in the deciding bucket. */
+  count: number;
+  /** Expected events per bucket before the incident. */
+  baseline: number;
+  ratio: number;
+  /** Accounts hit since the incident opened, most events first. */
+  accounts: Array<{ accountId: string; count: number }>;
+  /** Recent buckets, oldest first. */
+  series: Array<{ t: number; count: number; baseline: number }>;
+}
+
+export interface IncidentView {
+  incidentId: string;
+  clusterId: string;
+  openedAt: number;
+  severity: Severity;
+  lastCount: number;
+  peakCount: number;
+  baseline: number;
+  peakRatio: number;
+  accountsAffected: number;
+  weightedAccounts: number;
+  quietBuckets: number;
+}
+
+export interface SpikeEvent {
+  clusterId: string;
+  accountId: string;
+  at: number;
+  /** Importance of the account (1 = ordinary, e.g. 3 for enterprise). */
+  weight: number;
+}
+
+interface AccountTally {
+  count: number;
+  weight: number;
+}
+
+interface Incident {
+  id: string;
+  onset: number;
+  baseline: number;
+  severity: Severity;
+  peakCount: number;
+  peakRatio: number;
+  lastCount: number;
+  reportedCount: number;
+  reportedAccounts: number;
+  quiet: number;
+  accounts: Map<string, AccountTally>;
+}
+
+interface ClusterTrack {
+  det: SeriesDetector;
+  /** Start of this cluster's first bucket not yet closed (null until its first close). */
+  next: number | null;
+  lastActive: number;
+  cooldownUntil: number;
+  pending: Map<number, { count: number; accounts: Map<string, AccountTally> }>;
+  /** Recent closed buckets with events or inside an incident (zero buckets are implied). */
+  recent: Array<{ t: number; count: number; baseline: number }>;
+  incident: Incident | null;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { sev3: 0, sev2: 1, sev1: 2 };
+const KIND_ORDER = { resolved: 0, opened: 1, grew: 2 } as const;
+
+export class SpikeTracker {
+  private readonly clusters = new Map<string, ClusterTrack>();
+  private closedUntil: number | null = null;
+  private readonly detectorCfg: DetectConfig;
+
+  constructor(private readonly cfg: SpikesConfig) {
+    this.detectorCfg = cfg.detector;
+  }
+
+  private bucketOf(at: number): number {
+    return Math.floor(at / this.cfg.bucketMs) * this.cfg.bucketMs;
+  }
+
+  private track(clusterId: string): ClusterTrack {
+    let c = this.clusters.get(clusterId);
+    if (!c) {
+      c = { det: new SeriesDetector(this.detectorCfg), next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], incident: null };
+      this.clusters.set(clusterId, c);
+    }
+    return c;
+  }
+
+  /** Counts one event of a cluster; false (not counted) when its bucket has already closed. */
+  observe(e: SpikeEvent): boolean {
+    if (!Number.isFinite(e.at)) return false;
+    const b = this.bucketOf(e.at);
+    if (this.closedUntil !== null && b < this.closedUntil) return false;
+    const c = this.track(e.clusterId);
+    let p = c.pending.get(b);
+    if (!p) {
+      p = { count: 0, accounts: new Map() };
+      c.pending.set(b, p);
+    }
+    p.count++;
+    const w = Number.isFinite(e.weight) && e.weight > 0 ? e.weight : 1;
+    const a = p.accounts.get(e.accountId);
+    // Max, not last: the weight must not depend on arrival order.
+    if (a) {
+      a.count++;
+      if (w > a.weight) a.weight = w;
+    } else p.accounts.set(e.accountId, { count: 1, weight: w });
+    if (b > c.lastActive) c.lastActive = b;
+    return true;
+  }
+
+  /** Closes every bucket that ended at or before the watermark and returns what changed, in event-time order. */
+  advance(watermarkMs: number): SpikeFinding[] {
+    const end = this.bucketOf(watermarkMs);
+    if (this.closedUntil === null) {
+      let first = Infinity;
+      for (const c of this.clusters.values()) for (const b of c.pending.keys()) if (b < first) first = b;
+      if (first === Infinity) return [];
+      this.closedUntil = first;
+    }
+    if (end <= this.closedUntil) return [];
+    const findings: SpikeFinding[] = [];
+    for (const [id, c] of this.clusters) this.closeCluster(id, c, end, findings);
+    this.closedUntil = end;
+    this.evict();
+    findings.sort((a, b) => a.at - b.at || (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+    return findings;
+  }
+
+  private closeCluster(id: string, c: ClusterTrack, end: number, out: SpikeFinding[]): void {
+    const B = this.cfg.bucketMs;
+    if (c.next === null) {
+      let first = Infinity;
+      for (const b of c.pending.keys()) if (b < first) first = b;
+      if (first === Infinity) return;
+      c.next = first;
+    }
+    let b = c.next;
+    let emptyRun = 0;
+    while (b < end) {
+      const p = c.pending.get(b);
+      if (!p && emptyRun >= this.cfg.maxCatchUpBuckets && !c.incident) {
+        // A long silence: skip to the next bucket with events; the detector sees it as a gap.
+        let nextB = end;
+        for (const k of c.pending.keys()) if (k > b && k < nextB) nextB = k;
+        b = nextB;
+        emptyRun = 0;
+        continue;
+      }
+      emptyRun = p ? 0 : emptyRun + 1;
+      c.pending.delete(b);
+      this.closeBucket(id, c, b, p?.count ?? 0, p?.accounts, out);
+      b += B;
+    }
+    c.next = b;
+  }
+
+  private closeBucket(id: string, c: ClusterTrack, b: number, count: number, accounts: Map<string, AccountTally> | undefined, out: SpikeFinding[]): void {
+    const cfg = this.cfg;
+    const young = c.det.points < cfg.newClusterBuckets;
+    const score = c.det.update(b, count);
+    const baseline = Math.max(0, c.det.lastExpected);
+    if (count > 0 || c.incident) {
+      c.recent.push({ t: b, count, baseline: round3(baseline) });
+    }
+    const horizon = b - cfg.seriesBuckets * cfg.bucketMs;
+    while (c.recent.length > 0 && c.recent[0]!.t <= horizon) c.recent.shift();
+    const at = b + cfg.bucketMs;
+    const inc = c.incident;
+    if (!inc) {
+      const floored = Math.max(baseline, cfg.baselineFloor);
+      const ratio = count / floored;
+      const needRatio = cfg.minRatio * (b < c.cooldownUntil ? 2 : 1);
+      const fires = ratio >= needRatio && (young || score >= cfg.openScore);
+      if (!fires || !accounts || !this.enoughAccounts(accounts)) return;
+      const opened: Incident = {
+        id: `${id}@${b}`,
+        onset: b,
+        baseline: floored,
+        severity: 'sev3',
+        peakCount: count,
+        peakRatio: ratio,
+        lastCount: count,
+        reportedCount: count,
+        reportedAccounts: accounts.size,
+        quiet: 0,
+        accounts: new Map(),
+      };
+      mergeAccounts(opened.accounts, accounts);
+      opened.severity = this.severityOf(opened);
+      c.incident = opened;
+      out.push(this.finding('opened', id, c, opened, at, count));
+      return;
+    }
+    if (accounts) mergeAccounts(inc.accounts, accounts);
+    inc.lastCount = count;
+    const ratio = count / inc.baseline;
+    if (count > inc.peakCount) inc.peakCount = count;
+    if (ratio > inc.peakRatio) inc.peakRatio = ratio;
+    inc.quiet = count >= cfg.quietRatio * inc.baseline ? 0 : inc.quiet + 1;
+    if (inc.quiet >= cfg.quietBuckets) {
+      out.push(this.finding('resolved', id, c, inc, at, count));
+      c.incident = null;
+      c.cooldownUntil = b + cfg.cooldownBuckets * cfg.bucketMs;
+      return;
+    }
+    const severity = this.severityOf(inc);
+    const worse = SEVERITY_RANK[severity] > SEVERITY_RANK[inc.severity];
+    if (worse) inc.severity = severity;
+    if (worse || count >= cfg.growthFactor * inc.reportedCount || inc.accounts.size >= cfg.growthFactor * inc.reportedAccounts) {
+      inc.reportedCount = Math.max(inc.reportedCount, count);
+      inc.reportedAccounts = Math.max(inc.reportedAccounts, inc.accounts.size);
+      out.push(this.finding('grew', id, c, inc, at, count));
+    }
+  }
+
+  private enoughAccounts(accounts: Map<string, AccountTally>): boolean {
+    if (accounts.size >= this.cfg.minAccounts) return true;
+    if (accounts.size < this.cfg.minDistinctAccounts) return false;
+    let weighted = 0;
+    for (const a of accounts.values()) weighted += a.weight;
+    return weighted >= this.cfg.minAccounts;
+  }
+
+  private severityOf(inc: Incident): Severity {
+    const cfg = this.cfg;
+    let weighted = 0;
+    for (const a of inc.accounts.values()) weighted += a.weight;
+    let s: Severity = 'sev3';
+    if (weighted >= cfg.sev1WeightedAccounts || (inc.peakRatio >= cfg.sev1Ratio && weighted >= cfg.sev2WeightedAccounts)) s = 'sev1';
+    else if (weighted >= cfg.sev2WeightedAccounts || inc.peakRatio >= cfg.sev2Ratio) s = 'sev2';
+    // Severity never drops while the incident is open: the peak is what people need to know.
+    return SEVERITY_RANK[s] >= SEVERITY_RANK[inc.severity] ? s : inc.severity;
+  }
+
+  private finding(kind: SpikeFinding['kind'], clusterId: string, c: ClusterTrack, inc: Incident, at: number, count: number): SpikeFinding {
+    const cfg = this.cfg;
+    const accounts = [...inc.accounts.entries()]
+      .map(([accountId, a]) => ({ accountId, count: a.count }))
+      .sort((x, y) => y.count - x.count || (x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : 0))
+      .slice(0, cfg.maxAccountsListed);
+    // Fill the implied zero buckets so the series is one point per bucket.
+    const series: SpikeFinding['series'] = [];
+    const last = at - cfg.bucketMs;
+    const first = last - (cfg.seriesBuckets - 1) * cfg.bucketMs;
+    let j = 0;
+    let base = c.recent.length > 0 ? c.recent[0]!.baseline : round3(inc.baseline);
+    for (let t = first; t <= last; t += cfg.bucketMs) {
+      while (j < c.recent.length && c.recent[j]!.t < t) j++;
+      const r = c.recent[j];
+      if (r && r.t === t) {
+        base = r.baseline;
+        series.push({ t, count: r.count, baseline: r.baseline });
+      } else series.push({ t, count: 0, baseline: base });
+    }
+    return {
+      kind,
+      incidentId: inc.id,
+      clusterId,
+      at,
+      severity: inc.severity,
+      count,
+      baseline: round3(inc.baseline),
+      ratio: round3(count / inc.baseline),
+      accounts,
+      series,
+    };
+  }
+
+  /** Drops the least recently active clusters without an open incident beyond maxClusters. */
+  private evict(): void {
+    const excess = this.clusters.size - this.cfg.maxClusters;
+    if (excess <= 0) return;
+    const idle = [...this.clusters.entries()]
+      .filter(([, c]) => !c.incident && c.pending.size === 0)
+      .sort((a, b) => a[1].lastActive - b[1].lastActive || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [id] of idle.slice(0, excess)) this.clusters.delete(id);
+  }
+
+  /** Open incidents, oldest first. */
+  open(): IncidentView[] {
+    const views: IncidentView[] = [];
+    for (const [clusterId, c] of this.clusters) {
+      const inc = c.incident;
+      if (!inc) continue;
+      let weighted = 0;
+      for (const a of inc.accounts.values()) weighted += a.weight;
+      views.push({
+        incidentId: inc.id,
+        clusterId,
+        openedAt: inc.onset + this.cfg.bucketMs,
+        severity: inc.severity,
+        lastCount: inc.lastCount,
+        peakCount: inc.peakCount,
+        baseline: round3(inc.baseline),
+        peakRatio: round3(inc.peakRatio),
+        accountsAffected: inc.accounts.size,
+        weightedAccounts: weighted,
+        quietBuckets: inc.quiet,
+      });
+    }
+    return views.sort((a, b) => a.openedAt - b.openedAt || (a.clusterId < b.clusterId ? -1 : 1));
+  }
+
+  /** Folds cluster `from` into `to` after a cluster merge: pending counts add up, one incident survives. */
+  remap(fromClusterId: string, toClusterId: string): void {
+    if (fromClusterId === toClusterId) return;
+    const from = this.clusters.get(fromClusterId);
+    if (!from) return;
+    this.clusters.delete(fromClusterId);
+    const to = this.clusters.get(toClusterId);
+    if (!to) {
+      this.clusters.set(toClusterId, from);
+      return;
+    }
+    for (const [b, p] of from.pending) {
+      const q = to.pending.get(b);
+      if (!q) to.pending.set(b, p);
+      else {
+        q.count += p.count;
+        mergeAccounts(q.accounts, p.accounts);
+      }
+    }
+    to.next = to.next ?? from.next;
+    to.lastActive = Math.max(to.lastActive, from.lastActive);
+    if (from.incident && !to.incident) to.incident = from.incident;
+    else if (from.incident && to.incident) mergeAccounts(to.incident.accounts, from.incident.accounts);
+  }
+
+  snapshot(): string {
+    const clusters = [...this.clusters.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([id, c]) => ({
+        id,
+        d: c.det.toJSON(),
+        n: c.next,
+        la: Number.isFinite(c.lastActive) ? c.lastActive : null,
+        cd: Number.isFinite(c.cooldownUntil) ? c.cooldownUntil : null,
+        p: [...c.pending.entries()].map(([b, p]) => ({ b, c: p.count, a: tallies(p.accounts) })),
+        r: c.recent.map((r) => [r.t, r.count, r.baseline]),
+        i: c.incident
+          ? { ...c.incident, accounts: tallies(c.incident.accounts) }
+          : null,
+      }));
+    return JSON.stringify({ v: 1, u: this.closedUntil, clusters });
+  }
+
+  static restore(s: string, cfg: SpikesConfig): SpikeTracker {
+    const t = new SpikeTracker(cfg);
+    const data = JSON.parse(s) as SnapshotData;
+    if (data.v !== 1) throw new Error(`spike tracker snapshot version ${String(data.v)} is not supported`);
+    t.closedUntil = data.u;
+    for (const c of data.clusters) {
+      t.clusters.set(c.id, {
+        det: SeriesDetector.fromJSON(c.d, t.detectorCfg),
+        next: c.n,
+        lastActive: c.la ?? -Infinity,
+        cooldownUntil: c.cd ?? -Infinity,
+        pending: new Map(c.p.map((p) => [p.b, { count: p.c, accounts: untallies(p.a) }])),
+        recent: c.r.map(([tt, count, baseline]) => ({ t: tt, count, baseline })),
+        incident: c.i ? { ...c.i, accounts: untallies(c.i.accounts) } : null,
+      });
+    }
+    return t;
+  }
+}
+
+type TallyList = Array<[string, number, number]>;
+
+interface SnapshotData {
+  v: number;
+  u: number | null;
+  clusters: Array<{
+    id: string;
+    d: SeriesDetectorState;
+    n: number | null;
+    la: number | null;
+    cd: number | null;
+    p: Array<{ b: number; c: number; a: TallyList }>;
+    r: Array<[number, number, number]>;
+    i: (Omit<Incident, 'accounts'> & { accounts: TallyList }) | null;
+  }>;
+}
+
+function tallies(m: Map<string, AccountTally>): TallyList {
+  return [...m.entries()].map(([k, v]) => [k, v.count, v.weight]);
+}
+
+function untallies(list: TallyList): Map<string, AccountTally> {
+  return new Map(list.map(([k, count, weight]) => [k, { count, weight }]));
+}
+
+function mergeAccounts(into: Map<string, AccountTally>, from: Map<string, AccountTally>): void {
+  for (const [k, v] of from) {
+    const a = into.get(k);
+    if (a) {
+      a.count += v.count;
+      if (v.weight > a.weight) a.weight = v.weight;
+    } else into.set(k, { count: v.count, weight: v.weight });
+  }
+}
+
+function round3(x: number): number {
+  return Number.isFinite(x) ? Math.round(x * 1000) / 1000 : 0;
+}
