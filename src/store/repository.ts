@@ -44,6 +44,8 @@ export interface DocCollection<T extends Doc> {
    * upserted). With `where`, a conditional update: the basis of leases and outbox claims.
    */
   update(id: string, set: Partial<T> | Record<string, unknown>, opts?: UpdateOptions): Promise<boolean>;
+  /** Many `update`s in one batched round trip (a bulk write); returns how many matched or were upserted. */
+  updateMany(ops: Array<{ id: string; set: Record<string, unknown>; opts?: UpdateOptions }>): Promise<number>;
   find(filter?: Filter, opts?: FindOptions): Promise<T[]>;
   count(filter?: Filter): Promise<number>;
   deleteMany(filter: Filter): Promise<number>;
@@ -61,6 +63,7 @@ export const COLLECTIONS = {
   kv: [],
   clusters: [{ fields: [['lastSeen', -1]] }, { fields: [['count', -1]] }],
   incidents: [{ fields: [['status', 1], ['openedAt', -1]] }, { fields: [['clusterId', 1]] }],
+  accountStates: [],
   health: [{ fields: [['band', 1], ['score', 1]] }, { fields: [['score', 1]] }, { fields: [['priority', -1]] }],
   healthHistory: [{ fields: [['accountId', 1], ['day', 1]] }],
   outreach: [{ fields: [['status', 1], ['priority', -1]] }, { fields: [['accountId', 1]] }],

@@ -1,0 +1,293 @@
+// Read side of the HTTP API: account health (with components and 90-day history), accounts by
+// band or score, outreach and outcomes, incidents, clusters, escalation metrics and an overview.
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import { z } from 'zod';
+import type { Account } from '../events/types.js';
+import type { Store, Filter } from '../store/repository.js';
+import type { HealthDoc, IncidentDoc, OutreachDoc } from '../pipeline/findings-writer.js';
+import { dayOf } from '../pipeline/findings-writer.js';
+import { redact } from '../alerts/redact.js';
+
+export interface QueryDeps {
+  store: Store;
+  requireScope: (scope: 'read' | 'write') => preHandlerHookHandler;
+  /** Records an outreach outcome (status change, label for the learner); returns the updated entry or null. */
+  recordOutcome: (id: string, body: OutcomeBody) => Promise<OutreachDoc | null>;
+  /** Sentiment of a text, for the recent tickets of the account page. */
+  sentimentOf: (text: string) => number;
+  /** Live pipeline figures, when this daemon runs the pipeline. */
+  pipelineStats?: () => Record<string, unknown>;
+  /** How long overview figures may be reused (they scan every account). */
+  overviewCacheMs: number;
+}
+
+export const outcomeBody = z.strictObject({
+  status: z.enum(['contacted', 'resolved', 'dismissed']),
+  outcome: z.enum(['saved', 'churned', 'false_alarm']).optional(),
+  note: z.string().max(2000).optional(),
+});
+export type OutcomeBody = z.infer<typeof outcomeBody>;
+
+const BANDS = ['healthy', 'watch', 'at-risk', 'critical'] as const;
+const healthQuery = z.strictObject({
+  band: z.enum(BANDS).optional(),
+  tier: z.enum(['enterprise', 'growth', 'starter']).optional(),
+  sort: z.enum(['score', '-score', '-priority', 'priority']).default('-priority'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+interface HistoryMonthDoc {
+  _id: string;
+  accountId: string;
+  month: string;
+  [day: string]: unknown;
+}
+
+interface HistoryPoint {
+  day: string;
+  score: number;
+  band: string;
+  sentiment: number | null;
+  tickets: number | null;
+}
+
+/** The months (YYYY-MM) covering the `days` days up to `endDay`. */
+function monthsBack(endDay: string, days: number): string[] {
+  const end = Date.parse(endDay + 'T00:00:00Z');
+  const out = new Set<string>();
+  for (let i = 0; i <= days; i += 1) out.add(dayOf(end - i * 86_400_000).slice(0, 7));
+  return [...out].sort();
+}
+
+async function historyOf(store: Store, accountIds: string[], endMs: number, days: number): Promise<Map<string, HistoryPoint[]>> {
+  const endDay = dayOf(endMs);
+  const firstDay = dayOf(endMs - (days - 1) * 86_400_000);
+  const months = monthsBack(endDay, days);
+  const ids = accountIds.flatMap((a) => months.map((m) => `${a}|${m}`));
+  const docs = await store.collection<HistoryMonthDoc>('healthHistory').getMany(ids);
+  const out = new Map<string, HistoryPoint[]>(accountIds.map((a) => [a, []]));
+  for (const doc of docs.sort((a, b) => a.month.localeCompare(b.month))) {
+    const list = out.get(doc.accountId);
+    if (!list) continue;
+    for (let d = 1; d <= 31; d++) {
+      const key = `d${String(d).padStart(2, '0')}`;
+      const p = doc[key] as Omit<HistoryPoint, 'day'> | undefined;
+      if (!p) continue;
+      const day = `${doc.month}-${key.slice(1)}`;
+      if (day < firstDay || day > endDay) continue;
+      list.push({ day, ...p });
+    }
+  }
+  return out;
+}
+
+function badRequest(message: string, field?: string) {
+  return { error: 'bad_request', message, ...(field ? { errors: [{ index: 0, field, reason: message }] } : {}) };
+}
+
+function zodMessage(err: z.ZodError): { field: string; reason: string } {
+  const issue = err.issues[0]!;
+  const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.') || '(body)';
+  return { field, reason: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message };
+}
+
+export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): Promise<void> {
+  const { store } = deps;
+  const read = { preHandler: deps.requireScope('read') };
+  const write = { preHandler: deps.requireScope('write') };
+  let overviewCache: { at: number; body: unknown } | null = null;
+
+  app.get('/v1/overview', read, async () => {
+    const now = Date.now();
+    if (overviewCache && now - overviewCache.at < deps.overviewCacheMs) return overviewCache.body;
+    const health = await store.collection<HealthDoc>('health').find({});
+    const byBand = { healthy: 0, watch: 0, 'at-risk': 0, critical: 0 } as Record<string, number>;
+    const histogram = new Array<number>(10).fill(0);
+    let asOf = 0;
+    for (const h of health) {
+      byBand[h.band] = (byBand[h.band] ?? 0) + 1;
+      histogram[Math.min(9, Math.floor(h.score / 10))]!++;
+      asOf = Math.max(asOf, h.updatedAt);
+    }
+    const incidents = store.collection('incidents');
+    const outreach = store.collection('outreach');
+    const [open, total, oNew, oContacted, oResolved, oDismissed, esc] = await Promise.all([
+      incidents.count({ status: 'open' }),
+      incidents.count({}),
+      outreach.count({ status: 'new' }),
+      outreach.count({ status: 'contacted' }),
+      outreach.count({ status: 'resolved' }),
+      outreach.count({ status: 'dismissed' }),
+      store.collection<{ _id: string; summary: { overall: unknown } }>('kv').get('escalation'),
+    ]);
+    const body = {
+      asOf,
+      accounts: { total: health.length, byBand },
+      scoreHistogram: histogram,
+      incidents: { open, total },
+      outreach: { new: oNew, contacted: oContacted, resolved: oResolved, dismissed: oDismissed },
+      escalation: esc?.summary.overall ?? null,
+      pipeline: deps.pipelineStats?.() ?? null,
+    };
+    overviewCache = { at: now, body };
+    return body;
+  });
+
+  app.get('/v1/health', read, async (req, reply) => {
+    const parsed = healthQuery.safeParse(req.query);
+    if (!parsed.success) {
+      const { field, reason } = zodMessage(parsed.error);
+      return reply.code(400).send(badRequest(`${field}: ${reason}`, field));
+    }
+    const q = parsed.data;
+    const filter: Filter = {};
+    if (q.band) filter.band = q.band;
+    if (q.tier) filter.tier = q.tier;
+    const field = q.sort.replace('-', '');
+    const dir = q.sort.startsWith('-') ? -1 : 1;
+    const coll = store.collection<HealthDoc>('health');
+    const [items, total] = await Promise.all([
+      coll.find(filter, { sort: [[field, dir], ['accountId', 1]], limit: q.limit, skip: q.offset }),
+      coll.count(filter),
+    ]);
+    const asOf = items.reduce((m, h) => Math.max(m, h.updatedAt), 0);
+    const history = items.length ? await historyOf(store, items.map((h) => h.accountId), asOf, 30) : new Map();
+    return {
+      total,
+      offset: q.offset,
+      limit: q.limit,
+      items: items.map((h) => {
+        const pts = history.get(h.accountId) ?? [];
+        return {
+          accountId: h.accountId,
+          name: h.name,
+          tier: h.tier,
+          arr: h.arr,
+          score: h.score,
+          band: h.band,
+          priority: h.priority,
+          topReasons: h.topReasons,
+          spark: {
+            score: pts.map((p: HistoryPoint) => p.score),
+            sentiment: pts.map((p: HistoryPoint) => p.sentiment ?? 0),
+            tickets: pts.map((p: HistoryPoint) => p.tickets ?? 0),
+          },
+        };
+      }),
+    };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { include?: string } }>('/v1/accounts/:id/health', read, async (req, reply) => {
+    const id = req.params.id;
+    const [h, account, stateDoc] = await Promise.all([
+      store.collection<HealthDoc>('health').get(id),
+      store.collection<Account & { _id: string }>('accounts').get(id),
+      store.collection<{ _id: string; recentErrors?: Array<{ clusterId: string; at: number }> }>('accountStates').get(id),
+    ]);
+    if (!h) return reply.code(404).send({ error: 'not_found', message: `account ${id}: no health score yet (no events seen for it)` });
+    const history = (await historyOf(store, [id], h.updatedAt, 90)).get(id) ?? [];
+    const includeTickets = (req.query.include ?? '').split(',').includes('tickets');
+    let recentTickets: Array<{ ticketId?: string; at: number; type: string; text: string; sentiment: number | null }> = [];
+    if (includeTickets) {
+      const events = await store
+        .collection<{ _id: string; ticketId?: string; occurredAt: number; type: string; text?: string; author?: string }>('events')
+        .find({ accountId: id }, { sort: [['occurredAt', -1]], limit: 20 });
+      recentTickets = events
+        .filter((e) => e.text)
+        .slice(0, 10)
+        .map((e) => ({
+          ticketId: e.ticketId,
+          at: e.occurredAt,
+          type: e.type,
+          text: redact(e.text!.slice(0, 500)),
+          sentiment: e.author === 'customer' ? deps.sentimentOf(e.text!) : null,
+        }));
+    }
+    const errors = stateDoc?.recentErrors ?? [];
+    const clusterDocs = await store.collection<{ _id: string; template: string }>('clusters').getMany([...new Set(errors.map((e) => e.clusterId))]);
+    const templates = new Map(clusterDocs.map((c) => [c._id, c.template]));
+    const incidents = h.openIncidents?.length ? await store.collection<IncidentDoc>('incidents').getMany(h.openIncidents) : [];
+    const { _id, ...rest } = h;
+    void _id;
+    return {
+      ...rest,
+      account: account ? { ...account, _id: undefined } : null,
+      history,
+      recentTickets,
+      recentErrors: errors
+        .slice()
+        .reverse()
+        .map((e) => ({ clusterId: e.clusterId, template: templates.get(e.clusterId) ?? '', at: e.at })),
+      openIncidents: incidents.map((i) => ({ id: i._id, template: i.template })),
+    };
+  });
+
+  app.get<{ Querystring: { status?: string; limit?: string } }>('/v1/incidents', read, async (req, reply) => {
+    const status = req.query.status;
+    if (status && status !== 'open' && status !== 'resolved') return reply.code(400).send(badRequest('status: expected open or resolved', 'status'));
+    const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 100) || 100));
+    const items = await store.collection<IncidentDoc>('incidents').find(status ? { status } : {}, { sort: [['openedAt', -1]], limit });
+    return {
+      items: items.map((i) => ({
+        id: i._id,
+        clusterId: i.clusterId,
+        template: i.template,
+        status: i.status,
+        severity: i.severity,
+        openedAt: i.openedAt,
+        updatedAt: i.updatedAt,
+        resolvedAt: i.resolvedAt,
+        accountsAffected: i.accountsAffected,
+        peakCount: i.peakCount,
+        baseline: i.baseline,
+      })),
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/incidents/:id', read, async (req, reply) => {
+    const i = await store.collection<IncidentDoc>('incidents').get(req.params.id);
+    if (!i) return reply.code(404).send({ error: 'not_found', message: `incident ${req.params.id} not found` });
+    const { _id, ...rest } = i;
+    return { ...rest, id: _id, samples: i.samples.map((s) => redact(s)) };
+  });
+
+  app.get<{ Querystring: { status?: string } }>('/v1/outreach', read, async (req, reply) => {
+    const status = req.query.status;
+    const statuses = ['new', 'contacted', 'resolved', 'dismissed'];
+    if (status && !statuses.includes(status)) return reply.code(400).send(badRequest(`status: expected one of ${statuses.join(', ')}`, 'status'));
+    const entries = await store.collection<OutreachDoc>('outreach').find(status ? { status } : { status: { $in: ['new', 'contacted'] } }, { sort: [['priority', -1]], limit: 500 });
+    const health = await store.collection<HealthDoc>('health').getMany([...new Set(entries.map((e) => e.accountId))]);
+    const byId = new Map(health.map((h) => [h.accountId, h]));
+    return {
+      items: entries.map((e) => {
+        const h = byId.get(e.accountId);
+        const { _id, ...rest } = e;
+        return { ...rest, id: _id, name: h?.name ?? e.accountId, tier: h?.tier ?? 'starter', score: h?.score ?? null, band: h?.band ?? null };
+      }),
+    };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/outreach/:id/outcome', write, async (req, reply) => {
+    const parsed = outcomeBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const { field, reason } = zodMessage(parsed.error);
+      return reply.code(400).send(badRequest(`${field}: ${reason}`, field));
+    }
+    const updated = await deps.recordOutcome(req.params.id, parsed.data);
+    if (!updated) return reply.code(404).send({ error: 'not_found', message: `outreach entry ${req.params.id} not found` });
+    const { _id, ...rest } = updated;
+    return { ...rest, id: _id };
+  });
+
+  app.get<{ Querystring: { limit?: string } }>('/v1/clusters', read, async (req) => {
+    const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
+    const items = await store.collection<{ _id: string; template: string; count: number; accounts: number; firstSeen: number; lastSeen: number }>('clusters').find({}, { sort: [['count', -1]], limit });
+    return { items: items.map(({ _id, ...c }) => ({ id: _id, ...c })) };
+  });
+
+  app.get('/v1/escalation', read, async () => {
+    const doc = await store.collection<{ _id: string; summary: unknown }>('kv').get('escalation');
+    return doc?.summary ?? { overall: null, byCategory: {}, byAccount: [] };
+  });
+}

@@ -1,0 +1,183 @@
+// All engine state of the pipeline in one place: the error clustering, the spike tracker, the
+// per-account health states and the escalation metrics, fed one released event at a time.
+import type { Account, StoredEvent, Tier } from '../events/types.js';
+import type { VigilConfig } from '../config/schema.js';
+import { extractErrors } from '../engines/errors/extract.js';
+import { TemplateMiner } from '../engines/errors/template-miner.js';
+import { SpikeTracker } from '../engines/detect/spike-tracker.js';
+import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
+import { applyEvent, newAccountState, type AccountState } from '../engines/health/account-state.js';
+import { EscalationMetrics } from '../engines/health/escalation-metrics.js';
+import { redact } from '../alerts/redact.js';
+
+/** Per-account pipeline record: the health state plus what the account page shows. */
+export interface AccountRecord {
+  state: AccountState;
+  /** Key of the last event applied: replays skip events at or before it (exactly-once per account). */
+  appliedAt: number;
+  appliedId: string;
+  recentErrors: Array<{ clusterId: string; at: number }>;
+}
+
+export interface ClusterStats {
+  count: number;
+  accounts: string[];
+  samples: string[];
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface EngineLimits {
+  /** Distinct accounts remembered per cluster (for the clusters list and incident samples). */
+  clusterAccountsCap: number;
+  /** Redacted samples kept per cluster. */
+  samplesPerCluster: number;
+  /** Recent errors kept per account. */
+  recentErrorsPerAccount: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = { clusterAccountsCap: 200, samplesPerCluster: 5, recentErrorsPerAccount: 10 };
+
+const TIER_WEIGHT: Record<Tier, number> = { enterprise: 3, growth: 1.5, starter: 1 };
+
+/** Importance of an account for spike counting: tier, raised further by ARR (log scale). */
+export function accountWeight(account: Account | undefined): number {
+  if (!account) return 1;
+  const tier = TIER_WEIGHT[account.tier] ?? 1;
+  const arrBoost = account.arr && account.arr > 100_000 ? 1 + Math.log10(account.arr / 100_000) : 1;
+  return tier * arrBoost;
+}
+
+export interface EngineSnapshot {
+  miner: string;
+  spikes: string;
+  escalation: unknown;
+  clusters: Record<string, ClusterStats>;
+}
+
+export class EngineSet {
+  miner: TemplateMiner;
+  spikes: SpikeTracker;
+  escalation: EscalationMetrics;
+  readonly records = new Map<string, AccountRecord>();
+  clusters = new Map<string, ClusterStats>();
+  /** Accounts whose state changed since the last flush. */
+  readonly touched = new Set<string>();
+  /** Accounts whose record changed since the last checkpoint. */
+  readonly dirty = new Set<string>();
+
+  constructor(
+    private readonly config: VigilConfig,
+    private readonly analyzer: SentimentAnalyzer,
+    private readonly accountOf: (id: string) => Account | undefined,
+    private readonly limits: EngineLimits = DEFAULT_LIMITS,
+  ) {
+    this.miner = new TemplateMiner(config.errors);
+    this.spikes = new SpikeTracker(config.spikes);
+    this.escalation = new EscalationMetrics();
+  }
+
+  record(accountId: string): AccountRecord {
+    let rec = this.records.get(accountId);
+    if (!rec) {
+      rec = { state: newAccountState(accountId, this.config.health), appliedAt: -8.64e15, appliedId: '', recentErrors: [] };
+      this.records.set(accountId, rec);
+    }
+    return rec;
+  }
+
+  /**
+   * Applies one event released in event-time order. The global engines are checkpointed together
+   * with the release position, so they see each event once; an account's record may have been
+   * saved past that position before a crash, so it skips events at or before its own applied key.
+   */
+  apply(ev: StoredEvent): void {
+    const rec = this.record(ev.accountId);
+    const accountFresh = ev.occurredAt > rec.appliedAt || (ev.occurredAt === rec.appliedAt && ev.id > rec.appliedId);
+    this.escalation.add(ev);
+    for (const message of this.errorsOf(ev)) this.observeError(ev, message, rec, accountFresh);
+
+    if (accountFresh) {
+      let sentiment: number | undefined;
+      let frustration: boolean | undefined;
+      if (ev.author === 'customer' && ev.text && (ev.type === 'ticket.message' || ev.type === 'ticket.created')) {
+        const r = this.analyzer.analyze(ev.text);
+        sentiment = r.score;
+        frustration = r.frustration;
+      }
+      applyEvent(rec.state, ev, { sentiment, frustration }, this.config.health);
+      rec.appliedAt = ev.occurredAt;
+      rec.appliedId = ev.id;
+      this.touched.add(ev.accountId);
+      this.dirty.add(ev.accountId);
+    }
+  }
+
+  private errorsOf(ev: StoredEvent): string[] {
+    if (ev.type !== 'ticket.created' && ev.type !== 'ticket.message' && ev.type !== 'error.reported') return [];
+    if (ev.author && ev.author !== 'customer' && !ev.error) return [];
+    return extractErrors({ text: ev.text, error: ev.error }, this.config.errors).map((e) => e.message);
+  }
+
+  private observeError(ev: StoredEvent, message: string, rec: AccountRecord, accountFresh: boolean): void {
+    const result = this.miner.add(message, ev.occurredAt);
+    if (result.change === 'merged' && result.mergedIds) {
+      for (const from of result.mergedIds) if (from !== result.clusterId) this.mergeCluster(from, result.clusterId);
+    }
+    const clusterId = this.miner.resolve(result.clusterId);
+    this.spikes.observe({ clusterId, accountId: ev.accountId, at: ev.occurredAt, weight: accountWeight(this.accountOf(ev.accountId)) });
+    let stats = this.clusters.get(clusterId);
+    if (!stats) {
+      stats = { count: 0, accounts: [], samples: [], firstSeen: ev.occurredAt, lastSeen: ev.occurredAt };
+      this.clusters.set(clusterId, stats);
+    }
+    stats.count++;
+    stats.lastSeen = Math.max(stats.lastSeen, ev.occurredAt);
+    if (stats.accounts.length < this.limits.clusterAccountsCap && !stats.accounts.includes(ev.accountId)) stats.accounts.push(ev.accountId);
+    if (stats.samples.length < this.limits.samplesPerCluster) stats.samples.push(redact(message));
+    if (accountFresh) this.pushRecentError(rec, clusterId, ev.occurredAt);
+  }
+
+  private pushRecentError(rec: AccountRecord, clusterId: string, at: number): void {
+    rec.recentErrors.push({ clusterId, at });
+    if (rec.recentErrors.length > this.limits.recentErrorsPerAccount) rec.recentErrors.shift();
+  }
+
+  private mergeCluster(from: string, to: string): void {
+    this.spikes.remap(from, to);
+    const a = this.clusters.get(from);
+    if (!a) return;
+    this.clusters.delete(from);
+    const b = this.clusters.get(to);
+    if (!b) {
+      this.clusters.set(to, a);
+      return;
+    }
+    b.count += a.count;
+    b.firstSeen = Math.min(a.firstSeen, b.firstSeen);
+    b.lastSeen = Math.max(a.lastSeen, b.lastSeen);
+    for (const acc of a.accounts) if (b.accounts.length < this.limits.clusterAccountsCap && !b.accounts.includes(acc)) b.accounts.push(acc);
+    for (const s of a.samples) if (b.samples.length < this.limits.samplesPerCluster) b.samples.push(s);
+  }
+
+  /** Drops cluster stats of clusters the miner evicted, keeping memory bounded by its cap. */
+  pruneClusters(): void {
+    for (const id of this.clusters.keys()) if (!this.miner.get(id)) this.clusters.delete(id);
+  }
+
+  snapshot(): EngineSnapshot {
+    return {
+      miner: this.miner.snapshot(),
+      spikes: this.spikes.snapshot(),
+      escalation: this.escalation.toJSON(),
+      clusters: Object.fromEntries(this.clusters),
+    };
+  }
+
+  restore(s: EngineSnapshot): void {
+    this.miner = TemplateMiner.restore(s.miner, this.config.errors);
+    this.spikes = SpikeTracker.restore(s.spikes, this.config.spikes);
+    this.escalation = EscalationMetrics.fromJSON(s.escalation as never);
+    this.clusters = new Map(Object.entries(s.clusters));
+  }
+}

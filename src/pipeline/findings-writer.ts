@@ -1,0 +1,298 @@
+// Turns engine output into what people see: incident documents and their alerts, account health
+// documents with daily history, the outreach list, and account alerts. Idempotent, so a replay
+// after a crash rewrites the same documents and the outbox's dedupe keys stop repeat alerts.
+import type { Account } from '../events/types.js';
+import type { Store } from '../store/repository.js';
+import type { VigilConfig } from '../config/schema.js';
+import type { SpikeFinding } from '../engines/detect/spike-tracker.js';
+import { scoreAccount, type HealthResult } from '../engines/health/health-score.js';
+import { setIncidentExposure, advanceTo } from '../engines/health/account-state.js';
+import { decideOutreach, type OutreachEntry } from '../engines/health/outreach.js';
+import type { LearnerModel } from '../engines/health/learner.js';
+import type { AlertInput } from '../alerts/alert-types.js';
+import type { EngineSet } from './engine-set.js';
+
+export interface AlertQueue {
+  enqueue(alert: AlertInput): Promise<boolean>;
+}
+
+export interface IncidentDoc {
+  _id: string;
+  id: string;
+  clusterId: string;
+  template: string;
+  status: 'open' | 'resolved';
+  severity: string;
+  openedAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  accountsAffected: number;
+  peakCount: number;
+  baseline: number;
+  ratio: number;
+  timeline: Array<{ at: number; kind: string; count: number; accounts: number }>;
+  series: Array<{ t: number; count: number; baseline: number }>;
+  affectedAccounts: Array<{ accountId: string; name: string; tier: string; count: number }>;
+  samples: string[];
+}
+
+export interface HealthDoc extends HealthResult {
+  _id: string;
+  name: string;
+  tier: string;
+  arr: number;
+  updatedAt: number;
+  openIncidents: string[];
+}
+
+export interface OutreachDoc extends OutreachEntry {
+  _id: string;
+}
+
+const DAY_MS = 86_400_000;
+const BAND_RANK: Record<string, number> = { healthy: 0, watch: 1, 'at-risk': 2, critical: 3 };
+/** Series points kept on an incident document (one a bucket): enough for a day of 1-minute buckets at most. */
+const MAX_SERIES_POINTS = 1440;
+const WRITE_CHUNK = 1000;
+
+export function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface FindingsWriterDeps {
+  store: Store;
+  config: VigilConfig;
+  engines: EngineSet;
+  accountOf: (id: string) => Account | undefined;
+  alerts: AlertQueue;
+  learner: () => LearnerModel | undefined;
+  publicUrl: string;
+}
+
+export class FindingsWriter {
+  private readonly openIncidents = new Map<string, IncidentDoc>();
+  private readonly lastBand = new Map<string, { band: string; score: number }>();
+  private readonly outreach = new Map<string, OutreachDoc>();
+
+  constructor(private readonly d: FindingsWriterDeps) {}
+
+  /** Loads the open incidents, the current bands and the outreach entries from the store. */
+  async load(): Promise<void> {
+    const { store } = this.d;
+    for (const inc of await store.collection<IncidentDoc>('incidents').find({ status: 'open' })) this.openIncidents.set(inc._id, inc);
+    for (const h of await store.collection<HealthDoc>('health').find({})) this.lastBand.set(h.accountId, { band: h.band, score: h.score });
+    const entries = await store.collection<OutreachDoc>('outreach').find({}, { sort: [['updatedAt', 1]] });
+    for (const e of entries) this.outreach.set(e.accountId, e);
+  }
+
+  /** Forgets an outreach entry's cached copy after the API changed it. */
+  outreachChanged(entry: OutreachDoc): void {
+    this.outreach.set(entry.accountId, entry);
+  }
+
+  async writeIncidents(findings: SpikeFinding[]): Promise<void> {
+    if (findings.length === 0) return;
+    const { engines, store } = this.d;
+    const changed = new Map<string, IncidentDoc>();
+    for (const f of findings) {
+      const doc = this.openIncidents.get(f.incidentId) ?? (await store.collection<IncidentDoc>('incidents').get(f.incidentId)) ?? this.newIncident(f);
+      const seen = doc.timeline.some((t) => t.at === f.at && t.kind === f.kind);
+      if (!seen) doc.timeline.push({ at: f.at, kind: f.kind, count: f.count, accounts: f.accounts.length });
+      doc.updatedAt = Math.max(doc.updatedAt, f.at);
+      doc.severity = f.severity;
+      doc.peakCount = Math.max(doc.peakCount, f.count);
+      doc.baseline = f.baseline;
+      doc.ratio = f.ratio;
+      doc.template = engines.miner.get(engines.miner.resolve(f.clusterId))?.template ?? doc.template;
+      this.mergeSeries(doc, f.series);
+      this.mergeAccounts(doc, f.accounts);
+      doc.samples = engines.clusters.get(engines.miner.resolve(f.clusterId))?.samples ?? doc.samples;
+      if (f.kind === 'resolved') {
+        doc.status = 'resolved';
+        doc.resolvedAt = f.at;
+        this.openIncidents.delete(doc._id);
+      } else this.openIncidents.set(doc._id, doc);
+      for (const a of f.accounts) {
+        const rec = engines.records.get(a.accountId);
+        if (!rec) continue;
+        setIncidentExposure(rec.state, doc._id, f.kind !== 'resolved', f.at);
+        engines.touched.add(a.accountId);
+        engines.dirty.add(a.accountId);
+      }
+      if (f.kind === 'resolved') {
+        for (const a of doc.affectedAccounts) {
+          const rec = engines.records.get(a.accountId);
+          if (!rec) continue;
+          setIncidentExposure(rec.state, doc._id, false, f.at);
+          engines.touched.add(a.accountId);
+          engines.dirty.add(a.accountId);
+        }
+      }
+      changed.set(doc._id, doc);
+      await this.d.alerts.enqueue(this.incidentAlert(doc, f));
+    }
+    await store.collection<IncidentDoc>('incidents').putMany([...changed.values()]);
+  }
+
+  private newIncident(f: SpikeFinding): IncidentDoc {
+    return {
+      _id: f.incidentId,
+      id: f.incidentId,
+      clusterId: f.clusterId,
+      template: '',
+      status: 'open',
+      severity: f.severity,
+      openedAt: f.at,
+      updatedAt: f.at,
+      resolvedAt: null,
+      accountsAffected: 0,
+      peakCount: 0,
+      baseline: f.baseline,
+      ratio: f.ratio,
+      timeline: [],
+      series: [],
+      affectedAccounts: [],
+      samples: [],
+    };
+  }
+
+  private mergeSeries(doc: IncidentDoc, series: SpikeFinding['series']): void {
+    const byT = new Map(doc.series.map((p) => [p.t, p]));
+    for (const p of series) byT.set(p.t, { t: p.t, count: p.count, baseline: p.baseline });
+    doc.series = [...byT.values()].sort((a, b) => a.t - b.t).slice(-MAX_SERIES_POINTS);
+  }
+
+  private mergeAccounts(doc: IncidentDoc, accounts: SpikeFinding['accounts']): void {
+    const byId = new Map(doc.affectedAccounts.map((a) => [a.accountId, a]));
+    for (const a of accounts) {
+      const acc = this.d.accountOf(a.accountId);
+      const prev = byId.get(a.accountId);
+      byId.set(a.accountId, {
+        accountId: a.accountId,
+        name: acc?.name ?? a.accountId,
+        tier: acc?.tier ?? 'starter',
+        count: Math.max(prev?.count ?? 0, a.count),
+      });
+    }
+    doc.affectedAccounts = [...byId.values()].sort((a, b) => b.count - a.count || a.accountId.localeCompare(b.accountId));
+    doc.accountsAffected = doc.affectedAccounts.length;
+  }
+
+  private incidentAlert(doc: IncidentDoc, f: SpikeFinding): AlertInput {
+    const kind = f.kind === 'opened' ? 'incident.opened' : f.kind === 'grew' ? 'incident.grew' : 'incident.resolved';
+    return {
+      dedupeKey: `${doc._id}:${f.kind}:${f.at}`,
+      kind,
+      threadKey: doc._id,
+      severity: f.severity,
+      createdAt: f.at,
+      payload: {
+        incidentId: doc._id,
+        clusterId: doc.clusterId,
+        template: doc.template,
+        count: f.count,
+        baseline: f.baseline,
+        ratio: f.ratio,
+        accountsAffected: doc.accountsAffected,
+        topAccounts: doc.affectedAccounts.slice(0, 5),
+        firstSeen: doc.openedAt,
+        samples: doc.samples.slice(0, 3),
+        links: {
+          api: `${this.d.publicUrl}/v1/incidents/${encodeURIComponent(doc._id)}`,
+          dashboard: `${this.d.publicUrl}/#/incident/${encodeURIComponent(doc._id)}`,
+        },
+      },
+    } as AlertInput;
+  }
+
+  /** Rescores the given accounts at event time `nowMs` and writes health, history, outreach and alerts. */
+  async writeHealth(accountIds: Iterable<string>, nowMs: number): Promise<number> {
+    const { engines, config, store } = this.d;
+    const healthDocs: HealthDoc[] = [];
+    const historyOps: Array<{ id: string; set: Record<string, unknown>; opts: { upsert: boolean; setOnInsert: Record<string, unknown> } }> = [];
+    const outreachDocs: OutreachDoc[] = [];
+    const alerts: AlertInput[] = [];
+    const learner = this.d.learner();
+    const day = dayOf(nowMs);
+    const month = day.slice(0, 7);
+    const dayField = `d${day.slice(8, 10)}`;
+    for (const accountId of accountIds) {
+      const rec = engines.records.get(accountId);
+      if (!rec) continue;
+      advanceTo(rec.state, nowMs, config.health);
+      const account = this.d.accountOf(accountId);
+      const h = scoreAccount(rec.state, account, nowMs, config.health, learner);
+      const openIncidents = [...this.openIncidents.values()].filter((i) => i.affectedAccounts.some((a) => a.accountId === accountId)).map((i) => i._id);
+      healthDocs.push({ ...h, _id: accountId, name: account?.name ?? accountId, tier: account?.tier ?? 'starter', arr: account?.arr ?? 0, updatedAt: nowMs, openIncidents });
+      const sentiment = h.components.find((c) => c.name === 'sentiment')?.value ?? null;
+      const tickets = h.components.find((c) => c.name === 'ticketRate')?.value ?? null;
+      historyOps.push({
+        id: `${accountId}|${month}`,
+        set: { [dayField]: { score: h.score, band: h.band, sentiment, tickets } },
+        opts: { upsert: true, setOnInsert: { accountId, month } },
+      });
+      const prev = this.lastBand.get(accountId);
+      if (prev && BAND_RANK[h.band]! > BAND_RANK[prev.band]! && BAND_RANK[h.band]! >= BAND_RANK['at-risk']!) {
+        alerts.push({
+          dedupeKey: `account:${accountId}:${h.band}:${day}`,
+          kind: 'account.alert',
+          tier: account?.tier,
+          band: h.band,
+          createdAt: nowMs,
+          payload: {
+            accountId,
+            name: account?.name ?? accountId,
+            tier: account?.tier ?? 'starter',
+            score: h.score,
+            previousScore: prev.score,
+            band: h.band,
+            previousBand: prev.band,
+            topReasons: h.topReasons,
+            owner: account?.owner ?? null,
+            suggestedAction: h.suggestedAction,
+            link: `${this.d.publicUrl}/#/account/${encodeURIComponent(accountId)}`,
+          },
+        } as AlertInput);
+      }
+      this.lastBand.set(accountId, { band: h.band, score: h.score });
+      const decision = decideOutreach(this.outreach.get(accountId), h, account, nowMs, config.health);
+      if (decision.change !== 'none' && decision.entry) {
+        const doc = { ...decision.entry, _id: decision.entry.id } as OutreachDoc;
+        this.outreach.set(accountId, doc);
+        outreachDocs.push(doc);
+      }
+    }
+    for (const part of chunks(healthDocs, WRITE_CHUNK)) await store.collection<HealthDoc>('health').putMany(part);
+    for (const part of chunks(historyOps, WRITE_CHUNK)) await store.collection('healthHistory').updateMany(part);
+    for (const part of chunks(outreachDocs, WRITE_CHUNK)) await store.collection<OutreachDoc>('outreach').putMany(part);
+    for (const a of alerts) await this.d.alerts.enqueue(a);
+    return healthDocs.length;
+  }
+
+  /** Writes the clusters list and the escalation metrics (what the overview and clusters pages read). */
+  async publish(): Promise<void> {
+    const { engines, store } = this.d;
+    const clusters = [...engines.clusters.entries()].map(([id, c]) => ({
+      _id: id,
+      template: engines.miner.get(id)?.template ?? '',
+      count: c.count,
+      accounts: c.accounts.length,
+      firstSeen: c.firstSeen,
+      lastSeen: c.lastSeen,
+    }));
+    for (const part of chunks(clusters, WRITE_CHUNK)) await store.collection<(typeof clusters)[number]>('clusters').putMany(part);
+    await store.collection<{ _id: string; summary: unknown }>('kv').put({ _id: 'escalation', summary: engines.escalation.summary() });
+  }
+
+  openIncidentCount(): number {
+    return this.openIncidents.size;
+  }
+}
+
+export { DAY_MS };
