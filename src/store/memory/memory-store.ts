@@ -204,6 +204,12 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
     return true;
   }
 
+  async updateMany(ops: Array<{ id: string; set: Record<string, unknown>; opts?: UpdateOptions }>): Promise<number> {
+    let n = 0;
+    for (const op of ops) if (await this.update(op.id, op.set, op.opts)) n++;
+    return n;
+  }
+
   /** Adds `by` to a numeric field (creating the document), with no await in between; returns the new value. */
   incrementNow(id: string, field: string, by: number): number {
     const current = this.docs.get(id);

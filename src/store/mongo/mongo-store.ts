@@ -17,6 +17,7 @@ import {
 } from '../repository.js';
 import { portableValue, toPortable } from '../portable-document.js';
 import { isDuplicateKey, isTransient, isUnavailable } from './transient-errors.js';
+import { KeyedLock } from './keyed-lock.js';
 
 export interface MongoStoreOptions {
   /**
@@ -66,10 +67,36 @@ class Retrier {
   }
 }
 
+/** The filter and update document of one `update` call; `update` is empty when there is nothing to change. */
+function buildUpdate(id: string, set: Record<string, unknown>, opts: UpdateOptions): { filter: Document; update: Document } {
+  const $set: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(set)) if (k !== '_id' && v !== undefined) $set[k] = portableValue(v, k);
+  const $inc: Record<string, number> = {};
+  for (const [k, v] of Object.entries(opts.inc ?? {})) $inc[k] = portableValue(v, k) as number;
+  const $setOnInsert: Record<string, unknown> = {};
+  // MongoDB refuses one field in two operators; like the embedded store, $set and $inc win
+  for (const [k, v] of Object.entries(opts.setOnInsert ?? {})) {
+    if (k !== '_id' && v !== undefined && !(k in $set) && !(k in $inc)) $setOnInsert[k] = portableValue(v, k);
+  }
+  const update: Document = {};
+  if (Object.keys($set).length) update.$set = $set;
+  if (Object.keys($inc).length) update.$inc = $inc;
+  if (opts.upsert && Object.keys($setOnInsert).length) update.$setOnInsert = $setOnInsert;
+  return { filter: { ...(opts.where ?? {}), _id: id }, update };
+}
+
+/** The document an upsert with nothing to set creates: `_id` and the equality conditions, as MongoDB does. */
+function seedFromWhere(id: string, where: Filter | undefined): Document {
+  const seeded: Document = { _id: id };
+  for (const [k, c] of Object.entries(where ?? {})) if (typeof c !== 'object' || c === null) seeded[k] = c;
+  return seeded;
+}
+
 class MongoCollection<T extends Doc> implements DocCollection<T> {
   constructor(
     private readonly coll: Collection<Document>,
     private readonly retry: Retrier,
+    private readonly lock: KeyedLock,
   ) {}
 
   private get name(): string {
@@ -121,10 +148,14 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
         if (writeErrors.length === 0) throw err;
         const dups = new Set<number>();
         for (const we of writeErrors) {
-          // a collision on another unique index (e.g. the log's seq) is a real failure, not a resend
-          if (we.code !== 11000 || /index:\s*(?!_id_)\S+/.test(we.errmsg ?? '')) throw err;
+          if (we.code !== 11000) throw err;
           dups.add(we.index);
         }
+        // FerretDB's E11000 does not name the index: a document whose _id is not stored collided on
+        // another unique index (e.g. the log's seq), which is a real failure, not a resend
+        const present = new Set((await this.coll.find({ _id: { $in: [...dups].map((i) => copies[i]!._id) as never[] } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown as string));
+        const other = [...dups].find((i) => !present.has(copies[i]!._id));
+        if (other !== undefined) throw err;
         return dups;
       }
     });
@@ -134,30 +165,19 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
     return { inserted, duplicates };
   }
 
-  async update(id: string, set: Partial<T> | Record<string, unknown>, opts: UpdateOptions = {}): Promise<boolean> {
-    const $set: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(set)) if (k !== '_id' && v !== undefined) $set[k] = portableValue(v, k);
-    const $inc: Record<string, number> = {};
-    for (const [k, v] of Object.entries(opts.inc ?? {})) $inc[k] = portableValue(v, k) as number;
-    const $setOnInsert: Record<string, unknown> = {};
-    // MongoDB refuses one field in two operators; like the embedded store, $set and $inc win
-    for (const [k, v] of Object.entries(opts.setOnInsert ?? {})) {
-      if (k !== '_id' && v !== undefined && !(k in $set) && !(k in $inc)) $setOnInsert[k] = portableValue(v, k);
-    }
-    const filter: Document = { ...(opts.where ?? {}), _id: id };
-    const update: Document = {};
-    if (Object.keys($set).length) update.$set = $set;
-    if (Object.keys($inc).length) update.$inc = $inc;
-    if (opts.upsert && Object.keys($setOnInsert).length) update.$setOnInsert = $setOnInsert;
+  update(id: string, set: Partial<T> | Record<string, unknown>, opts: UpdateOptions = {}): Promise<boolean> {
+    return this.lock.run(`${this.name}/${id}`, () => this.updateNow(id, set, opts));
+  }
+
+  private async updateNow(id: string, set: Partial<T> | Record<string, unknown>, opts: UpdateOptions): Promise<boolean> {
+    const { filter, update } = buildUpdate(id, set, opts);
     const what = `${this.name}.update`;
     if (Object.keys(update).length === 0) {
       // nothing to change: report whether it matches, or create the bare document
       if ((await this.retry.run(what, () => this.coll.countDocuments(filter, { limit: 1 }))) > 0) return true;
       if (!opts.upsert) return false;
-      const seeded: Document = { _id: id };
-      for (const [k, c] of Object.entries(opts.where ?? {})) if (typeof c !== 'object' || c === null) seeded[k] = c;
       try {
-        await this.retry.run(what, () => this.coll.insertOne(seeded));
+        await this.retry.run(what, () => this.coll.insertOne(seedFromWhere(id, opts.where)));
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;
@@ -172,6 +192,31 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
       if (opts.upsert && isDuplicateKey(err)) return false;
       throw err;
     }
+  }
+
+  async updateMany(ops: Array<{ id: string; set: Record<string, unknown>; opts?: UpdateOptions }>): Promise<number> {
+    const bulk: AnyBulkWriteOperation<Document>[] = [];
+    let matched = 0;
+    for (const op of ops) {
+      const { filter, update } = buildUpdate(op.id, op.set, op.opts ?? {});
+      // an update with nothing to change has no bulk form; it is rare, so it goes alone
+      if (Object.keys(update).length === 0) matched += (await this.update(op.id, op.set, op.opts)) ? 1 : 0;
+      else bulk.push({ updateOne: { filter, update, upsert: op.opts?.upsert ?? false } });
+    }
+    if (bulk.length === 0) return matched;
+    // not under the per-document lock: batched writers (the pipeline) are the only writers of their documents
+    const res = await this.retry.run(`${this.name}.updateMany`, async () => {
+      try {
+        return await this.coll.bulkWrite(bulk, { ordered: false });
+      } catch (err) {
+        // upserts whose `where` failed collide on _id: those did not apply, the rest did
+        if (err instanceof MongoBulkWriteError && (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).every((e) => e.code === 11000)) {
+          return err.result;
+        }
+        throw err;
+      }
+    });
+    return matched + res.matchedCount + res.upsertedCount;
   }
 
   async find(filter: Filter = {}, opts: FindOptions = {}): Promise<T[]> {
@@ -202,6 +247,7 @@ export class MongoStore implements Store {
   private readonly retry: Retrier;
   private readonly opts: Required<MongoStoreOptions>;
   private readonly collections = new Map<CollectionName, MongoCollection<Doc>>();
+  private readonly lock = new KeyedLock();
 
   constructor(
     private readonly cfg: StoreCfg,
@@ -259,7 +305,7 @@ export class MongoStore implements Store {
     let c = this.collections.get(name);
     if (!c) {
       if (!(name in COLLECTIONS)) throw new Error(`unknown collection ${String(name)}`);
-      c = new MongoCollection<Doc>(this.db.collection(name), this.retry);
+      c = new MongoCollection<Doc>(this.db.collection(name), this.retry, this.lock);
       this.collections.set(name, c);
     }
     return c as unknown as DocCollection<T>;
@@ -270,14 +316,15 @@ export class MongoStore implements Store {
     const kv = this.db.collection<{ _id: string; value: number }>('kv');
     const id = SEQ_PREFIX + name;
     const bump = () => kv.findOneAndUpdate({ _id: id }, { $inc: { value: n } }, { upsert: true, returnDocument: 'after' });
-    let doc;
-    try {
-      doc = await this.retry.run('reserveSeq', bump);
-    } catch (err) {
-      // two first-ever reservations race to create the counter; the loser simply increments it
-      if (!isDuplicateKey(err)) throw err;
-      doc = await this.retry.run('reserveSeq', bump);
-    }
+    const doc = await this.lock.run(`kv/${id}`, async () => {
+      try {
+        return await this.retry.run('reserveSeq', bump);
+      } catch (err) {
+        // another process created the counter first; the loser simply increments it
+        if (!isDuplicateKey(err)) throw err;
+        return this.retry.run('reserveSeq', bump);
+      }
+    });
     if (!doc) throw new Error(`reserveSeq(${name}): the counter update returned no document`);
     return doc.value - n + 1;
   }
