@@ -196,27 +196,22 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
 
   async updateMany(ops: Array<{ id: string; set: Record<string, unknown>; opts?: UpdateOptions }>): Promise<number> {
     const bulk: AnyBulkWriteOperation<Document>[] = [];
-    let matched = 0;
+    const alone: typeof ops = [];
     for (const op of ops) {
       const { filter, update } = buildUpdate(op.id, op.set, op.opts ?? {});
-      // an update with nothing to change has no bulk form; it is rare, so it goes alone
-      if (Object.keys(update).length === 0) matched += (await this.update(op.id, op.set, op.opts)) ? 1 : 0;
+      // Updates with nothing to change have no bulk form, and a conditional upsert may collide on
+      // _id, which FerretDB reports by abandoning the rest of the batch: those go one by one.
+      if (Object.keys(update).length === 0 || (op.opts?.upsert && op.opts.where)) alone.push(op);
       else bulk.push({ updateOne: { filter, update, upsert: op.opts?.upsert ?? false } });
     }
-    if (bulk.length === 0) return matched;
-    // not under the per-document lock: batched writers (the pipeline) are the only writers of their documents
-    const res = await this.retry.run(`${this.name}.updateMany`, async () => {
-      try {
-        return await this.coll.bulkWrite(bulk, { ordered: false });
-      } catch (err) {
-        // upserts whose `where` failed collide on _id: those did not apply, the rest did
-        if (err instanceof MongoBulkWriteError && (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).every((e) => e.code === 11000)) {
-          return err.result;
-        }
-        throw err;
-      }
-    });
-    return matched + res.matchedCount + res.upsertedCount;
+    let matched = 0;
+    if (bulk.length > 0) {
+      // not under the per-document lock: batched writers (the pipeline) are the only writers of their documents
+      const res = await this.retry.run(`${this.name}.updateMany`, () => this.coll.bulkWrite(bulk, { ordered: false }));
+      matched += res.matchedCount + res.upsertedCount;
+    }
+    for (const op of alone) if (await this.update(op.id, op.set, op.opts)) matched++;
+    return matched;
   }
 
   async find(filter: Filter = {}, opts: FindOptions = {}): Promise<T[]> {
