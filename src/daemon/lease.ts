@@ -2,15 +2,39 @@
 // schedules, alerts and the pipeline run once; a standby takes over when the holder's lease lapses.
 import type { DocCollection, Store } from '../store/repository.js';
 
-/** The lease as stored in the kv collection. */
+/**
+ * One reign of the lease, as stored in kv under `lease:<name>#<token, zero-padded>`. A takeover
+ * INSERTS the next reign (the unique `_id` lets exactly one contender win); only the holder ever
+ * updates its own reign (renewal, release). No conditional update decides who holds the lease,
+ * because FerretDB 1.24.2 applies concurrent conditional updates non-atomically (several
+ * contenders all "match"); inserts of one `_id` it does serialize.
+ */
 export interface LeaseDoc {
   _id: string;
-  /** instanceId of the daemon that holds (or last held) the lease. */
+  /** instanceId of the daemon holding this reign. */
   holder: string;
-  /** Epoch ms (holder's clock) after which any other daemon may take the lease. */
+  /** Epoch ms (holder's clock) after which any other daemon may start the next reign. */
   expiresAt: number;
-  /** Incremented on every change of holder: a fencing token that orders the reigns. */
+  /** The reign's number, 1, 2, ...: the fencing token. */
   token: number;
+}
+
+/** Tokens are zero-padded in `_id` so that the newest reign sorts last. */
+const TOKEN_DIGITS = 12;
+
+function reignPrefix(name: string): string {
+  return `lease:${name}#`;
+}
+
+function reignId(name: string, token: number): string {
+  return reignPrefix(name) + String(token).padStart(TOKEN_DIGITS, '0');
+}
+
+/** The newest reign of the lease `name` (held or lapsed), or null before the first. */
+export async function currentReign(kv: DocCollection<LeaseDoc>, name: string): Promise<LeaseDoc | null> {
+  // '$' is the character after '#', so this range is exactly the reigns of `name`
+  const docs = await kv.find({ _id: { $gte: reignPrefix(name), $lt: `lease:${name}$` } }, { sort: [['_id', -1]], limit: 1 });
+  return docs[0] ?? null;
 }
 
 /** The few pino methods the lease uses (a pino logger fits). */
@@ -54,7 +78,6 @@ export class LeaseConfigError extends Error {
 
 export class Lease {
   private readonly kv: DocCollection<LeaseDoc>;
-  private readonly docId: string;
   private readonly clock: () => number;
   private readonly skewMs: number;
   /** Local deadline: past it this daemon no longer claims the lease, renewed or not. */
@@ -73,10 +96,10 @@ export class Lease {
     private readonly opts: LeaseOptions,
   ) {
     this.kv = store.collection<LeaseDoc>('kv');
-    this.docId = `lease:${opts.name}`;
     this.clock = opts.clock ?? Date.now;
     this.skewMs = opts.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
     if (!opts.instanceId) throw new LeaseConfigError('lease: instanceId must not be empty');
+    if (!opts.name || /[#$]/.test(opts.name)) throw new LeaseConfigError(`lease: name "${opts.name}" must be non-empty, without "#" or "$"`);
     if (!(opts.renewMs > 0) || !(opts.leaseMs > 0) || !(this.skewMs >= 0)) {
       throw new LeaseConfigError(`lease: leaseMs (${opts.leaseMs}) and renewMs (${opts.renewMs}) must be > 0, clockSkewMs (${this.skewMs}) >= 0`);
     }
@@ -99,8 +122,9 @@ export class Lease {
   }
 
   /**
-   * One attempt: renew when this daemon holds the lease, otherwise take it when it is absent or
-   * expired. Returns whether this daemon is active afterwards. Concurrent calls share one attempt.
+   * One attempt: renew when this daemon holds the lease, otherwise start the next reign when the
+   * newest one has lapsed (or there is none). Returns whether this daemon is active afterwards.
+   * Concurrent calls share one attempt.
    */
   tryAcquire(): Promise<boolean> {
     this.inFlight ??= this.attempt().finally(() => {
@@ -110,51 +134,53 @@ export class Lease {
   }
 
   private async attempt(): Promise<boolean> {
-    // Stamp before the write: the store may apply it any time after this moment.
-    const sentAt = this.clock();
-    const expiresAt = sentAt + this.opts.leaseMs;
-    const me = this.opts.instanceId;
     try {
-      if (this.isActive()) {
-        const renewed = await this.kv.update(this.docId, { expiresAt }, { where: { holder: me, token: this.token } });
-        if (renewed) {
-          this.grant(sentAt, this.token);
-        } else {
-          this.opts.logger?.warn({ lease: this.opts.name, instanceId: me, token: this.token }, 'lease lost to another daemon');
-          this.validUntil = 0;
-        }
-      } else {
-        const current = await this.kv.get(this.docId);
-        if (current === null) {
-          const { inserted } = await this.kv.insertNew([{ _id: this.docId, holder: me, expiresAt, token: 1 }]);
-          if (inserted.length === 1) this.grant(sentAt, 1);
-        } else if (current.expiresAt < sentAt) {
-          // The token condition makes the new token known without a second read.
-          const taken = await this.kv.update(
-            this.docId,
-            { holder: me, expiresAt },
-            { where: { token: current.token, expiresAt: { $lt: sentAt } }, inc: { token: 1 } },
-          );
-          if (taken) {
-            this.grant(sentAt, current.token + 1);
-            this.opts.logger?.info(
-              { lease: this.opts.name, instanceId: me, token: this.token, previousHolder: current.holder },
-              'lease acquired',
-            );
-          }
-        }
-      }
+      if (this.isActive()) await this.renew();
+      else await this.acquire();
     } catch (err) {
-      // A store outage is not fatal: the deadline below decides, and the next attempt retries.
-      this.opts.logger?.warn({ lease: this.opts.name, instanceId: me, err }, 'lease attempt failed');
+      // A store outage is not fatal: the local deadline decides, and the next attempt retries.
+      this.opts.logger?.warn({ lease: this.opts.name, instanceId: this.opts.instanceId, err }, 'lease attempt failed');
     }
     this.announce();
     return this.isActive();
   }
 
-  private grant(sentAt: number, token: number): void {
+  private async renew(): Promise<void> {
+    const me = this.opts.instanceId;
+    // Stamp before the write: the store may apply it any time after this moment.
+    const sentAt = this.clock();
+    const renewed = await this.kv.update(reignId(this.opts.name, this.token), { expiresAt: sentAt + this.opts.leaseMs }, { where: { holder: me } });
+    // A newer reign means our clocks disagree by more than the margin: give way at once.
+    const newest = renewed ? await currentReign(this.kv, this.opts.name) : null;
+    if (!renewed || newest === null || newest.token !== this.token) {
+      this.opts.logger?.warn({ lease: this.opts.name, instanceId: me, token: this.token, newest: newest?.token }, 'lease lost to another daemon');
+      this.validUntil = 0;
+      return;
+    }
+    // Only a renewal that completed before our deadline counts: then no other daemon can have
+    // read this reign as lapsed before the renewal landed. A late answer changes nothing.
+    if (this.clock() < this.validUntil) this.validUntil = sentAt + this.opts.leaseMs - this.skewMs;
+  }
+
+  private async acquire(): Promise<void> {
+    const me = this.opts.instanceId;
+    const sentAt = this.clock();
+    const newest = await currentReign(this.kv, this.opts.name);
+    // Our own unexpired reign that we stopped trusting (a renewal came too late) is not resumed:
+    // a standby may be reading it as lapsed right now. It lapses like any other.
+    if (newest !== null && newest.expiresAt >= sentAt) return;
+    const token = (newest?.token ?? 0) + 1;
+    const { inserted } = await this.kv.insertNew([{ _id: reignId(this.opts.name, token), holder: me, expiresAt: sentAt + this.opts.leaseMs, token }]);
+    if (inserted.length !== 1) return; // another daemon started this reign first
     this.token = token;
-    this.validUntil = sentAt + this.opts.leaseMs - this.skewMs;
+    if (this.clock() < sentAt + this.opts.leaseMs - this.skewMs) this.validUntil = sentAt + this.opts.leaseMs - this.skewMs;
+    this.opts.logger?.info({ lease: this.opts.name, instanceId: me, token, previousHolder: newest?.holder ?? null }, 'lease acquired');
+    // Keep the previous reign (for the record), drop older ones; best effort.
+    if (token > 2) {
+      await this.kv
+        .deleteMany({ _id: { $gte: reignPrefix(this.opts.name), $lt: reignId(this.opts.name, token - 1) } })
+        .catch((err: unknown) => this.opts.logger?.warn({ lease: this.opts.name, err }, 'old lease reigns not cleaned up'));
+    }
   }
 
   /** Tell onChange about a transition, and arm the step-down at the local deadline. */
@@ -168,7 +194,7 @@ export class Lease {
     if (active !== this.announced) {
       this.announced = active;
       if (!active) {
-        this.opts.logger?.warn({ lease: this.opts.name, instanceId: this.opts.instanceId, token: this.token }, 'stepping down: lease not renewed');
+        this.opts.logger?.warn({ lease: this.opts.name, instanceId: this.opts.instanceId, token: this.token }, 'standing down: lease not renewed in time');
       }
       if (this.running) this.onChange?.(active);
     }
@@ -187,8 +213,8 @@ export class Lease {
   }
 
   /**
-   * Stop renewing. With `release`, hand the lease back at once so a standby need not wait for it
-   * to lapse; without, the lease lapses by itself (as when the process dies).
+   * Stop renewing. With `release`, end the reign at once so a standby need not wait for it to
+   * lapse; without, it lapses by itself (as when the process dies).
    */
   async stop(release = false): Promise<void> {
     this.running = false;
@@ -198,17 +224,18 @@ export class Lease {
     this.stepDownTimer = undefined;
     await this.inFlight?.catch(() => undefined);
     const wasActive = this.isActive();
-    if (release && wasActive) {
-      try {
-        await this.kv.update(this.docId, { expiresAt: 0 }, { where: { holder: this.opts.instanceId, token: this.token } });
-      } catch (err) {
-        this.opts.logger?.warn({ lease: this.opts.name, err }, 'lease release failed; it will lapse by itself');
-      }
-    }
+    // Stand down locally first, and say so, before a standby can be let in by the release.
     this.validUntil = 0;
     if (this.announced) {
       this.announced = false;
       this.onChange?.(false);
+    }
+    if (release && wasActive) {
+      try {
+        await this.kv.update(reignId(this.opts.name, this.token), { expiresAt: 0 }, { where: { holder: this.opts.instanceId } });
+      } catch (err) {
+        this.opts.logger?.warn({ lease: this.opts.name, err }, 'lease release failed; it will lapse by itself');
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Lease, LeaseConfigError, type LeaseDoc } from '../../src/daemon/lease.js';
+import { currentReign, Lease, LeaseConfigError, type LeaseDoc } from '../../src/daemon/lease.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import { StoreUnavailableError, type Store } from '../../src/store/repository.js';
 
@@ -83,7 +83,8 @@ describe('Lease (embedded store, shared fake clock)', () => {
     // The same one all along: renewals kept it, nobody flapped.
     expect(active[0]!.changes).toHaveLength(1);
     expect(active[0]!.lease.fencingToken()).toBe(1);
-    const doc = await store.collection<LeaseDoc>('kv').get('lease:worker');
+    const doc = await currentReign(store.collection<LeaseDoc>('kv'), 'worker');
+    expect(doc?.token).toBe(1);
     expect(doc?.holder).toBe(active[0] === a ? 'a' : 'b');
     expect(doc!.expiresAt).toBeGreaterThan(Date.now());
     await a.lease.stop();
@@ -100,7 +101,7 @@ describe('Lease (embedded store, shared fake clock)', () => {
     expect(a.lease.isActive()).toBe(true);
     expect(b.lease.isActive()).toBe(false);
     // Death: no more renewals, no release (stop(false) is what a killed process amounts to).
-    const lastDoc = await store.collection<LeaseDoc>('kv').get('lease:worker');
+    const lastDoc = await currentReign(store.collection<LeaseDoc>('kv'), 'worker');
     await a.lease.stop(false);
     a.announced = false;
     const r = await run([a, b], 3 * LEASE_MS, () => b.lease.isActive());
@@ -178,8 +179,8 @@ describe('Lease (embedded store, shared fake clock)', () => {
     const store = createMemoryStore();
     const lease = new Lease(store, { name: 'worker', instanceId: 'a', leaseMs: LEASE_MS, renewMs: RENEW_MS, clockSkewMs: SKEW_MS });
     expect(await lease.tryAcquire()).toBe(true);
-    // Someone else holds it now with a newer token (as after a takeover a stalled process missed).
-    await store.collection<LeaseDoc>('kv').put({ _id: 'lease:worker', holder: 'b', expiresAt: Date.now() + LEASE_MS, token: 2 });
+    // Someone else holds a newer reign (as if clocks disagreed beyond the margin).
+    await store.collection<LeaseDoc>('kv').put({ _id: 'lease:worker#000000000002', holder: 'b', expiresAt: Date.now() + LEASE_MS, token: 2 });
     expect(await lease.tryAcquire()).toBe(false);
     expect(lease.isActive()).toBe(false);
     // And it does not take the lease back while b's lease holds.
