@@ -43,7 +43,7 @@ export async function registerDashboard(app: FastifyInstance, opts: DashboardOpt
   const dir = resolve(opts.root ?? defaultDashboardDir());
   if (!existsSync(join(dir, 'index.html'))) {
     app.log.warn({ dir }, 'dashboard not built (run `npm run build`); serving a placeholder page at /');
-    app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+    app.get('/', async (_req, reply) => {
       return reply.type('text/html; charset=utf-8').header('cache-control', INDEX_CACHE).send(NOT_BUILT_PAGE);
     });
     return;

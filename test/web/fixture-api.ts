@@ -22,6 +22,8 @@ export interface FixtureApi {
   asOf: number;
   openIncidentId: string;
   outreach: OutreachEntry[];
+  /** What the data was made to show, for tests to look for. */
+  truth: { souringAccountIds: string[]; spikeAccountIds: string[]; incidentTemplate: string };
   close(): Promise<void>;
 }
 
@@ -325,6 +327,7 @@ export async function startFixtureApi(opts: FixtureOptions): Promise<FixtureApi>
     byBand[it.band]++;
   }
 
+  const escalationOverall = { tickets: items.length * 14, escalationRate: 0.184, aiResolutionRate: 0.637, reEscalationRate: 0.071, csatAtHandoff: 3.62, medianTimeToHumanMs: 23 * 60_000, firstContactResolutionRate: 0.702 };
   const app = Fastify({ logger: false });
   if (opts.token) {
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -342,9 +345,21 @@ export async function startFixtureApi(opts: FixtureOptions): Promise<FixtureApi>
       scoreHistogram: histogram,
       incidents: { open: incidents.filter((i) => i.status === 'open').length, total: incidents.length },
       outreach: counts,
-      escalation: { tickets: items.length * 14, escalationRate: 0.184, aiResolutionRate: 0.637, reEscalationRate: 0.071, csatAtHandoff: 3.62, medianTimeToHumanMs: 23 * 60_000, firstContactResolutionRate: 0.702 },
+      escalation: escalationOverall,
     };
   });
+  app.get('/v1/escalation', async () => ({
+    overall: escalationOverall,
+    byCategory: {
+      billing: { ...escalationOverall, tickets: Math.round(escalationOverall.tickets * 0.3), escalationRate: 0.26 },
+      integrations: { ...escalationOverall, tickets: Math.round(escalationOverall.tickets * 0.25), escalationRate: 0.21, csatAtHandoff: 3.1 },
+      'how-to': { ...escalationOverall, tickets: Math.round(escalationOverall.tickets * 0.45), escalationRate: 0.09, csatAtHandoff: 4.2 },
+    },
+    byAccount: [...items]
+      .sort((a, b) => a.score - b.score)
+      .slice(0, 5)
+      .map((it, i) => ({ accountId: it.accountId, ...escalationOverall, tickets: 40 - i * 5, escalationRate: 0.5 - i * 0.05 })),
+  }));
   app.get('/v1/health', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const sort = q.sort ?? '-priority';
@@ -358,7 +373,10 @@ export async function startFixtureApi(opts: FixtureOptions): Promise<FixtureApi>
   app.get('/v1/accounts/:id/health', async (req, reply) => {
     const a = byId.get((req.params as { id: string }).id);
     if (!a) return reply.code(404).send({ error: 'not_found', message: 'unknown account' });
-    return accountHealth(a, incidents, affected);
+    const health = accountHealth(a, incidents, affected);
+    // As the daemon does: recent tickets only on request (they cost an event-log query).
+    const include = ((req.query as { include?: string }).include ?? '').split(',');
+    return include.includes('tickets') ? health : { ...health, recentTickets: [] };
   });
   app.get('/v1/incidents', async (req) => {
     const status = (req.query as { status?: string }).status;
@@ -371,7 +389,8 @@ export async function startFixtureApi(opts: FixtureOptions): Promise<FixtureApi>
   });
   app.get('/v1/outreach', async (req) => {
     const status = (req.query as { status?: string }).status;
-    return { items: outreach.filter((e) => !status || e.status === status) };
+    // As the daemon does: without a status, the open entries (new and contacted).
+    return { items: outreach.filter((e) => (status ? e.status === status : e.status === 'new' || e.status === 'contacted')) };
   });
   app.post('/v1/outreach/:id/outcome', async (req, reply) => {
     const entry = outreach.find((e) => e.id === (req.params as { id: string }).id);
@@ -389,5 +408,10 @@ export async function startFixtureApi(opts: FixtureOptions): Promise<FixtureApi>
   }));
   await registerDashboard(app, { root: opts.dashboardDir });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url, app, asOf: AS_OF, openIncidentId: incidents[0]!.id, outreach, close: () => app.close() };
+  const truth = {
+    souringAccountIds: items.filter((it) => it.band === 'critical' || it.band === 'at-risk').map((it) => it.accountId),
+    spikeAccountIds: (affected.get(incidents[0]!.id) ?? []).map((a) => a.item.accountId),
+    incidentTemplate: incidents[0]!.template,
+  };
+  return { url, app, asOf: AS_OF, openIncidentId: incidents[0]!.id, outreach, truth, close: () => app.close() };
 }

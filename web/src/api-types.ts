@@ -25,7 +25,15 @@ export interface Overview {
   scoreHistogram: number[];
   incidents: { open: number; total: number };
   outreach: Record<OutreachStatus, number>;
-  escalation: EscalationMetrics;
+  /** Null until the first tickets have been processed. */
+  escalation: EscalationMetrics | null;
+}
+
+/** GET /v1/escalation: the overall figures, per ticket category, and the accounts escalating most. */
+export interface EscalationReport {
+  overall: EscalationMetrics | null;
+  byCategory: Record<string, EscalationMetrics>;
+  byAccount: Array<{ accountId: string } & EscalationMetrics>;
 }
 
 export interface HealthItem {
@@ -80,7 +88,7 @@ export interface AccountHealth {
   components: HealthComponent[];
   suggestedAction: string;
   history: Array<{ day: string; score: number; band: Band; sentiment: number | null; tickets: number }>;
-  recentTickets: Array<{ ticketId: string; at: number; type: string; text: string; sentiment: number | null }>;
+  recentTickets: Array<{ ticketId?: string; at: number; type: string; text: string; sentiment: number | null }>;
   recentErrors: Array<{ clusterId: string; template: string; at: number }>;
   openIncidents: Array<{ id: string; template: string }>;
 }
@@ -110,10 +118,11 @@ export interface OutreachEntry {
   id: string;
   accountId: string;
   name: string;
-  tier: Tier;
+  tier: Tier | null;
   priority: number;
-  score: number;
-  band: Band;
+  /** Null when the account has no health score (yet). */
+  score: number | null;
+  band: Band | null;
   reasons: string[];
   owner: AccountOwner | null;
   action: string;

@@ -69,7 +69,7 @@ function recentTickets(a: AccountHealth): HTMLElement {
           'tr',
           {},
           h('td', { class: 'nowrap muted' }, dateTime(t.at)),
-          h('td', { class: 'mono nowrap' }, t.ticketId),
+          h('td', { class: 'mono nowrap' }, t.ticketId ?? DASH),
           h('td', { class: 'nowrap' }, humanize(t.type.replace(/^ticket\./, ''))),
           h('td', { class: `num ${t.sentiment != null && t.sentiment < -0.05 ? 'neg' : t.sentiment != null && t.sentiment > 0.05 ? 'pos' : ''}` }, sentiment(t.sentiment)),
           h('td', { class: 'ticket-text' }, t.text || DASH),
@@ -99,7 +99,7 @@ function recentErrors(a: AccountHealth): HTMLElement {
 
 export async function accountView(ctx: ViewContext): Promise<void> {
   const id = ctx.params.id ?? '';
-  const a = await apiGet<AccountHealth>(`/v1/accounts/${encodeURIComponent(id)}/health`);
+  const a = await apiGet<AccountHealth>(`/v1/accounts/${encodeURIComponent(id)}/health?include=tickets`);
   if (ctx.signal.aborted) return;
   const acct = a.account;
   const times = a.history.map((d) => dayToMs(d.day));

@@ -1,10 +1,10 @@
 // The proactive outreach list: who to contact first and why, with actions that record the status
 // and outcome through POST /v1/outreach/:id/outcome and show what the server stored.
 import { apiGet, apiPost } from '../api-client.js';
-import { OUTREACH_STATUSES, type OutreachEntry, type OutreachOutcome, type OutreachStatus, type ItemList } from '../api-types.js';
+import { OUTREACH_STATUSES, type ItemList, type Overview, type OutreachEntry, type OutreachOutcome, type OutreachStatus } from '../api-types.js';
 import { scorePill, statusBadge, tierBadge } from '../badges.js';
 import { h, replaceChildren } from '../dom.js';
-import { ago, humanize, int } from '../format.js';
+import { ago, DASH, humanize, int } from '../format.js';
 import { card, errorText, pageHeader, toast } from '../layout.js';
 import { priorityText } from '../account-table.js';
 import { hashLink, type ViewContext } from '../router.js';
@@ -65,8 +65,8 @@ function entryRow(entry: OutreachEntry, now: number, onChange: (e: OutreachEntry
     replaceChildren(
       tr,
       h('td', { class: 'num strong' }, priorityText(e.priority)),
-      h('td', { class: 'account-cell' }, h('a', { href: `#/account/${encodeURIComponent(e.accountId)}`, class: 'account-link' }, e.name || e.accountId), h('div', { class: 'sub' }, tierBadge(e.tier))),
-      h('td', { class: 'num' }, scorePill(e.score, e.band)),
+      h('td', { class: 'account-cell' }, h('a', { href: `#/account/${encodeURIComponent(e.accountId)}`, class: 'account-link' }, e.name || e.accountId), e.tier ? h('div', { class: 'sub' }, tierBadge(e.tier)) : null),
+      h('td', { class: 'num' }, e.score != null && e.band ? scorePill(e.score, e.band) : h('span', { class: 'muted' }, DASH)),
       h('td', { class: 'reasons-cell' }, e.reasons.length ? h('ul', { class: 'reasons compact' }, ...e.reasons.slice(0, 3).map((r) => h('li', {}, r))) : null),
       h('td', { class: 'action-cell' }, e.action),
       h('td', { class: 'nowrap' }, e.owner?.name ?? h('span', { class: 'muted' }, 'Unassigned')),
@@ -84,32 +84,39 @@ function entryRow(entry: OutreachEntry, now: number, onChange: (e: OutreachEntry
 }
 
 export async function outreachView(ctx: ViewContext): Promise<void> {
-  const filter = (ctx.query.get('status') ?? 'new') as OutreachStatus | 'all';
-  const res = await apiGet<ItemList<OutreachEntry>>('/v1/outreach');
+  const asked = ctx.query.get('status') ?? 'new';
+  const filter: OutreachStatus = (OUTREACH_STATUSES as string[]).includes(asked) ? (asked as OutreachStatus) : 'new';
+  // One status per request (the API pages nothing here, but lists stay short per status); the
+  // tab counts come from the overview, which counts every status in the store.
+  const [res, overview] = await Promise.all([
+    apiGet<ItemList<OutreachEntry>>(`/v1/outreach?status=${filter}`),
+    apiGet<Overview>('/v1/overview').catch(() => null),
+  ]);
   if (ctx.signal.aborted) return;
-  const counts = Object.fromEntries(OUTREACH_STATUSES.map((s) => [s, 0])) as Record<OutreachStatus, number>;
-  for (const e of res.items) counts[e.status] = (counts[e.status] ?? 0) + 1;
-  const now = Math.max(0, ...res.items.map((e) => e.updatedAt));
-  const tabCount = new Map<string, HTMLElement>();
+  const counts = { ...(overview?.outreach ?? { new: 0, contacted: 0, resolved: 0, dismissed: 0 }) };
+  counts[filter] = Math.max(counts[filter] ?? 0, res.items.length);
+  const now = Math.max(overview?.asOf ?? 0, ...res.items.map((e) => e.updatedAt));
+  const tabCount = new Map<OutreachStatus, HTMLElement>();
   const tabs = h(
     'nav',
     { class: 'tabs', 'aria-label': 'Outreach status' },
-    ...[...OUTREACH_STATUSES, 'all' as const].map((s) => {
-      const count = h('span', { class: 'tab-count' }, int(s === 'all' ? res.items.length : counts[s]));
+    ...OUTREACH_STATUSES.map((s) => {
+      const count = h('span', { class: 'tab-count' }, int(counts[s] ?? 0));
       tabCount.set(s, count);
-      return h('a', { class: `tab ${filter === s ? 'active' : ''}`, href: hashLink('/outreach', { status: s }), 'data-status': s }, humanize(s), count);
+      return h('a', { class: `tab ${filter === s ? 'active' : ''}`, href: hashLink('/outreach', { status: s }), 'data-status': s, 'aria-current': filter === s ? 'page' : null }, humanize(s), count);
     }),
   );
+  const statusOf = new Map(res.items.map((e) => [e.id, e.status]));
   const onChange = (updated: OutreachEntry): void => {
-    const before = res.items.find((e) => e.id === updated.id);
-    if (before && before.status !== updated.status) {
-      counts[before.status]--;
+    const before = statusOf.get(updated.id);
+    if (before && before !== updated.status) {
+      counts[before] = Math.max(0, (counts[before] ?? 0) - 1);
       counts[updated.status] = (counts[updated.status] ?? 0) + 1;
-      before.status = updated.status;
-      for (const s of OUTREACH_STATUSES) tabCount.get(s)!.textContent = int(counts[s]);
+      statusOf.set(updated.id, updated.status);
+      for (const s of OUTREACH_STATUSES) tabCount.get(s)!.textContent = int(counts[s] ?? 0);
     }
   };
-  const shown = res.items.filter((e) => filter === 'all' || e.status === filter).sort((a, b) => b.priority - a.priority);
+  const shown = [...res.items].sort((a, b) => b.priority - a.priority);
   const table = shown.length
     ? h(
         'table',
@@ -121,11 +128,11 @@ export async function outreachView(ctx: ViewContext): Promise<void> {
         ),
         h('tbody', {}, ...shown.map((e) => entryRow(e, now, onChange))),
       )
-    : h('div', { class: 'empty' }, filter === 'new' ? 'Nothing new to follow up. ' : 'No entries with this status.');
+    : h('div', { class: 'empty' }, filter === 'new' ? 'Nothing new to follow up.' : `No ${filter} entries.`);
   replaceChildren(
     ctx.root,
     pageHeader('Outreach', 'Accounts to contact before they escalate or churn, highest priority first'),
     tabs,
-    card(filter === 'all' ? 'All entries' : humanize(filter), table, { className: 'flush', id: 'outreach-list' }),
+    card(`${humanize(filter)} entries`, table, { className: 'flush', id: 'outreach-list' }),
   );
 }

@@ -48,8 +48,8 @@ function renderStats(el: HTMLElement, o: Overview): void {
       href: '#/outreach',
       id: 'stat-outreach',
     }),
-    stat('Escalation rate', percent(e.escalationRate), { hint: `AI resolves ${percent(e.aiResolutionRate)} · ${plural(e.tickets, 'ticket')}`, href: '#/escalations' }),
-    stat('Time to human', duration(e.medianTimeToHumanMs), { hint: `median · CSAT at handoff ${e.csatAtHandoff == null ? '–' : e.csatAtHandoff.toFixed(2)}`, href: '#/escalations' }),
+    stat('Escalation rate', percent(e?.escalationRate), { hint: e ? `AI resolves ${percent(e.aiResolutionRate)} · ${plural(e.tickets, 'ticket')}` : 'no tickets yet', href: '#/escalations' }),
+    stat('Time to human', duration(e?.medianTimeToHumanMs), { hint: `median · CSAT at handoff ${e?.csatAtHandoff == null ? '–' : e.csatAtHandoff.toFixed(2)}`, href: '#/escalations' }),
   );
   el.dataset.ready = 'true';
 }
