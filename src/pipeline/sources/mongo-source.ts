@@ -1,0 +1,255 @@
+// The MongoDB source: reads the support platform's own ticket-event collection into the event log,
+// in ascending `_id` order from a position kept in kv (woken by a change stream where the server has them).
+import { MongoClient, ObjectId, type ChangeStream, type Collection, type Document } from 'mongodb';
+import type { DocCollection } from '../../store/repository.js';
+import type { VigilEvent } from '../../events/types.js';
+import { validateEvent, type EventLimits, type Problem } from '../../events/validate.js';
+import { serverConfig } from '../../config/schema.js';
+import { checkMapping, mapSourceDocument, sourceIdString, type FieldMapping } from './field-mapping.js';
+
+/** The few pino methods the source uses (a pino logger fits). */
+export interface SourceLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface MongoSourceOptions {
+  uri: string;
+  database: string;
+  collection: string;
+  /** Wait between polls when caught up (and the safety-net interval beside a change stream). */
+  pollMs: number;
+  /** Vigil field -> source field (dotted paths allowed). */
+  mapping: FieldMapping;
+  /** Where the resume position is kept (the store's kv collection). */
+  kv: DocCollection<any>;
+  /** Durable append to the event log; the position advances only after it resolves. */
+  append: (events: VigilEvent[]) => Promise<unknown>;
+  /** Told about each source document that is not a valid event (it is skipped, never retried). */
+  onRejected?: (docId: string, errors: Problem[]) => void;
+  /** Limits of the event validator; default: the server.maxTextChars default, as for HTTP intake. */
+  limits?: EventLimits;
+  logger?: SourceLogger;
+  /** Source documents read per poll. Default DEFAULT_SOURCE_BATCH. */
+  batchSize?: number;
+}
+
+/**
+ * Used until sources.mongo.batchSize exists in the config schema: matches pipeline.batchSize, a
+ * size whose store round trips are already amortized, and one event-log append per poll.
+ */
+export const DEFAULT_SOURCE_BATCH = 2000;
+
+/** The persisted read position, as a kv document. */
+interface PositionDoc {
+  _id: string;
+  /** The last processed source `_id`, as text (hex for ObjectId). */
+  lastId: string;
+  lastIdType: 'objectId' | 'string' | 'number';
+  updatedAt: number;
+}
+
+export interface MongoSourceStats {
+  mode: 'stopped' | 'polling' | 'change-stream';
+  delivered: number;
+  rejected: number;
+  pollErrors: number;
+  lastId: string | null;
+}
+
+type IdValue = ObjectId | string | number;
+
+export class MongoSource {
+  private client: MongoClient | undefined;
+  private coll: Collection<Document> | undefined;
+  private changeStream: ChangeStream | undefined;
+  private readonly positionKey: string;
+  private readonly batchSize: number;
+  private readonly limits: EventLimits;
+  /** Position after the last persisted batch; undefined = not loaded yet, null = from the start. */
+  private position: IdValue | null | undefined;
+  /** Serializes polls: pollOnce() from a test and the loop never read the same batch twice at once. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private readonly counters = { delivered: 0, rejected: 0, pollErrors: 0 };
+  private mode: MongoSourceStats['mode'] = 'stopped';
+
+  constructor(private readonly opts: MongoSourceOptions) {
+    checkMapping(opts.mapping, 'sources.mongo.mapping');
+    this.positionKey = `source:mongo:${opts.database}.${opts.collection}`;
+    this.batchSize = opts.batchSize ?? DEFAULT_SOURCE_BATCH;
+    this.limits = opts.limits ?? { maxTextChars: serverConfig.parse({}).maxTextChars };
+  }
+
+  /** Connect, choose change stream or polling, and keep reading until stop(). */
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.connect();
+    this.running = true;
+    this.mode = 'polling';
+    await this.openChangeStream();
+    this.loopDone = this.loop();
+  }
+
+  /** Stop reading; waits for the batch in flight (so its position is saved) and disconnects. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.mode = 'stopped';
+    this.wake?.();
+    await this.changeStream?.close().catch(() => undefined);
+    this.changeStream = undefined;
+    await this.loopDone;
+    this.loopDone = undefined;
+    await this.chain.catch(() => undefined);
+    await this.client?.close();
+    this.client = undefined;
+    this.coll = undefined;
+  }
+
+  stats(): MongoSourceStats {
+    const p = this.position;
+    return { mode: this.mode, ...this.counters, lastId: p === undefined || p === null ? null : sourceIdString(p) };
+  }
+
+  /**
+   * Read one batch after the saved position, deliver the valid events, report the invalid ones,
+   * and save the position. Returns how many source documents the batch held.
+   */
+  pollOnce(): Promise<number> {
+    const run = this.chain.then(() => this.readBatch());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readBatch(): Promise<number> {
+    const coll = await this.connect();
+    if (this.position === undefined) this.position = await this.loadPosition();
+    const filter: Document = this.position === null ? {} : { _id: { $gt: this.position } };
+    const docs = await coll.find(filter).sort({ _id: 1 }).limit(this.batchSize).toArray();
+    if (docs.length === 0) return 0;
+
+    const events: VigilEvent[] = [];
+    const rejected: Array<{ docId: string; errors: Problem[] }> = [];
+    for (const doc of docs) {
+      const raw = mapSourceDocument(doc, this.opts.mapping);
+      const checked = validateEvent(raw, this.limits);
+      if (checked.ok) events.push(checked.value);
+      else rejected.push({ docId: sourceIdString(doc._id), errors: checked.errors });
+    }
+    // Durable first: a crash before the position is saved re-reads this batch, and the event log's
+    // dedupe by id makes that harmless.
+    if (events.length > 0) await this.opts.append(events);
+    for (const r of rejected) {
+      this.opts.logger?.warn({ source: this.positionKey, docId: r.docId, errors: r.errors }, 'source document rejected');
+      this.opts.onRejected?.(r.docId, r.errors);
+    }
+    const last = docs[docs.length - 1]!._id as IdValue;
+    await this.savePosition(last);
+    this.position = last;
+    this.counters.delivered += events.length;
+    this.counters.rejected += rejected.length;
+    return docs.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let full = false;
+      try {
+        full = (await this.pollOnce()) === this.batchSize;
+      } catch (err) {
+        // The source or the store is away: keep the position, try again after a pause.
+        this.counters.pollErrors++;
+        this.opts.logger?.error({ source: this.positionKey, err }, 'source poll failed');
+      }
+      // A full batch means there is more right now: read on without waiting.
+      if (!full && this.running) await this.sleep(this.opts.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(this.wakeTimer);
+        this.wakeTimer = undefined;
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      this.wakeTimer = setTimeout(done, ms);
+    });
+  }
+
+  /**
+   * Use a change stream as the wake-up signal where the server has one (replica sets); the read
+   * itself stays the same `_id`-ordered query, so there is one position and one resume rule.
+   */
+  private async openChangeStream(): Promise<void> {
+    const coll = await this.connect();
+    let cs: ChangeStream | undefined;
+    try {
+      cs = coll.watch([{ $match: { operationType: 'insert' } }]);
+      // The stream opens lazily: the first read is what tells whether the server supports it.
+      await cs.tryNext();
+    } catch (err) {
+      await cs?.close().catch(() => undefined);
+      this.opts.logger?.info(
+        { source: this.positionKey, reason: (err as Error).message },
+        'change streams not available on the source; polling',
+      );
+      return;
+    }
+    this.changeStream = cs;
+    this.mode = 'change-stream';
+    this.opts.logger?.info({ source: this.positionKey }, 'reading the source by change stream');
+    void (async () => {
+      try {
+        while (this.running && this.changeStream === cs) {
+          if ((await cs.next()) !== null) this.wake?.();
+        }
+      } catch (err) {
+        if (!this.running) return;
+        // Not resumable by the driver: polling alone still reads everything.
+        this.opts.logger?.warn({ source: this.positionKey, err }, 'change stream ended; polling');
+        this.mode = 'polling';
+        this.changeStream = undefined;
+        await cs.close().catch(() => undefined);
+      }
+    })();
+  }
+
+  private async connect(): Promise<Collection<Document>> {
+    if (this.coll) return this.coll;
+    this.client ??= new MongoClient(this.opts.uri);
+    await this.client.connect();
+    this.coll = this.client.db(this.opts.database).collection(this.opts.collection);
+    return this.coll;
+  }
+
+  private async loadPosition(): Promise<IdValue | null> {
+    const doc = (await this.opts.kv.get(this.positionKey)) as PositionDoc | null;
+    if (!doc) return null;
+    switch (doc.lastIdType) {
+      case 'objectId':
+        return new ObjectId(doc.lastId);
+      case 'number':
+        return Number(doc.lastId);
+      default:
+        return doc.lastId;
+    }
+  }
+
+  private async savePosition(id: IdValue): Promise<void> {
+    let lastIdType: PositionDoc['lastIdType'];
+    if (id instanceof ObjectId) lastIdType = 'objectId';
+    else if (typeof id === 'number') lastIdType = 'number';
+    else if (typeof id === 'string') lastIdType = 'string';
+    else throw new Error(`source ${this.positionKey}: _id of type ${typeof id} cannot be a resume position (use ObjectId, string or number ids)`);
+    const doc: PositionDoc = { _id: this.positionKey, lastId: sourceIdString(id), lastIdType, updatedAt: Date.now() };
+    await this.opts.kv.put(doc);
+  }
+}

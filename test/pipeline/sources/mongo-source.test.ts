@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
+import { MongoSource } from '../../../src/pipeline/sources/mongo-source.js';
+import { FieldMappingError } from '../../../src/pipeline/sources/field-mapping.js';
+import { createMemoryStore } from '../../../src/store/memory/memory-store.js';
+import type { DocCollection, Doc } from '../../../src/store/repository.js';
+import type { VigilEvent } from '../../../src/events/types.js';
+import type { Problem } from '../../../src/events/validate.js';
+import { mongoUriOrSkip, uniqueDatabase } from '../../support/mongo.js';
+
+const uri = mongoUriOrSkip();
+const POLL_MS = 50;
+/** Upper bound on waiting for the background loop; the loop polls every POLL_MS. */
+const WAIT_MS = 10_000;
+
+/** The platform's own names: what a mapping has to translate. */
+const MAPPING = { type: 'kind', occurredAt: 'ts', accountId: 'org.id', ticketId: 'ticket', text: 'body', author: 'from' };
+
+function platformDoc(n: number, overrides: Document = {}): Document {
+  return {
+    kind: 'ticket.message',
+    ts: new Date(Date.UTC(2026, 4, 1, 10, 0, n)),
+    org: { id: `acct-${n % 3}` },
+    ticket: 1000 + n,
+    body: `message ${n}`,
+    from: 'customer',
+    ...overrides,
+  };
+}
+
+async function waitFor(cond: () => boolean): Promise<void> {
+  const end = Date.now() + WAIT_MS;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** What the event log would do with appended events: keep one per id, in arrival order. */
+function recordingLog() {
+  const byId = new Map<string, VigilEvent>();
+  const batches: VigilEvent[][] = [];
+  return {
+    byId,
+    batches,
+    append: async (events: VigilEvent[]) => {
+      batches.push(events);
+      for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
+      return { accepted: events.length };
+    },
+  };
+}
+
+describe.skipIf(!uri)('MongoSource on FerretDB', () => {
+  const database = uniqueDatabase('source');
+  let client: MongoClient;
+  let coll: Collection<Document>;
+
+  beforeAll(async () => {
+    client = new MongoClient(uri!);
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client.close();
+  });
+
+  function newCollection(name: string): Collection<Document> {
+    coll = client.db(database).collection(name);
+    return coll;
+  }
+
+  function source(collection: string, kv: DocCollection<Doc>, log: ReturnType<typeof recordingLog>, extra: Partial<ConstructorParameters<typeof MongoSource>[0]> = {}) {
+    const rejected: Array<{ docId: string; errors: Problem[] }> = [];
+    const src = new MongoSource({
+      uri: uri!,
+      database,
+      collection,
+      pollMs: POLL_MS,
+      mapping: MAPPING,
+      kv,
+      append: log.append,
+      onRejected: (docId, errors) => rejected.push({ docId, errors }),
+      ...extra,
+    });
+    return { src, rejected };
+  }
+
+  it('delivers inserted documents mapped to events, reports bad ones, and resumes after a restart without loss or repeats', async () => {
+    const c = newCollection('ticket_events_a');
+    const kv = createMemoryStore().collection<Doc>('kv');
+    const log = recordingLog();
+    const ids = (await c.insertMany([platformDoc(1), platformDoc(2), platformDoc(3)])).insertedIds;
+    const bad1 = new ObjectId();
+    const bad2 = new ObjectId();
+    await c.insertMany([
+      { _id: bad1, ...platformDoc(4, { org: { name: 'no id here' } }) },
+      { _id: bad2, ...platformDoc(5, { kind: 'ticket.deleted' }) },
+    ]);
+
+    const first = source('ticket_events_a', kv, log);
+    await first.src.start();
+    expect(first.src.stats().mode).toBe('polling'); // FerretDB has no change streams
+    await waitFor(() => log.byId.size === 3 && first.rejected.length === 2);
+
+    const e1 = log.byId.get(ids[0]!.toHexString());
+    expect(e1).toEqual({
+      id: ids[0]!.toHexString(),
+      type: 'ticket.message',
+      occurredAt: Date.UTC(2026, 4, 1, 10, 0, 1),
+      accountId: 'acct-1',
+      ticketId: '1001',
+      author: 'customer',
+      text: 'message 1',
+    });
+    expect([...log.byId.keys()]).toEqual([0, 1, 2].map((i) => ids[i]!.toHexString()));
+    expect(first.rejected.map((r) => r.docId)).toEqual([bad1.toHexString(), bad2.toHexString()]);
+    expect(first.rejected[0]!.errors.map((e) => e.field)).toEqual(['accountId']);
+    expect(first.rejected[1]!.errors.map((e) => e.field)).toEqual(['type']);
+    expect(first.src.stats()).toMatchObject({ delivered: 3, rejected: 2, lastId: bad2.toHexString() });
+    await first.src.stop();
+
+    // While it is down, more tickets arrive.
+    const later = (await c.insertMany([platformDoc(6), platformDoc(7)])).insertedIds;
+    const appendsBefore = log.batches.flat().length;
+    const second = source('ticket_events_a', kv, log);
+    await second.src.start();
+    await waitFor(() => log.byId.size === 5);
+    await new Promise((r) => setTimeout(r, 4 * POLL_MS)); // a few idle polls: nothing more comes
+    await second.src.stop();
+    const appendedAfterRestart = log.batches.flat().slice(appendsBefore).map((e) => e.id);
+    expect(appendedAfterRestart).toEqual([later[0]!.toHexString(), later[1]!.toHexString()]);
+    expect(second.rejected).toEqual([]);
+  });
+
+  it('reads in batches, keeps the position only after a successful append, and re-reads a failed batch', async () => {
+    const c = newCollection('ticket_events_b');
+    const kv = createMemoryStore().collection<Doc>('kv');
+    const log = recordingLog();
+    await c.insertMany([1, 2, 3, 4, 5].map((n) => platformDoc(n)));
+    let failNext = false;
+    const { src } = source('ticket_events_b', kv, log, {
+      batchSize: 2,
+      append: async (events) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('event log unavailable');
+        }
+        return log.append(events);
+      },
+    });
+    expect(await src.pollOnce()).toBe(2);
+    failNext = true;
+    await expect(src.pollOnce()).rejects.toThrow('event log unavailable');
+    expect(log.byId.size).toBe(2);
+    expect(await src.pollOnce()).toBe(2); // the same batch again
+    expect(await src.pollOnce()).toBe(1);
+    expect(await src.pollOnce()).toBe(0);
+    await src.stop();
+    expect(log.byId.size).toBe(5);
+    expect(log.batches.map((b) => b.length)).toEqual([2, 2, 1]);
+    const saved = (await kv.find({})).find((d) => d._id.startsWith('source:mongo:'));
+    expect(saved).toMatchObject({ _id: `source:mongo:${database}.ticket_events_b`, lastIdType: 'objectId' });
+  });
+
+  it('takes the event id from a mapped field when there is one', async () => {
+    const c = newCollection('ticket_events_c');
+    const log = recordingLog();
+    await c.insertMany([platformDoc(1, { eventRef: 'zd-881' }), platformDoc(2, { eventRef: 'zd-882' })]);
+    const { src, rejected } = source('ticket_events_c', createMemoryStore().collection<Doc>('kv'), log, {
+      mapping: { ...MAPPING, id: 'eventRef' },
+    });
+    expect(await src.pollOnce()).toBe(2);
+    await src.stop();
+    expect([...log.byId.keys()]).toEqual(['zd-881', 'zd-882']);
+    expect(rejected).toEqual([]);
+  });
+
+  it('refuses a mapping that names no event field, before connecting', () => {
+    expect(
+      () =>
+        new MongoSource({
+          uri: uri!,
+          database,
+          collection: 'x',
+          pollMs: POLL_MS,
+          mapping: { acount: 'org_id' },
+          kv: createMemoryStore().collection<Doc>('kv'),
+          append: async () => undefined,
+        }),
+    ).toThrowError(FieldMappingError);
+  });
+});
