@@ -34,6 +34,15 @@ export interface MongoSourceOptions {
   logger?: SourceLogger;
   /** Source documents read per poll. Default DEFAULT_SOURCE_BATCH. */
   batchSize?: number;
+  /**
+   * ObjectIds are made by the writers before their insert commits, so a document with a smaller
+   * _id can become visible after a larger one was read. Documents whose ObjectId is younger than
+   * this are left for a later poll, so the position never passes an insert still in flight.
+   * Default DEFAULT_SETTLE_MS; 0 reads everything at once.
+   */
+  settleMs?: number;
+  /** Wall clock, for the settle window. */
+  clock?: () => number;
 }
 
 /**
@@ -41,6 +50,13 @@ export interface MongoSourceOptions {
  * size whose store round trips are already amortized, and one event-log append per poll.
  */
 export const DEFAULT_SOURCE_BATCH = 2000;
+
+/**
+ * Used until sources.mongo.settleMs exists in the config schema: an insert is visible within
+ * milliseconds of its ObjectId being made; 2 s also absorbs writer clocks a little behind ours,
+ * and costs little latency next to the minute-scale windows downstream.
+ */
+export const DEFAULT_SETTLE_MS = 2000;
 
 /** The persisted read position, as a kv document. */
 interface PositionDoc {
@@ -68,6 +84,8 @@ export class MongoSource {
   private readonly positionKey: string;
   private readonly batchSize: number;
   private readonly limits: EventLimits;
+  private readonly settleMs: number;
+  private readonly clock: () => number;
   /** Position after the last persisted batch; undefined = not loaded yet, null = from the start. */
   private position: IdValue | null | undefined;
   /** Serializes polls: pollOnce() from a test and the loop never read the same batch twice at once. */
@@ -84,6 +102,8 @@ export class MongoSource {
     this.positionKey = `source:mongo:${opts.database}.${opts.collection}`;
     this.batchSize = opts.batchSize ?? DEFAULT_SOURCE_BATCH;
     this.limits = opts.limits ?? { maxTextChars: serverConfig.parse({}).maxTextChars };
+    this.settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
+    this.clock = opts.clock ?? Date.now;
   }
 
   /** Connect, choose change stream or polling, and keep reading until stop(). */
@@ -129,7 +149,14 @@ export class MongoSource {
   private async readBatch(): Promise<number> {
     const coll = await this.connect();
     if (this.position === undefined) this.position = await this.loadPosition();
-    const filter: Document = this.position === null ? {} : { _id: { $gt: this.position } };
+    const range: Document = {};
+    if (this.position !== null) range.$gt = this.position;
+    // ObjectIds sort by their creation second: stop short of the seconds still settling.
+    // (Only when the ids are ObjectIds: other id types sort apart from them and have no time.)
+    if (this.settleMs > 0 && (await this.idsAreObjectIds(coll))) {
+      range.$lt = ObjectId.createFromTime(Math.floor((this.clock() - this.settleMs) / 1000));
+    }
+    const filter: Document = Object.keys(range).length > 0 ? { _id: range } : {};
     const docs = await coll.find(filter).sort({ _id: 1 }).limit(this.batchSize).toArray();
     if (docs.length === 0) return 0;
 
@@ -154,6 +181,13 @@ export class MongoSource {
     this.counters.delivered += events.length;
     this.counters.rejected += rejected.length;
     return docs.length;
+  }
+
+  /** Whether the ids being read are ObjectIds: known from the position, or from the first document. */
+  private async idsAreObjectIds(coll: Collection<Document>): Promise<boolean> {
+    if (this.position !== null && this.position !== undefined) return this.position instanceof ObjectId;
+    const first = await coll.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(1).next();
+    return first?._id instanceof ObjectId;
   }
 
   private async loop(): Promise<void> {

@@ -81,6 +81,8 @@ describe.skipIf(!uri)('MongoSource on FerretDB', () => {
       kv,
       append: log.append,
       onRejected: (docId, errors) => rejected.push({ docId, errors }),
+      // documents here are inserted and read at once; the settle window has its own test
+      settleMs: 0,
       ...extra,
     });
     return { src, rejected };
@@ -174,6 +176,45 @@ describe.skipIf(!uri)('MongoSource on FerretDB', () => {
     await src.stop();
     expect([...log.byId.keys()]).toEqual(['zd-881', 'zd-882']);
     expect(rejected).toEqual([]);
+  });
+
+  it('leaves ObjectIds younger than the settle window for later, so an insert committed out of order is not passed over', async () => {
+    const c = newCollection('ticket_events_d');
+    const log = recordingLog();
+    const nowSec = 1_900_000_000;
+    let now = nowSec * 1000;
+    const oid = (sec: number, n: number) => new ObjectId(sec.toString(16).padStart(8, '0') + n.toString(16).padStart(16, '0'));
+    const settled = oid(nowSec - 60, 1);
+    const fresh = oid(nowSec, 3);
+    await c.insertMany([
+      { _id: settled, ...platformDoc(1) },
+      { _id: fresh, ...platformDoc(3) },
+    ]);
+    const { src } = source('ticket_events_d', createMemoryStore().collection<Doc>('kv'), log, { settleMs: 2000, clock: () => now });
+    expect(await src.pollOnce()).toBe(1);
+    expect([...log.byId.keys()]).toEqual([settled.toHexString()]);
+    // A writer whose id was made a second before `fresh` commits only now.
+    const straggler = oid(nowSec - 1, 2);
+    await c.insertOne({ _id: straggler, ...platformDoc(2) });
+    now += 3000;
+    expect(await src.pollOnce()).toBe(2);
+    await src.stop();
+    expect([...log.byId.keys()]).toEqual([settled, straggler, fresh].map((o) => o.toHexString()));
+  });
+
+  it('reads collections with string ids (no settle window applies to them)', async () => {
+    const c = newCollection('ticket_events_e');
+    const log = recordingLog();
+    await c.insertMany([{ _id: 'evt-b', ...platformDoc(2) } as Document, { _id: 'evt-a', ...platformDoc(1) } as Document]);
+    const kv = createMemoryStore().collection<Doc>('kv');
+    const first = source('ticket_events_e', kv, log, { settleMs: 2000 });
+    expect(await first.src.pollOnce()).toBe(2);
+    await first.src.stop();
+    await c.insertOne({ _id: 'evt-c', ...platformDoc(3) } as Document);
+    const second = source('ticket_events_e', kv, log, { settleMs: 2000 });
+    expect(await second.src.pollOnce()).toBe(1);
+    await second.src.stop();
+    expect([...log.byId.keys()]).toEqual(['evt-a', 'evt-b', 'evt-c']);
   });
 
   it('refuses a mapping that names no event field, before connecting', () => {
