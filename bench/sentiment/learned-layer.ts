@@ -1,0 +1,127 @@
+// Fits the sentiment model's learned layer: lexicon-source weights, emphasis terms and per-stem
+// corrections (plain and negated), by full-batch Adam on squared error of the compound score.
+import type { ExtractedMessage, SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
+import type { SentimentConfig } from '../../src/engines/sentiment/config.js';
+import type { SentimentModel } from '../../src/engines/sentiment/sentiment-model.js';
+
+export interface TrainOptions {
+  /** L2 penalty on each per-stem correction (per message of mean loss) */
+  l2: number;
+  /** a stem gets a correction only if it occurs in at least this many training messages */
+  minCount: number;
+  iterations: number;
+  learningRate: number;
+}
+
+export const DEFAULT_TRAIN: TrainOptions = { l2: 1e-3, minCount: 3, iterations: 400, learningRate: 0.05 };
+
+const GLOBALS = ['afinn', 'senticon', 'pattern', 'emoji', 'domain', 'exclaim', 'question', 'bias'] as const;
+
+export interface Sample {
+  msg: ExtractedMessage;
+  /** rating / 4, in [-1, 1] */
+  target: number;
+}
+
+export function toSamples(analyzer: SentimentAnalyzer, items: ReadonlyArray<{ text: string; rating: number }>): Sample[] {
+  return items.map((it) => ({ msg: analyzer.extract(it.text), target: it.rating / 4 }));
+}
+
+export function train(samples: readonly Sample[], cfg: SentimentConfig, init: SentimentModel, opts: TrainOptions): SentimentModel {
+  // vocabulary of stems frequent enough to earn a correction
+  const df = new Map<string, number>();
+  for (const s of samples) {
+    const seen = new Set<string>();
+    for (const t of s.msg.tokens) seen.add(t.stem);
+    for (const st of seen) df.set(st, (df.get(st) ?? 0) + 1);
+  }
+  const vocab = new Map<string, number>();
+  for (const [st, n] of df) if (n >= opts.minCount) vocab.set(st, vocab.size);
+  const V = vocab.size;
+  const G = GLOBALS.length;
+  const P = G + 2 * V; // globals, residuals, negated residuals
+  const theta = new Float64Array(P);
+  GLOBALS.forEach((k, i) => (theta[i] = init.weights[k]));
+  const m = new Float64Array(P);
+  const v = new Float64Array(P);
+  const grad = new Float64Array(P);
+  const ids = samples.map((s) => Int32Array.from(s.msg.tokens, (t) => vocab.get(t.stem) ?? -1));
+  const alpha = cfg.normalizationAlpha;
+  const ns = cfg.negationScale;
+  const N = samples.length;
+  const b1 = 0.9;
+  const b2 = 0.999;
+  for (let it = 1; it <= opts.iterations; it++) {
+    grad.fill(0);
+    for (let si = 0; si < N; si++) {
+      const { msg, target } = samples[si]!;
+      const tid = ids[si]!;
+      let x = 0;
+      for (let k = 0; k < msg.tokens.length; k++) {
+        const t = msg.tokens[k]!;
+        const r = tid[k]! >= 0 ? theta[G + tid[k]!]! : 0;
+        const base = theta[0]! * t.afinn + theta[1]! * t.senticon + theta[2]! * t.pattern + theta[3]! * t.emoji + r;
+        x += t.factor * (t.negated ? ns * base + (tid[k]! >= 0 ? theta[G + V + tid[k]!]! : 0) : base);
+      }
+      x += theta[4]! * msg.domain;
+      if (msg.hasWords) x += theta[7]!;
+      const sign = x > 0 ? 1 : x < 0 ? -1 : 0;
+      x += sign * (theta[5]! * msg.exclaim + theta[6]! * msg.question);
+      const d = Math.sqrt(x * x + alpha);
+      const c = x / d;
+      const g = (2 * (c - target) * (alpha / (d * d * d))) / N; // dLoss/dx
+      for (let k = 0; k < msg.tokens.length; k++) {
+        const t = msg.tokens[k]!;
+        const gf = g * t.factor * (t.negated ? ns : 1);
+        grad[0]! += gf * t.afinn;
+        grad[1]! += gf * t.senticon;
+        grad[2]! += gf * t.pattern;
+        grad[3]! += gf * t.emoji;
+        if (tid[k]! >= 0) {
+          grad[G + tid[k]!]! += gf;
+          if (t.negated) grad[G + V + tid[k]!]! += g * t.factor;
+        }
+      }
+      grad[4]! += g * msg.domain;
+      grad[5]! += g * sign * msg.exclaim;
+      grad[6]! += g * sign * msg.question;
+      if (msg.hasWords) grad[7]! += g;
+    }
+    for (let p = G; p < P; p++) grad[p]! += 2 * opts.l2 * theta[p]!;
+    for (let p = 0; p < P; p++) {
+      m[p] = b1 * m[p]! + (1 - b1) * grad[p]!;
+      v[p] = b2 * v[p]! + (1 - b2) * grad[p]! * grad[p]!;
+      const mh = m[p]! / (1 - b1 ** it);
+      const vh = v[p]! / (1 - b2 ** it);
+      theta[p]! -= (opts.learningRate * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
+  const round = (x: number): number => Math.round(x * 1e5) / 1e5;
+  const weights = { ...init.weights };
+  GLOBALS.forEach((k, i) => (weights[k] = round(theta[i]!)));
+  const residual: Record<string, number> = {};
+  const negatedResidual: Record<string, number> = {};
+  for (const [st, i] of vocab) {
+    const r = round(theta[G + i]!);
+    const rn = round(theta[G + V + i]!);
+    if (r !== 0) residual[st] = r;
+    if (rn !== 0) negatedResidual[st] = rn;
+  }
+  return { format: 'vigil-sentiment/1', weights, residual, negatedResidual, meta: {} };
+}
+
+/** Prediction from extracted features, identical to the analyzer's compound for the same model. */
+export function predict(model: SentimentModel, cfg: SentimentConfig, msg: ExtractedMessage): number {
+  const w = model.weights;
+  const own = (rec: Record<string, number>, k: string): number => (Object.hasOwn(rec, k) ? rec[k]! : 0);
+  let x = 0;
+  for (const t of msg.tokens) {
+    const base = w.afinn * t.afinn + w.senticon * t.senticon + w.pattern * t.pattern + w.emoji * t.emoji + own(model.residual, t.stem);
+    x += t.factor * (t.negated ? cfg.negationScale * base + own(model.negatedResidual, t.stem) : base);
+  }
+  x += w.domain * msg.domain;
+  if (msg.hasWords) x += w.bias;
+  const sign = x > 0 ? 1 : x < 0 ? -1 : 0;
+  x += sign * (w.exclaim * msg.exclaim + w.question * msg.question);
+  return x / Math.sqrt(x * x + cfg.normalizationAlpha);
+}

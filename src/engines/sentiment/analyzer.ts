@@ -1,0 +1,575 @@
+// Scores one customer message: a compound sentiment in [-1, 1] from natural's lexicons (weighted by
+// the learned layer), composed with negation, emphasis, contrast, emoji and support-domain cues.
+import type { SentimentConfig } from './config.js';
+import { naturalLexicons, type NaturalLexicons } from './natural-lexicons.js';
+import { defaultSentimentModel, type SentimentModel } from './sentiment-model.js';
+import { NEGATORS, INTENSIFIERS, DAMPENERS, CONTRAST_MARKERS, CONCESSIVE_MARKERS } from './modifier-words.js';
+import { EMOTICONS, EMOJI } from './emoticons.js';
+import { DOMAIN_CUES } from './domain-cues.js';
+
+export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+
+export interface SentimentResult {
+  /** compound score in [-1, 1] */
+  score: number;
+  label: SentimentLabel;
+  frustration: boolean;
+  /** support-domain cues found, as their phrases */
+  cues: string[];
+  /** the words that moved the score most, with their signed contribution before squashing */
+  top: Array<{ word: string; weight: number }>;
+}
+
+/** One scored token as the learned layer sees it: lexicon values and the rule factors around it. */
+export interface ExtractedToken {
+  stem: string;
+  afinn: number;
+  senticon: number;
+  pattern: number;
+  emoji: number;
+  factor: number;
+  negated: boolean;
+}
+
+/** What the trainer needs from a message: its tokens and the message-level emphasis counts. */
+export interface ExtractedMessage {
+  tokens: ExtractedToken[];
+  domain: number;
+  exclaim: number;
+  question: number;
+  hasWords: boolean;
+}
+
+const enum Kind {
+  Word,
+  Negator,
+  Intensifier,
+  Dampener,
+  DampenerBeforeOf,
+  Contrast,
+  Concessive,
+  ClauseEnd,
+  SentenceEnd,
+}
+
+interface CueRef {
+  rest: readonly string[];
+  phrase: string;
+  valence: number;
+  strength: number;
+}
+
+interface TokenInfo {
+  kind: Kind;
+  word: string;
+  stem: string;
+  afinn: number;
+  senticon: number;
+  pattern: number;
+  emoji: number;
+  /** weighted lexicon valence plus the stem's learned correction */
+  valence: number;
+  /** valence inside a negation scope */
+  negValence: number;
+  cues: CueRef[] | null;
+}
+
+const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, cues: null };
+const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, cues: null };
+
+const EMOTICON_MAP = new Map<string, number>(EMOTICONS.map(([k, v]) => [k, v]));
+const EMOJI_MAP = new Map<number, number>(EMOJI.map(([k, v]) => [k, v]));
+const EMOTICON_FIRST = new Set<number>(EMOTICONS.map(([k]) => k.charCodeAt(0)));
+const EMOTICON_MAX_LEN = Math.max(...EMOTICONS.map(([k]) => k.length));
+const NEGATOR_SET = new Set(NEGATORS);
+const INTENSIFIER_SET = new Set(INTENSIFIERS);
+const DAMPENER_SET = new Set(DAMPENERS);
+const DAMPENER_BEFORE_OF = new Set(['kind', 'sort']);
+const CONTRAST_SET = new Set(CONTRAST_MARKERS);
+const CONCESSIVE_SET = new Set(CONCESSIVE_MARKERS);
+const TRIPLE_LETTERS = /(.)\1{2,}/g;
+
+function isWordChar(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 39 || c === 95;
+  if (c === 0x2019) return true; // typographic apostrophe inside "don’t"
+  // letters of other scripts; the symbol blocks below are emoji or punctuation
+  return c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7;
+}
+
+function isEmojiCode(cp: number): boolean {
+  return (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x2600 && cp <= 0x27bf) || (cp >= 0x2b00 && cp <= 0x2bff) || (cp >= 0x2190 && cp <= 0x21ff);
+}
+
+function isSpace(c: number): boolean {
+  return c <= 32 || c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x3000;
+}
+
+function hasLexiconValence(info: TokenInfo): boolean {
+  return info.afinn !== 0 || info.senticon !== 0 || info.pattern !== 0 || info.emoji !== 0;
+}
+
+/** whether a token can take an intensifier: a sentiment word or another modifier ("so very good") */
+function modifiable(next: TokenInfo): boolean {
+  return next.kind === Kind.Word ? hasLexiconValence(next) : next.kind === Kind.Intensifier || next.kind === Kind.Dampener || next.kind === Kind.Negator;
+}
+
+function compoundOf(x: number, alpha: number): number {
+  const s = x / Math.sqrt(x * x + alpha);
+  if (!Number.isFinite(s)) return x > 0 ? 1 : x < 0 ? -1 : 0;
+  return s > 1 ? 1 : s < -1 ? -1 : s;
+}
+
+export class SentimentAnalyzer {
+  private readonly cfg: SentimentConfig;
+  private readonly model: SentimentModel;
+  private readonly lex: NaturalLexicons;
+  private readonly cache = new Map<string, TokenInfo>();
+  private readonly stemCache = new Map<string, string>();
+  private readonly cuesByFirstStem = new Map<string, CueRef[]>();
+  // Maps, not the model's plain objects: a stem like "constructor" must not find Object.prototype
+  private readonly residual: Map<string, number>;
+  private readonly negatedResidual: Map<string, number>;
+  // scratch buffers reused across calls: the hot path allocates little
+  private infos: TokenInfo[] = [];
+  private caps = new Uint8Array(256);
+  private factor = new Float64Array(256);
+  private negated = new Uint8Array(256);
+  private contrib = new Float64Array(256);
+  private tokenCount = 0;
+  private exclaim = 0;
+  private question = 0;
+  private capsWords = 0;
+  private letterWords = 0;
+
+  constructor(cfg: SentimentConfig, model?: SentimentModel) {
+    this.cfg = cfg;
+    this.model = model ?? defaultSentimentModel(cfg);
+    this.lex = naturalLexicons();
+    this.residual = new Map(Object.entries(this.model.residual));
+    this.negatedResidual = new Map(Object.entries(this.model.negatedResidual));
+    for (const cue of DOMAIN_CUES) {
+      const words = cue.phrase.split(' ').map((w) => this.stemOf(w.replace(/\u2019/g, "'")));
+      const ref: CueRef = { rest: words.slice(1), phrase: cue.phrase, valence: cue.valence, strength: cue.strength };
+      const list = this.cuesByFirstStem.get(words[0]!) ?? [];
+      list.push(ref);
+      list.sort((a, b) => b.rest.length - a.rest.length);
+      this.cuesByFirstStem.set(words[0]!, list);
+    }
+  }
+
+  private stemOf(word: string): string {
+    let s = this.stemCache.get(word);
+    if (s === undefined) {
+      s = this.lex.stem(word);
+      this.stemCache.set(word, s);
+    }
+    return s;
+  }
+
+  private lookup(source: ReadonlyMap<string, number>, stems: ReadonlyMap<string, number>, word: string, stem: string): number {
+    return source.get(word) ?? stems.get(stem) ?? 0;
+  }
+
+  /** Builds what the analyzer knows about one lower-cased word form; memoized by the caller. */
+  private describe(rawWord: string): TokenInfo {
+    let word = rawWord.indexOf('\u2019') >= 0 ? rawWord.replace(/\u2019/g, "'") : rawWord;
+    if (word.charCodeAt(0) === 39 || word.charCodeAt(word.length - 1) === 39) word = word.replace(/^'+|'+$/g, '');
+    const bare = word.indexOf("'") >= 0 ? word.replace(/'/g, '') : word;
+    let kind = Kind.Word;
+    if (NEGATOR_SET.has(bare) || word.endsWith("n't")) kind = Kind.Negator;
+    else if (CONTRAST_SET.has(bare)) kind = Kind.Contrast;
+    else if (CONCESSIVE_SET.has(bare)) kind = Kind.Concessive;
+    else if (INTENSIFIER_SET.has(bare)) kind = Kind.Intensifier;
+    else if (DAMPENER_BEFORE_OF.has(bare)) kind = Kind.DampenerBeforeOf;
+    else if (DAMPENER_SET.has(bare)) kind = Kind.Dampener;
+    let lookupWord = word;
+    let stem = this.stemOf(word);
+    let afinn = this.lookup(this.lex.afinn, this.lex.afinnByStem, word, stem);
+    let senticon = this.lookup(this.lex.senticon, this.lex.senticonByStem, word, stem);
+    let pattern = this.lookup(this.lex.pattern, this.lex.patternByStem, word, stem);
+    if (afinn === 0 && senticon === 0 && pattern === 0 && word.length > 3 && TRIPLE_LETTERS.test(word)) {
+      TRIPLE_LETTERS.lastIndex = 0;
+      // elongated "sooo goood": try the doubled, then the single-letter spelling
+      for (const candidate of [word.replace(TRIPLE_LETTERS, '$1$1'), word.replace(TRIPLE_LETTERS, '$1')]) {
+        const cStem = this.stemOf(candidate);
+        const a = this.lookup(this.lex.afinn, this.lex.afinnByStem, candidate, cStem);
+        const s = this.lookup(this.lex.senticon, this.lex.senticonByStem, candidate, cStem);
+        const p = this.lookup(this.lex.pattern, this.lex.patternByStem, candidate, cStem);
+        if (a !== 0 || s !== 0 || p !== 0) {
+          lookupWord = candidate;
+          stem = cStem;
+          afinn = a;
+          senticon = s;
+          pattern = p;
+          break;
+        }
+      }
+    }
+    TRIPLE_LETTERS.lastIndex = 0;
+    const info: TokenInfo = {
+      kind,
+      word: lookupWord,
+      stem,
+      afinn: afinn / 5,
+      senticon,
+      pattern,
+      emoji: EMOTICON_MAP.get(word) ?? 0,
+      valence: 0,
+      negValence: 0,
+      cues: this.cuesByFirstStem.get(stem) ?? null,
+    };
+    this.weigh(info);
+    return info;
+  }
+
+  private weigh(info: TokenInfo): void {
+    const w = this.model.weights;
+    const r = this.residual.get(info.stem);
+    const rn = this.negatedResidual.get(info.stem);
+    info.valence = w.afinn * info.afinn + w.senticon * info.senticon + w.pattern * info.pattern + w.emoji * info.emoji + (r ?? 0);
+    info.negValence = this.cfg.negationScale * info.valence + (rn ?? 0);
+  }
+
+  private symbolInfo(key: string, valence: number): TokenInfo {
+    let info = this.cache.get(key);
+    if (info === undefined) {
+      info = { kind: Kind.Word, word: key, stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, cues: null };
+      this.weigh(info);
+      this.remember(key, info);
+    }
+    return info;
+  }
+
+  private remember(key: string, info: TokenInfo): void {
+    if (this.cache.size >= this.cfg.cacheSize) {
+      this.cache.clear();
+      this.stemCache.clear();
+    }
+    if (this.cfg.cacheSize > 0) this.cache.set(key, info);
+  }
+
+  private push(info: TokenInfo, caps: boolean): void {
+    const n = this.tokenCount;
+    if (n === this.caps.length) {
+      const grow = n * 2;
+      const caps2 = new Uint8Array(grow);
+      caps2.set(this.caps);
+      this.caps = caps2;
+      this.factor = new Float64Array(grow);
+      this.negated = new Uint8Array(grow);
+      this.contrib = new Float64Array(grow);
+    }
+    this.infos[n] = info;
+    this.caps[n] = caps ? 1 : 0;
+    this.tokenCount = n + 1;
+  }
+
+  /** Splits the text into word, emoticon, emoji and boundary tokens, counting emphasis marks. */
+  private scan(input: string): void {
+    const text = input.length > this.cfg.maxChars ? input.slice(0, this.cfg.maxChars) : input;
+    const lowerAll = text.toLowerCase();
+    const lower = lowerAll.length === text.length ? lowerAll : null;
+    this.tokenCount = 0;
+    this.exclaim = 0;
+    this.question = 0;
+    this.capsWords = 0;
+    this.letterWords = 0;
+    const len = text.length;
+    let i = 0;
+    while (i < len) {
+      const c = text.charCodeAt(i);
+      if (isSpace(c)) {
+        if (c === 10 || c === 13) this.boundary(true);
+        i++;
+        continue;
+      }
+      const chunkStart = i === 0 || isSpace(text.charCodeAt(i - 1));
+      if (chunkStart && EMOTICON_FIRST.has(lower ? lower.charCodeAt(i) : c)) {
+        const consumed = this.tryEmoticon(lower ?? lowerAll, i, len);
+        if (consumed > 0) {
+          i += consumed;
+          continue;
+        }
+      }
+      if (isWordChar(c)) {
+        let j = i + 1;
+        let upper = c >= 65 && c <= 90 ? 1 : 0;
+        let lowerCount = c >= 97 && c <= 122 ? 1 : 0;
+        while (j < len) {
+          const d = text.charCodeAt(j);
+          if (!isWordChar(d)) break;
+          if (d >= 65 && d <= 90) upper++;
+          else if (d >= 97 && d <= 122) lowerCount++;
+          j++;
+        }
+        // links and @handles say nothing about sentiment
+        if (chunkStart && j - i >= 4 && (lower ?? lowerAll).startsWith('http', i) && text.charCodeAt(j) === 58) {
+          while (j < len && !isSpace(text.charCodeAt(j))) j++;
+          i = j;
+          continue;
+        }
+        const word = lower ? lower.slice(i, j) : text.slice(i, j).toLowerCase();
+        let info = this.cache.get(word);
+        if (info === undefined) {
+          info = this.describe(word);
+          this.remember(word, info);
+        }
+        if (upper + lowerCount > 0) this.letterWords++;
+        const isCaps = upper >= 2 && lowerCount === 0;
+        if (isCaps) this.capsWords++;
+        this.push(info, isCaps);
+        i = j;
+        continue;
+      }
+      if (c === 64) {
+        while (i < len && !isSpace(text.charCodeAt(i))) i++;
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const cp = text.codePointAt(i) ?? c;
+        const v = EMOJI_MAP.get(cp);
+        if (v !== undefined) this.push(this.symbolInfo(String.fromCodePoint(cp), v), false);
+        i += 2;
+        continue;
+      }
+      if (isEmojiCode(c)) {
+        const v = EMOJI_MAP.get(c);
+        if (v !== undefined) this.push(this.symbolInfo(String.fromCharCode(c), v), false);
+        i++;
+        continue;
+      }
+      switch (c) {
+        case 33: // !
+          this.exclaim++;
+          this.boundary(true);
+          break;
+        case 63: // ?
+          this.question++;
+          this.boundary(true);
+          break;
+        case 46: // .
+          this.boundary(true);
+          break;
+        case 44: case 59: case 58: case 40: case 41: case 45: case 0x2014: case 0x2013:
+          this.boundary(false);
+          break;
+        default:
+          break;
+      }
+      i++;
+    }
+  }
+
+  private boundary(sentence: boolean): void {
+    const n = this.tokenCount;
+    if (n === 0) return;
+    const last = this.infos[n - 1]!;
+    if (last === SENTENCE_END) return;
+    if (last === CLAUSE_END) {
+      if (sentence) this.infos[n - 1] = SENTENCE_END;
+      return;
+    }
+    this.push(sentence ? SENTENCE_END : CLAUSE_END, false);
+  }
+
+  /** Matches an emoticon starting a chunk, allowing its last character repeated (":(((", ":DDD"). */
+  private tryEmoticon(lower: string, i: number, len: number): number {
+    for (let l = Math.min(EMOTICON_MAX_LEN, len - i); l >= 2; l--) {
+      const key = lower.slice(i, i + l);
+      const v = EMOTICON_MAP.get(key);
+      if (v === undefined) continue;
+      let end = i + l;
+      const last = lower.charCodeAt(end - 1);
+      while (end < len && lower.charCodeAt(end) === last) end++;
+      if (end < len) {
+        const next = lower.charCodeAt(end);
+        if (!isSpace(next) && next !== 46 && next !== 44 && next !== 33 && next !== 63) continue;
+      }
+      this.push(this.symbolInfo(key, v), false);
+      return end - i;
+    }
+    return 0;
+  }
+
+  /** Sets factor[i] and negated[i] for every token from the rules around it. */
+  private applyRules(): void {
+    const cfg = this.cfg;
+    const n = this.tokenCount;
+    const infos = this.infos;
+    const capsFactor = this.capsWords > 0 && this.capsWords < this.letterWords ? 1 + cfg.capsEmphasis : 1;
+    let negLeft = 0;
+    let modLeft = 0;
+    let modFactor = 1;
+    let sentenceStart = 0;
+    let afterContrast = false;
+    let concessive = false;
+    for (let i = 0; i < n; i++) {
+      const info = infos[i]!;
+      this.negated[i] = 0;
+      this.factor[i] = 0;
+      let kind = info.kind;
+      // a modifier with its own valence that modifies no sentiment word is just a word ("damn it")
+      if (kind === Kind.DampenerBeforeOf) kind = i + 1 < n && infos[i + 1]!.word === 'of' ? Kind.Dampener : Kind.Word;
+      else if ((kind === Kind.Intensifier || kind === Kind.Dampener) && hasLexiconValence(info) && !(i + 1 < n && modifiable(infos[i + 1]!))) kind = Kind.Word;
+      switch (kind) {
+        case Kind.SentenceEnd:
+          sentenceStart = i + 1;
+          afterContrast = false;
+          concessive = false;
+          negLeft = 0;
+          modLeft = 0;
+          continue;
+        case Kind.ClauseEnd:
+          concessive = false;
+          negLeft = 0;
+          modLeft = 0;
+          continue;
+        case Kind.Negator:
+          negLeft = cfg.negationScope;
+          continue;
+        case Kind.Intensifier:
+          modFactor = 1 + cfg.boosterScale;
+          modLeft = cfg.modifierReach;
+          continue;
+        case Kind.Dampener:
+          modFactor = 1 - cfg.dampenerScale;
+          modLeft = cfg.modifierReach;
+          continue;
+        case Kind.Contrast:
+          for (let j = sentenceStart; j < i; j++) this.factor[j] *= cfg.contrastBefore;
+          afterContrast = true;
+          negLeft = 0;
+          continue;
+        case Kind.Concessive:
+          concessive = true;
+          continue;
+        default:
+          break;
+      }
+      let f = 1;
+      if (modLeft > 0) {
+        f *= modFactor;
+        modLeft--;
+      }
+      if (this.caps[i] === 1) f *= capsFactor;
+      if (afterContrast) f *= cfg.contrastAfter;
+      if (concessive) f *= cfg.concessiveWeight;
+      this.factor[i] = f;
+      if (negLeft > 0) {
+        this.negated[i] = 1;
+        negLeft--;
+      }
+    }
+  }
+
+  /** Cues found, their summed strength, and their valence credited to the cue's first token. */
+  private matchCues(cuesOut: string[] | null): { strength: number; valence: number } {
+    let strength = 0;
+    let valence = 0;
+    const n = this.tokenCount;
+    for (let i = 0; i < n; i++) {
+      const list = this.infos[i]!.cues;
+      if (list === null) continue;
+      // lists are longest phrase first: "still not working" wins over "not working" inside it
+      for (const cue of list) {
+        let ok = i + cue.rest.length < n;
+        for (let k = 0; ok && k < cue.rest.length; k++) ok = this.infos[i + 1 + k]!.stem === cue.rest[k];
+        if (!ok) continue;
+        strength += cue.strength;
+        valence += cue.valence;
+        this.contrib[i] += this.model.weights.domain * cue.valence;
+        if (cuesOut !== null && !cuesOut.includes(cue.phrase)) cuesOut.push(cue.phrase);
+        i += cue.rest.length;
+        break;
+      }
+    }
+    return { strength, valence };
+  }
+
+  analyze(text: string): SentimentResult {
+    if (typeof text !== 'string' || text.length === 0) return { score: 0, label: 'neutral', frustration: false, cues: [], top: [] };
+    this.scan(text);
+    this.applyRules();
+    const n = this.tokenCount;
+    const infos = this.infos;
+    let raw = 0;
+    let words = 0;
+    for (let i = 0; i < n; i++) {
+      const info = infos[i]!;
+      const f = this.factor[i]!;
+      let c = 0;
+      if (f !== 0) {
+        words++;
+        c = f * (this.negated[i] === 1 ? info.negValence : info.valence);
+      }
+      this.contrib[i] = c;
+    }
+    const cues: string[] = [];
+    const cueMatch = this.matchCues(cues);
+    for (let i = 0; i < n; i++) raw += this.contrib[i]!;
+    const w = this.model.weights;
+    if (words > 0) raw += w.bias;
+    raw += this.emphasis(raw);
+    const score = compoundOf(raw, this.cfg.normalizationAlpha);
+    const band = this.cfg.neutralBand;
+    const label: SentimentLabel = score >= band ? 'positive' : score <= -band ? 'negative' : 'neutral';
+    const emphatic = this.exclaim > 0 || (this.capsWords > 0 && this.capsWords < this.letterWords);
+    const frustration =
+      cueMatch.strength >= this.cfg.frustrationCueStrength ||
+      (cueMatch.strength > 0 && score <= this.cfg.frustrationScore) ||
+      (emphatic && score <= this.cfg.frustrationStrongNegative);
+    return { score, label, frustration, cues, top: this.topWords() };
+  }
+
+  private emphasis(raw: number): number {
+    if (raw === 0) return 0;
+    const w = this.model.weights;
+    const ex = Math.min(this.exclaim, this.cfg.exclaimCap);
+    const q = this.question > 1 ? Math.min(this.question, this.cfg.questionCap) : 0;
+    const add = w.exclaim * ex + w.question * q;
+    return raw > 0 ? add : -add;
+  }
+
+  private topWords(): Array<{ word: string; weight: number }> {
+    const k = this.cfg.topWords;
+    const out: Array<{ word: string; weight: number }> = [];
+    if (k === 0) return out;
+    const n = this.tokenCount;
+    for (let i = 0; i < n; i++) {
+      const c = this.contrib[i]!;
+      if (c === 0) continue;
+      const word = this.infos[i]!.word;
+      const same = out.find((e) => e.word === word);
+      if (same) same.weight += c;
+      else out.push({ word, weight: c });
+    }
+    out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+    if (out.length > k) out.length = k;
+    return out;
+  }
+
+  /** The tokens and rule factors of a message, for training the learned layer on the same rules. */
+  extract(text: string): ExtractedMessage {
+    const tokens: ExtractedToken[] = [];
+    if (typeof text !== 'string' || text.length === 0) return { tokens, domain: 0, exclaim: 0, question: 0, hasWords: false };
+    this.scan(text);
+    this.applyRules();
+    let hasWords = false;
+    for (let i = 0; i < this.tokenCount; i++) {
+      const f = this.factor[i]!;
+      if (f === 0) continue;
+      hasWords = true;
+      const info = this.infos[i]!;
+      tokens.push({ stem: info.stem, afinn: info.afinn, senticon: info.senticon, pattern: info.pattern, emoji: info.emoji, factor: f, negated: this.negated[i] === 1 });
+      this.contrib[i] = 0;
+    }
+    const cue = this.matchCues(null);
+    return {
+      tokens,
+      domain: cue.valence,
+      exclaim: Math.min(this.exclaim, this.cfg.exclaimCap),
+      question: this.question > 1 ? Math.min(this.question, this.cfg.questionCap) : 0,
+      hasWords,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+// The learned layer's weights: how much to trust each lexicon source, the emphasis terms, and
+// per-stem corrections learned from rated text. Plain data, validated once when loaded.
+import { z } from 'zod';
+import type { SentimentConfig } from './config.js';
+
+export const sentimentModelSchema = z.strictObject({
+  format: z.literal('vigil-sentiment/1'),
+  weights: z.strictObject({
+    afinn: z.number(),
+    senticon: z.number(),
+    pattern: z.number(),
+    emoji: z.number(),
+    domain: z.number(),
+    exclaim: z.number(),
+    question: z.number(),
+    bias: z.number(),
+  }),
+  /** stem -> valence added to every form of that stem */
+  residual: z.record(z.string(), z.number()),
+  /** stem -> valence added when the stem is inside a negation scope ("not work") */
+  negatedResidual: z.record(z.string(), z.number()),
+  /** how it was trained and what it scored out of sample; informative only */
+  meta: z.record(z.string(), z.unknown()).default({}),
+});
+export type SentimentModel = z.infer<typeof sentimentModelSchema>;
+export type SentimentWeights = SentimentModel['weights'];
+
+/** The lexicon-only model the analyzer uses when no trained weights are given. */
+export function defaultSentimentModel(cfg: SentimentConfig): SentimentModel {
+  const d = cfg.defaultWeights;
+  return {
+    format: 'vigil-sentiment/1',
+    weights: { afinn: d.afinn, senticon: d.senticon, pattern: d.pattern, emoji: d.emoji, domain: cfg.domainCueWeight, exclaim: d.exclaim, question: d.question, bias: 0 },
+    residual: {},
+    negatedResidual: {},
+    meta: { source: 'config defaults' },
+  };
+}
