@@ -33,6 +33,30 @@ function partitionable(store: Store): { store: Store; cut: boolean } {
   return handle;
 }
 
+/** A view of one store whose writes land (and answer) `delayMs` late while set: a stalled network. */
+function slowWrites(store: Store): { store: Store; delayMs: number } {
+  const handle = { delayMs: 0, store: undefined as unknown as Store };
+  handle.store = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== 'collection') return Reflect.get(target, prop, receiver);
+      return (name: Parameters<Store['collection']>[0]) => {
+        const coll = target.collection(name);
+        return new Proxy(coll, {
+          get(c, p, r) {
+            const v = Reflect.get(c, p, r);
+            if (typeof v !== 'function' || (p !== 'update' && p !== 'insertNew')) return v;
+            return async (...args: unknown[]) => {
+              if (handle.delayMs > 0) await new Promise((res) => setTimeout(res, handle.delayMs));
+              return (v as (...a: unknown[]) => unknown).apply(c, args);
+            };
+          },
+        });
+      };
+    },
+  });
+  return handle;
+}
+
 interface Daemon {
   lease: Lease;
   /** Active as told through onChange, with the fake time of each change. */
@@ -153,6 +177,32 @@ describe('Lease (embedded store, shared fake clock)', () => {
   it('the overlap check does catch two active daemons in the same scenario without the skew margin', async () => {
     const { a, b, r } = await partitionScenario(4_000_000, 0);
     expect(r.overlaps).toBeGreaterThan(0);
+    await a.lease.stop();
+    await b.lease.stop();
+  });
+
+  it('a renewal that lands after the holder stepped down does not make it active again, and nobody overlaps', async () => {
+    vi.useFakeTimers({ now: 4_500_000 });
+    const store = createMemoryStore();
+    const sa = slowWrites(store);
+    const a = daemon(sa.store, 'a');
+    // b tries just after a's lease lapses on the clock; a's delayed renewal lands just after that.
+    await vi.advanceTimersByTimeAsync(RENEW_MS / 8);
+    const b = daemon(store, 'b');
+    await run([a, b], 2 * RENEW_MS);
+    expect(a.lease.isActive()).toBe(true);
+    sa.delayMs = LEASE_MS - SKEW_MS - RENEW_MS / 4;
+    const r = await run([a, b], 2 * LEASE_MS, () => !a.lease.isActive());
+    expect(r.reachedAt).not.toBeNull();
+    sa.delayMs = 0;
+    const after = await run([a, b], 4 * LEASE_MS);
+    expect(r.overlaps + after.overlaps).toBe(0);
+    // One of them holds the lease again, in a newer reign than a's first.
+    const holders = [a, b].filter((d) => d.lease.isActive());
+    expect(holders).toHaveLength(1);
+    expect(holders[0]!.lease.fencingToken()).toBeGreaterThan(1);
+    // a announced its step-down, and never announced active again while its old reign was renewed late.
+    expect(a.changes.map((c) => c.active).slice(0, 2)).toEqual([true, false]);
     await a.lease.stop();
     await b.lease.stop();
   });
