@@ -1,0 +1,222 @@
+// The alerts outbox: every alert is stored under its dedupe key before anything is sent, already
+// routed, redacted and threaded; cooldowns and grouping decided here keep a flapping incident quiet.
+import type { Registry } from 'prom-client';
+import type { Filter, Store } from '../store/repository.js';
+import type { AlertsConfig } from './config.js';
+import type { AlertDoc, AlertInput, AlertKind, AlertStatus, Band, IncidentPayload, AccountAlertPayload } from './alert-types.js';
+import { alertMetrics, type AlertMetrics } from './alert-metrics.js';
+import type { AlertLogger } from './alert-logger.js';
+import { quietHoursEnd, route } from './routing.js';
+import { redact } from './redact.js';
+
+export interface OutboxDeps {
+  logger?: AlertLogger;
+  registry?: Registry;
+  /** Wall clock (quiet hours, backoff); event time comes from the alerts. */
+  clock?: () => number;
+}
+
+export interface OutboxFilter {
+  status?: AlertStatus | AlertStatus[];
+  kind?: AlertKind | AlertKind[];
+  /** Only alerts enqueued at or after this wall time (epoch ms). */
+  since?: number;
+  limit?: number;
+}
+
+export type OutboxStats = Record<AlertStatus, number> & { total: number };
+
+const ALL_STATUSES: AlertStatus[] = ['pending', 'sending', 'sent', 'failed', 'held', 'released', 'suppressed', 'superseded'];
+/** Statuses that stand for a message that was or will be posted. */
+const LIVE: AlertStatus[] = ['pending', 'sending', 'sent'];
+const BAND_RANK: Record<Band, number> = { healthy: 0, watch: 1, 'at-risk': 2, critical: 3 };
+// list() without a limit: the API pages; this bounds one answer
+const DEFAULT_LIST_LIMIT = 100;
+
+function isIncident(kind: string): boolean {
+  return kind.startsWith('incident.');
+}
+
+function groupKeyOf(alert: AlertInput): string {
+  if (isIncident(alert.kind)) return `cluster:${(alert.payload as IncidentPayload).clusterId}`;
+  if (alert.kind === 'account.alert') return `account:${(alert.payload as AccountAlertPayload).accountId}`;
+  return alert.kind;
+}
+
+/** The payload as it is stored: every free-text sample redacted again, whatever the caller did. */
+function storedPayload(alert: AlertInput, ips: boolean): AlertInput['payload'] {
+  if (!isIncident(alert.kind)) return alert.payload;
+  const p = alert.payload as IncidentPayload;
+  return { ...p, template: redact(p.template, { ips }), samples: (p.samples ?? []).map((s) => redact(s, { ips })) };
+}
+
+export class Outbox {
+  private readonly metrics: AlertMetrics | null;
+  private readonly clock: () => number;
+  private readonly alerts;
+
+  constructor(
+    private readonly store: Store,
+    private readonly cfg: AlertsConfig,
+    private readonly deps: OutboxDeps = {},
+  ) {
+    this.metrics = alertMetrics(deps.registry);
+    this.clock = deps.clock ?? Date.now;
+    this.alerts = store.collection<AlertDoc>('alerts');
+  }
+
+  /** Stores the alert; false when an alert with this dedupe key exists already. */
+  async enqueue(alert: AlertInput): Promise<boolean> {
+    if (!alert.dedupeKey) throw new TypeError('alert.dedupeKey: required');
+    if (await this.alerts.get(alert.dedupeKey)) return false;
+    const now = this.clock();
+    const groupKey = groupKeyOf(alert);
+    const r = route(alert, this.cfg, now);
+    const doc: AlertDoc = {
+      _id: alert.dedupeKey,
+      kind: alert.kind,
+      status: 'pending',
+      severity: alert.severity ?? null,
+      tier: alert.tier ?? null,
+      band: alert.band ?? (alert.kind === 'account.alert' ? (alert.payload as AccountAlertPayload).band : null),
+      groupKey,
+      threadKey: alert.threadKey ?? null,
+      threadRoot: null,
+      channel: r?.channel ?? '',
+      mention: r?.mention ?? null,
+      createdAt: alert.createdAt,
+      enqueuedAt: now,
+      nextAttemptAt: now,
+      holdUntil: null,
+      attempts: 0,
+      claimId: null,
+      claimedBy: null,
+      claimedAt: null,
+      uncertain: false,
+      sentAt: null,
+      ts: null,
+      postedChannel: null,
+      threadTs: null,
+      transport: null,
+      error: null,
+      reason: null,
+      supersededBy: null,
+      releasedInto: null,
+      coalesced: 0,
+      reopen: false,
+      payload: storedPayload(alert, this.cfg.redaction.ips),
+    };
+
+    if (!r) {
+      doc.status = 'suppressed';
+      doc.reason = 'below the routing threshold (severity or band)';
+    } else {
+      await this.thread(doc);
+      if (doc.kind === 'account.alert') await this.accountCooldown(doc);
+      if (doc.status === 'pending' && r.hold) {
+        doc.status = 'held';
+        doc.holdUntil = quietHoursEnd(this.cfg.quietHours, now);
+      }
+    }
+
+    const { inserted } = await this.alerts.insertNew([doc]);
+    if (inserted.length === 0) return false;
+    if (doc.status === 'suppressed') this.metrics?.suppressed.inc({ reason: doc.reason?.startsWith('below') ? 'threshold' : 'cooldown' });
+    if (doc.status === 'pending' && doc.threadRoot && isIncident(doc.kind)) await this.coalesce(doc);
+    this.deps.logger?.debug({ alert: doc._id, status: doc.status, channel: doc.channel }, 'alert enqueued');
+    await this.refreshPending();
+    return true;
+  }
+
+  /** Finds the thread root: the first alert of the thread key, or the recent incident of the same error cluster. */
+  private async thread(doc: AlertDoc): Promise<void> {
+    if (doc.threadKey) {
+      const first = await this.alerts.find({ threadKey: doc.threadKey, status: { $ne: 'suppressed' } }, { sort: [['enqueuedAt', 1]], limit: 1 });
+      if (first[0]) {
+        doc.threadRoot = first[0].threadRoot ?? first[0]._id;
+        return;
+      }
+    }
+    if (doc.kind === 'incident.opened' && this.cfg.cooldown.reopenThreadMs > 0) {
+      const recent = await this.alerts.find(
+        { groupKey: doc.groupKey, kind: 'incident.opened', createdAt: { $gte: doc.createdAt - this.cfg.cooldown.reopenThreadMs }, status: { $ne: 'suppressed' } },
+        { sort: [['createdAt', -1]], limit: 1 },
+      );
+      const prev = recent[0];
+      if (prev) {
+        doc.threadRoot = prev.threadRoot ?? prev._id;
+        doc.reopen = true;
+      }
+    }
+    if (!doc.threadRoot || !isIncident(doc.kind)) return;
+    // message budget of the group, counted in event time so a replay decides the same way
+    const window = this.cfg.cooldown.groupWindowMs;
+    const used = await this.alerts.find(
+      { groupKey: doc.groupKey, status: { $in: LIVE }, createdAt: { $gt: doc.createdAt - window } },
+      { sort: [['createdAt', 1]] },
+    );
+    if (used.length >= this.cfg.cooldown.maxMessagesPerGroup) {
+      const oldest = used[0]!;
+      doc.nextAttemptAt = this.clock() + Math.max(0, oldest.createdAt + window - doc.createdAt);
+      doc.reason = `message budget of ${doc.groupKey} used (${used.length} in ${Math.round(window / 60_000)} min): waits, newer updates replace it`;
+    }
+  }
+
+  /** An account alert that repeats the same or a milder band within the cooldown is not sent. */
+  private async accountCooldown(doc: AlertDoc): Promise<void> {
+    const since = doc.createdAt - this.cfg.cooldown.accountRepeatMs;
+    const recent = await this.alerts.find(
+      { groupKey: doc.groupKey, kind: 'account.alert', createdAt: { $gte: since }, status: { $in: ['pending', 'sending', 'sent', 'held', 'released'] } },
+      { sort: [['createdAt', -1]], limit: 1 },
+    );
+    const prev = recent[0];
+    if (!prev) return;
+    const was = BAND_RANK[(prev.band as Band) ?? 'healthy'] ?? 0;
+    const now = BAND_RANK[(doc.band as Band) ?? 'healthy'] ?? 0;
+    if (now <= was) {
+      doc.status = 'suppressed';
+      doc.reason = `cooldown: ${prev._id} already reported ${prev.band} for this account`;
+    }
+  }
+
+  /** Older unsent follow-ups of the same incident group are replaced by the newest one. */
+  private async coalesce(doc: AlertDoc): Promise<void> {
+    const older = await this.alerts.find({ groupKey: doc.groupKey, status: 'pending', claimId: null, createdAt: { $lte: doc.createdAt } });
+    let folded = 0;
+    let latestDue = doc.nextAttemptAt;
+    for (const o of older) {
+      // roots start threads and are never replaced; only follow-ups fold
+      if (o._id === doc._id || o.threadRoot === null) continue;
+      const ok = await this.alerts.update(o._id, { status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' }, { where: { status: 'pending', claimId: null } });
+      if (ok) {
+        folded += 1 + o.coalesced;
+        latestDue = Math.max(latestDue, o.nextAttemptAt);
+        this.metrics?.suppressed.inc({ reason: 'superseded' });
+      }
+    }
+    if (folded > 0) await this.alerts.update(doc._id, { coalesced: folded, nextAttemptAt: latestDue }, { where: { status: 'pending' } });
+  }
+
+  async list(filter: OutboxFilter = {}): Promise<AlertDoc[]> {
+    const f: Filter = {};
+    if (filter.status) f.status = Array.isArray(filter.status) ? { $in: filter.status } : filter.status;
+    if (filter.kind) f.kind = Array.isArray(filter.kind) ? { $in: filter.kind } : filter.kind;
+    if (filter.since !== undefined) f.enqueuedAt = { $gte: filter.since };
+    return this.alerts.find(f, { sort: [['enqueuedAt', -1]], limit: filter.limit ?? DEFAULT_LIST_LIMIT });
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const counts = await Promise.all(ALL_STATUSES.map((s) => this.alerts.count({ status: s })));
+    const out = { total: 0 } as OutboxStats;
+    ALL_STATUSES.forEach((s, i) => {
+      out[s] = counts[i]!;
+      out.total += counts[i]!;
+    });
+    this.metrics?.pending.set(out.pending + out.sending);
+    return out;
+  }
+
+  private async refreshPending(): Promise<void> {
+    if (this.metrics) this.metrics.pending.set(await this.alerts.count({ status: { $in: ['pending', 'sending'] } }));
+  }
+}
