@@ -12,6 +12,8 @@ interface ClusterOptions {
 
 /** Output is written in pieces of about this many characters: few syscalls, bounded buffers. */
 const WRITE_CHUNK_CHARS = 1 << 16;
+/** How often a write blocked on back-pressure checks whether the reader has gone away. */
+const BROKEN_PIPE_POLL_MS = 50;
 
 export function registerCluster(program: Command): void {
   program
@@ -65,6 +67,11 @@ export async function runCluster(
   }
   if (rest !== '') take(rest);
 
+  const state = { broken: false };
+  // A reader that went away is not an error of ours: stop writing, exit quietly.
+  output.on('error', () => {
+    state.broken = true;
+  });
   const lineFor = new Map<string, string>();
   let buf = '';
   for (const raw of assigned) {
@@ -77,19 +84,32 @@ export async function runCluster(
     }
     buf += line;
     if (buf.length >= WRITE_CHUNK_CHARS) {
-      await write(output, buf);
+      if (!(await write(output, buf, state))) return;
       buf = '';
     }
   }
-  if (buf !== '') await write(output, buf);
+  if (buf !== '') await write(output, buf, state);
 }
 
-function write(output: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const ok = output.write(text, (err) => {
-      if (err) reject(err);
-    });
-    if (ok) resolve();
-    else output.once('drain', resolve);
+/** Writes with back-pressure; resolves false once the reader has gone away (EPIPE, e.g. `| head`). */
+function write(output: NodeJS.WritableStream, text: string, state: { broken: boolean }): Promise<boolean> {
+  if (state.broken) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    if (output.write(text)) resolve(!state.broken);
+    else {
+      const onDrain = (): void => {
+        clearInterval(poll);
+        resolve(!state.broken);
+      };
+      // A broken pipe never drains: notice it and stop waiting.
+      const poll = setInterval(() => {
+        if (state.broken) {
+          output.removeListener('drain', onDrain);
+          clearInterval(poll);
+          resolve(false);
+        }
+      }, BROKEN_PIPE_POLL_MS);
+      output.once('drain', onDrain);
+    }
   });
 }

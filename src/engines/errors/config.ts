@@ -5,6 +5,10 @@ import { z } from 'zod';
 export const maskSpec = z.strictObject({
   name: z.string().min(1).describe('Name of the mask (for documentation and tests).'),
   pattern: z.string().min(1).describe('JavaScript regular expression (no flags) matching a variable part.'),
+  requires: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Literals of which a message must contain one for the mask to apply (a speed hint; omit to always apply).'),
 });
 
 export const errorsConfig = z

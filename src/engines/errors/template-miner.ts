@@ -11,7 +11,7 @@
 // may come to cover another template of its bucket: the two merge, and the younger id becomes an
 // alias of the older one.
 import type { ErrorsConfig } from './config.js';
-import { compileMasks, maskMessage, masksFor, WILDCARD } from './masks.js';
+import { compileMasks, maskMessage, masksFor, WILDCARD, type MaskSet } from './masks.js';
 import { templateId } from './cluster-id.js';
 
 export type MinerChange = 'created' | 'generalized' | 'merged' | 'none';
@@ -82,7 +82,7 @@ const ENUM_VALUE = /^[A-Za-z_]+$/;
 
 export class TemplateMiner {
   private readonly cfg: ErrorsConfig;
-  private readonly masks: RegExp;
+  private readonly masks: MaskSet;
   private readonly byKey = new Map<string, Cluster>();
   private readonly byId = new Map<string, Cluster>();
   private readonly buckets = new Map<string, Cluster[]>();
