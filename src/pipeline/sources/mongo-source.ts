@@ -1,7 +1,7 @@
 // The MongoDB source: reads the support platform's own ticket-event collection into the event log,
 // in ascending `_id` order from a position kept in kv (woken by a change stream where the server has them).
 import { MongoClient, ObjectId, type ChangeStream, type Collection, type Document } from 'mongodb';
-import type { DocCollection } from '../../store/repository.js';
+import type { Doc, DocCollection } from '../../store/repository.js';
 import type { VigilEvent } from '../../events/types.js';
 import { validateEvent, type EventLimits, type Problem } from '../../events/validate.js';
 import { serverConfig } from '../../config/schema.js';
@@ -24,7 +24,7 @@ export interface MongoSourceOptions {
   /** Vigil field -> source field (dotted paths allowed). */
   mapping: FieldMapping;
   /** Where the resume position is kept (the store's kv collection). */
-  kv: DocCollection<any>;
+  kv: DocCollection<Doc>;
   /** Durable append to the event log; the position advances only after it resolves. */
   append: (events: VigilEvent[]) => Promise<unknown>;
   /** Told about each source document that is not a valid event (it is skipped, never retried). */
@@ -284,6 +284,6 @@ export class MongoSource {
     else if (typeof id === 'string') lastIdType = 'string';
     else throw new Error(`source ${this.positionKey}: _id of type ${typeof id} cannot be a resume position (use ObjectId, string or number ids)`);
     const doc: PositionDoc = { _id: this.positionKey, lastId: sourceIdString(id), lastIdType, updatedAt: Date.now() };
-    await this.opts.kv.put(doc);
+    await (this.opts.kv as DocCollection<PositionDoc>).put(doc);
   }
 }
