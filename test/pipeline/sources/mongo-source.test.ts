@@ -6,6 +6,9 @@ import { createMemoryStore } from '../../../src/store/memory/memory-store.js';
 import type { DocCollection, Doc } from '../../../src/store/repository.js';
 import type { VigilEvent } from '../../../src/events/types.js';
 import type { Problem } from '../../../src/events/validate.js';
+import { EventLog } from '../../../src/events/event-log.js';
+import { createMongoStore } from '../../../src/store/mongo/mongo-store.js';
+import { pino } from 'pino';
 import { mongoUriOrSkip, uniqueDatabase } from '../../support/mongo.js';
 
 const uri = mongoUriOrSkip();
@@ -215,6 +218,64 @@ describe.skipIf(!uri)('MongoSource on FerretDB', () => {
     expect(await second.src.pollOnce()).toBe(1);
     await second.src.stop();
     expect([...log.byId.keys()]).toEqual(['evt-a', 'evt-b', 'evt-c']);
+  });
+
+  it('into the real event log on FerretDB: a crash between append and saving the position re-reads the batch and changes no count', async () => {
+    const c = newCollection('ticket_events_f');
+    await c.insertMany([1, 2, 3, 4, 5, 6, 7].map((n) => platformDoc(n)));
+    const store = createMongoStore({ mongoUri: uri!, database: uniqueDatabase('source_log'), writeRetries: 1, retryBaseMs: 20 }, pino({ level: 'silent' }));
+    await store.init();
+    try {
+      const eventLog = new EventLog(store);
+      const kv = store.collection<Doc>('kv');
+      let crashOnSave = true;
+      // The position write fails once, as if the process died right after the append.
+      const flakyKv = new Proxy(kv, {
+        get(target, prop, receiver) {
+          if (prop === 'put') {
+            return async (doc: Doc) => {
+              if (crashOnSave) {
+                crashOnSave = false;
+                throw new Error('killed before the position was saved');
+              }
+              return target.put(doc);
+            };
+          }
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+      const results: Array<{ accepted: number; duplicates: number }> = [];
+      const make = (k: DocCollection<Doc>) =>
+        new MongoSource({
+          uri: uri!,
+          database,
+          collection: 'ticket_events_f',
+          pollMs: POLL_MS,
+          mapping: MAPPING,
+          kv: k,
+          settleMs: 0,
+          batchSize: 4,
+          append: async (events) => {
+            const r = await eventLog.append(events, Date.now());
+            results.push(r);
+            return r;
+          },
+        });
+      const crashed = make(flakyKv);
+      await expect(crashed.pollOnce()).rejects.toThrow('killed before the position was saved');
+      await crashed.stop();
+      const restarted = make(kv);
+      while ((await restarted.pollOnce()) > 0);
+      await restarted.stop();
+      expect(results).toEqual([
+        expect.objectContaining({ accepted: 4, duplicates: 0 }),
+        expect.objectContaining({ accepted: 0, duplicates: 4 }),
+        expect.objectContaining({ accepted: 3, duplicates: 0 }),
+      ]);
+      expect(await store.collection('events').count()).toBe(7);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses a mapping that names no event field, before connecting', () => {
