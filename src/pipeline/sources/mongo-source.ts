@@ -106,29 +106,33 @@ export class MongoSource {
     this.clock = opts.clock ?? Date.now;
   }
 
-  /** Connect, choose change stream or polling, and keep reading until stop(). */
+  /**
+   * Start reading in the background and return at once: a source database that is down does not
+   * hold up the daemon (reads are retried every pollMs, failures counted and logged).
+   */
   async start(): Promise<void> {
     if (this.running) return;
-    await this.connect();
     this.running = true;
     this.mode = 'polling';
-    await this.openChangeStream();
     this.loopDone = this.loop();
   }
 
-  /** Stop reading; waits for the batch in flight (so its position is saved) and disconnects. */
+  /** Stop reading and disconnect; waits for the batch in flight, whose position is saved if it got that far. */
   async stop(): Promise<void> {
     this.running = false;
     this.mode = 'stopped';
     this.wake?.();
     await this.changeStream?.close().catch(() => undefined);
     this.changeStream = undefined;
+    // Closing first interrupts a read stuck waiting for an unreachable source; that batch is
+    // simply read again next time (its position was not saved).
+    const client = this.client;
+    this.client = undefined;
+    this.coll = undefined;
+    await client?.close().catch(() => undefined);
     await this.loopDone;
     this.loopDone = undefined;
     await this.chain.catch(() => undefined);
-    await this.client?.close();
-    this.client = undefined;
-    this.coll = undefined;
   }
 
   stats(): MongoSourceStats {
@@ -191,12 +195,18 @@ export class MongoSource {
   }
 
   private async loop(): Promise<void> {
+    try {
+      await this.openChangeStream();
+    } catch (err) {
+      this.opts.logger?.warn({ source: this.positionKey, err }, 'source not reachable yet; polling');
+    }
     while (this.running) {
       let full = false;
       try {
         full = (await this.pollOnce()) === this.batchSize;
       } catch (err) {
         // The source or the store is away: keep the position, try again after a pause.
+        if (!this.running) break;
         this.counters.pollErrors++;
         this.opts.logger?.error({ source: this.positionKey, err }, 'source poll failed');
       }
@@ -235,6 +245,10 @@ export class MongoSource {
         { source: this.positionKey, reason: (err as Error).message },
         'change streams not available on the source; polling',
       );
+      return;
+    }
+    if (!this.running) {
+      await cs.close().catch(() => undefined);
       return;
     }
     this.changeStream = cs;

@@ -10,6 +10,7 @@ import { EventLog } from '../../../src/events/event-log.js';
 import { createMongoStore } from '../../../src/store/mongo/mongo-store.js';
 import { pino } from 'pino';
 import { mongoUriOrSkip, uniqueDatabase } from '../../support/mongo.js';
+import { freePort } from '../../support/ferretdb.js';
 
 const uri = mongoUriOrSkip();
 const POLL_MS = 50;
@@ -105,8 +106,8 @@ describe.skipIf(!uri)('MongoSource on FerretDB', () => {
 
     const first = source('ticket_events_a', kv, log);
     await first.src.start();
-    expect(first.src.stats().mode).toBe('polling'); // FerretDB has no change streams
     await waitFor(() => log.byId.size === 3 && first.rejected.length === 2);
+    expect(first.src.stats().mode).toBe('polling'); // FerretDB has no change streams
 
     const e1 = log.byId.get(ids[0]!.toHexString());
     expect(e1).toEqual({
@@ -276,6 +277,27 @@ describe.skipIf(!uri)('MongoSource on FerretDB', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('starts without its source database and stops without waiting for it', async () => {
+    const deadUri = `mongodb://127.0.0.1:${await freePort()}/`;
+    const log = recordingLog();
+    const src = new MongoSource({
+      uri: deadUri,
+      database,
+      collection: 'nowhere',
+      pollMs: POLL_MS,
+      mapping: MAPPING,
+      kv: createMemoryStore().collection<Doc>('kv'),
+      append: log.append,
+    });
+    await src.start(); // returns although nothing answers
+    expect(src.stats().mode).toBe('polling');
+    await new Promise((r) => setTimeout(r, 2 * POLL_MS));
+    // stop() interrupts the read that waits for a server; bounded here well under the driver's 30 s selection timeout.
+    const stopped = await Promise.race([src.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still waiting'), 5_000))]);
+    expect(stopped).toBe('stopped');
+    expect(log.batches).toEqual([]);
   });
 
   it('refuses a mapping that names no event field, before connecting', () => {
