@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutRoot } from '../../src/api/dashboard.js';
 import { ensureDashboardBuilt } from './build-dashboard.js';
 import { launchChromium } from './chromium.js';
-import { startDemoBackend, type DemoBackend } from './demo-backend.js';
-import { startFixtureApi, type FixtureApi } from './fixture-api.js';
+import { startDemoBackend, startTokenBackend, type DemoBackend } from './demo-backend.js';
 
 const ARTIFACTS = join(checkoutRoot(), 'test-artifacts', 'dashboard');
 const VIEWPORT = { width: 1440, height: 900 };
@@ -55,7 +54,7 @@ afterAll(async () => {
   await backend?.close();
 });
 
-describe(`dashboard e2e`, () => {
+describe('dashboard e2e', () => {
   it('serves the page and the API side by side', async () => {
     const res = await fetch(`${backend.url}/`);
     expect(res.status).toBe(200);
@@ -90,8 +89,9 @@ describe(`dashboard e2e`, () => {
   it('incidents: the spike is listed, its rate chart and affected accounts render', async () => {
     await page.locator('.nav a[data-route="incidents"]').click();
     await page.locator('#incidents-list tbody tr').first().waitFor();
-    const link = page.locator('#incidents-list a', { hasText: backend.expect.incidentTemplateFragment }).first();
-    await expect.poll(() => link.count()).toBeGreaterThan(0);
+    expect(backend.expect.incidentId, 'an incident opened during the spike, on the spike accounts').not.toBe('');
+    const link = page.locator(`#incidents-list tr[data-incident="${backend.expect.incidentId}"] a`);
+    expect(await link.count()).toBe(1);
     await shot(page, '02-incidents');
     await link.click();
     await page.locator('#affected-accounts').waitFor();
@@ -118,6 +118,8 @@ describe(`dashboard e2e`, () => {
   });
 
   it('records an outreach outcome and sees it reflected, also after a reload', async () => {
+    const open = await getJson<{ items: Array<{ id: string }> }>('/v1/outreach?status=new');
+    expect(open.items.length, 'the demo data puts accounts on the outreach list').toBeGreaterThan(0);
     await page.locator('.nav a[data-route="outreach"]').click();
     const row = page.locator('#outreach-list tbody tr[data-status="new"]').first();
     await row.waitFor();
@@ -175,10 +177,10 @@ describe(`dashboard e2e`, () => {
 
 describe('dashboard behind an API token', () => {
   const TOKEN = 'test-token-0123456789abcdef';
-  let api: FixtureApi;
+  let api: DemoBackend;
 
   beforeAll(async () => {
-    api = await startFixtureApi({ accounts: 60, token: TOKEN });
+    api = await startTokenBackend(TOKEN);
   });
   afterAll(async () => {
     await api?.close();
@@ -202,7 +204,8 @@ describe('dashboard behind an API token', () => {
     await expect.poll(() => p.locator('.token-form').textContent()).toMatch(/not accepted/);
     await p.locator('.token-form input[name="token"]').fill(TOKEN);
     await p.locator('.token-form button[type="submit"]').click();
-    await p.locator('#at-risk[data-ready] tbody tr').first().waitFor();
+    await p.locator('#at-risk[data-ready]').waitFor();
+    await p.locator('#overview-stats[data-ready]').waitFor();
     expect(await p.evaluate(() => sessionStorage.getItem('vigil.apiToken'))).toBe(TOKEN);
     expect(sent).toContain(`Bearer ${TOKEN}`);
     expect(errors).toEqual([]);

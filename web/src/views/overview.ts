@@ -129,4 +129,17 @@ export async function overviewView(ctx: ViewContext): Promise<void> {
     fail(incidents),
   );
   await Promise.all([overview, list, open]);
+  if (!ctx.signal.aborted) markFirstView();
+}
+
+let firstViewMarked = false;
+
+/**
+ * Marks (once per page load) when the overview figures and the first page of the ranked list are on
+ * screen: after the next frame has painted. The dashboard bench reads this mark.
+ */
+function markFirstView(): void {
+  if (firstViewMarked) return;
+  firstViewMarked = true;
+  requestAnimationFrame(() => setTimeout(() => performance.mark('vigil:first-view'), 0));
 }
