@@ -132,12 +132,9 @@ export class Outbox {
   private async thread(doc: AlertDoc): Promise<void> {
     if (doc.threadKey) {
       const first = await this.alerts.find({ threadKey: doc.threadKey, status: { $ne: 'suppressed' } }, { sort: [['enqueuedAt', 1]], limit: 1 });
-      if (first[0]) {
-        doc.threadRoot = first[0].threadRoot ?? first[0]._id;
-        return;
-      }
+      if (first[0]) doc.threadRoot = first[0].threadRoot ?? first[0]._id;
     }
-    if (doc.kind === 'incident.opened' && this.cfg.cooldown.reopenThreadMs > 0) {
+    if (!doc.threadRoot && doc.kind === 'incident.opened' && this.cfg.cooldown.reopenThreadMs > 0) {
       const recent = await this.alerts.find(
         { groupKey: doc.groupKey, kind: 'incident.opened', createdAt: { $gte: doc.createdAt - this.cfg.cooldown.reopenThreadMs }, status: { $ne: 'suppressed' } },
         { sort: [['createdAt', -1]], limit: 1 },
