@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics, Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/schema.js';
-import type { Account, StoredEvent, VigilEvent } from '../events/types.js';
+import type { Account, VigilEvent } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import { openStore } from '../store/open-store.js';
 import { EventLog } from '../events/event-log.js';
@@ -20,12 +20,11 @@ import { applyOutcome } from '../engines/health/outreach.js';
 import type { LearnerModel } from '../engines/health/learner.js';
 import { Outbox } from '../alerts/outbox.js';
 import { AlertSender } from '../alerts/sender.js';
-import { ConsoleSink } from '../alerts/console-sink.js';
 import { Lease } from './lease.js';
 import { Scheduler } from '../jobs/scheduler.js';
-import { EngineSet } from '../pipeline/engine-set.js';
 import { FindingsWriter, type OutreachDoc } from '../pipeline/findings-writer.js';
-import { Processor, type EventSource } from '../pipeline/processor.js';
+import type { Processor } from '../pipeline/processor.js';
+import { createPipeline } from '../pipeline/create-pipeline.js';
 import { registerJobs } from './jobs.js';
 import { loadLearner } from './learner-store.js';
 
@@ -60,24 +59,6 @@ export interface DaemonHandle {
 
 const VERSION = '0.1.0';
 
-function eventSource(store: Store, log: EventLog): EventSource {
-  return {
-    readAfter: (seq, limit) => log.readAfter(seq, limit),
-    readSeqs: async (seqs) => {
-      const out: StoredEvent[] = [];
-      for (let i = 0; i < seqs.length; i += 1000) {
-        const part = await store.collection<StoredEvent & { _id: string }>('events').find({ seq: { $in: seqs.slice(i, i + 1000) } });
-        for (const d of part) {
-          const { _id, ...ev } = d;
-          void _id;
-          out.push(ev as StoredEvent);
-        }
-      }
-      return out;
-    },
-  };
-}
-
 export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {}): Promise<DaemonHandle> {
   const logger = opts.logger ?? createLogger(config.log);
   const clock = opts.clock ?? Date.now;
@@ -102,11 +83,15 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
   let loop: Promise<void> | null = null;
   let running = true;
   let wake: (() => void) | null = null;
-  const publicUrl = config.server.publicUrl;
 
-  const sender = config.alerts.slack.token
-    ? new AlertSender(store, config.alerts, { logger, registry, slackApiUrl: opts.slackApiUrl || config.alerts.slack.apiUrl || undefined, clock, instanceId })
-    : new ConsoleSink(store, config.alerts, { out: opts.alertsOut ?? process.stdout, logger, registry, clock, instanceId });
+  const sender = new AlertSender(store, config.alerts, {
+    logger,
+    registry,
+    clock,
+    instanceId,
+    out: opts.alertsOut,
+    ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
+  });
 
   const recordOutcome = async (id: string, body: OutcomeBody): Promise<OutreachDoc | null> => {
     const coll = store.collection<OutreachDoc>('outreach');
@@ -144,15 +129,20 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     logger.info({ instanceId }, 'this instance is active: starting the pipeline');
     activeGauge.set(1);
     learner = await loadLearner(store, logger);
-    const engines = new EngineSet(config, analyzer, accountOf);
-    writer = new FindingsWriter({ store, config, engines, accountOf, alerts: outbox, learner: () => learner, publicUrl });
-    processor = new Processor(store, eventSource(store, eventLog), config, engines, writer, clock, {
-      onLate: () => lateEvents.inc(),
-      onProcessed: (n) => processedEvents.inc(n),
+    processor = await createPipeline({
+      store,
+      eventLog,
+      config,
+      analyzer,
+      accountOf,
+      alerts: outbox,
+      learner: () => learner,
+      clock,
+      hooks: { onLate: () => lateEvents.inc(), onProcessed: (n) => processedEvents.inc(n) },
     });
-    await processor.restore();
+    writer = processor.writer;
     if (opts.autoProcess !== false) loop = runLoop(processor);
-    sender.start(config.alerts.sendIntervalMs);
+    sender.start();
     scheduler.start();
   }
 

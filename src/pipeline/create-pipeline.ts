@@ -1,0 +1,60 @@
+// Assembles a processor over a store: engines, findings writer and the event-log reader. The
+// daemon does this when it becomes active; tests and benchmarks do it to drive the pipeline.
+import type { Account, StoredEvent } from '../events/types.js';
+import type { Store } from '../store/repository.js';
+import type { VigilConfig } from '../config/schema.js';
+import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
+import type { LearnerModel } from '../engines/health/learner.js';
+import type { EventLog } from '../events/event-log.js';
+import { EngineSet } from './engine-set.js';
+import { FindingsWriter, type AlertQueue } from './findings-writer.js';
+import { Processor, type EventSource, type ProcessorHooks } from './processor.js';
+
+export interface PipelineDeps {
+  store: Store;
+  eventLog: EventLog;
+  config: VigilConfig;
+  analyzer: SentimentAnalyzer;
+  accountOf: (id: string) => Account | undefined;
+  alerts: AlertQueue;
+  learner?: () => LearnerModel | undefined;
+  clock?: () => number;
+  hooks?: ProcessorHooks;
+}
+
+/** Most sequence numbers asked for in one query when re-reading held events. */
+const SEQ_QUERY_CHUNK = 1000;
+
+export function eventSource(store: Store, log: EventLog): EventSource {
+  return {
+    readAfter: (seq, limit) => log.readAfter(seq, limit),
+    readSeqs: async (seqs) => {
+      const out: StoredEvent[] = [];
+      for (let i = 0; i < seqs.length; i += SEQ_QUERY_CHUNK) {
+        const part = await store.collection<StoredEvent & { _id: string }>('events').find({ seq: { $in: seqs.slice(i, i + SEQ_QUERY_CHUNK) } });
+        for (const { _id, ...ev } of part) {
+          void _id;
+          out.push(ev as StoredEvent);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** Builds a processor and restores it from the store's checkpoint. */
+export async function createPipeline(d: PipelineDeps): Promise<Processor> {
+  const engines = new EngineSet(d.config, d.analyzer, d.accountOf);
+  const writer = new FindingsWriter({
+    store: d.store,
+    config: d.config,
+    engines,
+    accountOf: d.accountOf,
+    alerts: d.alerts,
+    learner: d.learner ?? (() => undefined),
+    publicUrl: d.config.server.publicUrl,
+  });
+  const processor = new Processor(d.store, eventSource(d.store, d.eventLog), d.config, engines, writer, d.clock ?? Date.now, d.hooks ?? {});
+  await processor.restore();
+  return processor;
+}
