@@ -16,17 +16,21 @@ export interface ExtractInput {
 
 /** Words customers and programs use when something broke. */
 const ERROR_WORDING =
-  /\b(?:errors?|exceptions?|fail(?:s|ed|ure|ing)?|time[ -]?outs?|timed out|denied|refused|forbidden|unauthori[sz]ed|invalid|cannot|can't|couldn't|unable to|crash(?:ed|es)?|not found|panic|fatal|rejected|unavailable)\b|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[A-Z][A-Za-z]*(?:Error|Exception)\b/i;
+  /\b(?:errors?|exceptions?|fail(?:s|ed|ure|ing)?|time[ -]?outs?|timed out|times? out|timing out|denied|refused|forbidden|unauthori[sz]ed|invalid|cannot|can't|couldn't|unable to|crash(?:ed|es)?|not found|panic|fatal|rejected|declined|expired|bounced?|bounces|violat(?:es|ed|ion)|unavailable)\b/i;
+/** Program-style names of errors: SCREAMING_SNAKE codes and *Error / *Exception class names. */
+const ERROR_NAME = /\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b[A-Z][A-Za-z]*(?:Error|Exception)\b/;
 /** "no errors", "without any failure": wording that says nothing is broken. */
 const NEGATED = /\b(?:no|without(?: any)?|zero|never (?:got|had|saw) an?)\s+(?:more\s+|further\s+)?(?:errors?|exceptions?|failures?|time[ -]?outs?|issues?)\b/i;
 /** Text in straight, typographic or back quotes. */
-const QUOTED = /"([^"\n]{4,300})"|“([^”\n]{4,300})”|`([^`\n]{4,300})`|'([^'\n]{4,300})'/g;
+const QUOTED = /"([^"\n]{4,300})"|“([^”\n]{4,300})”|`([^`\n]{4,300})`|(?<!\w)'([^'\n]{4,300})'(?!\w)/g;
 /** An HTTP status line or a spelled-out 4xx/5xx status. */
 const REASON = String.raw`(?:\s+[A-Z][a-z]+(?:[ -](?:[A-Z][a-z]+|[Oo]ut))*)?`;
 const HTTP_STATUS = new RegExp(
   String.raw`\bHTTP\/\d(?:\.\d)?\s+[1-5]\d\d` + REASON +
-    String.raw`|\b(?:[Ss]tatus(?: [Cc]ode)?|[Cc]ode|got an?|[Rr]eturns?|returned|returning|gives?|giving|throws?)\s*:?\s*[45]\d\d\b` + REASON +
+    String.raw`|\b(?:[Ss]tatus(?: [Cc]ode)?|[Cc]ode)\s*:?\s*[45]\d\d\b` + REASON +
+    String.raw`|(?<=\b(?:got an?|[Rr]eturns?|returned|returning|gives?|giving|throws?)\s+)[45]\d\d\b` + REASON +
     String.raw`|\b[45]\d\d\s+(?:Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Conflict|Gone|Payload Too Large|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b`,
+  'g',
 );
 /** The first line of a Java/JS/.NET exception ("TypeError: x is undefined", "java.lang.IllegalStateException: ..."). */
 const EXCEPTION_LINE = /^\s*(?:Uncaught\s+|Unhandled\s+(?:exception|rejection):?\s*)?((?:[\w$]+\.)*[\w$]*(?:Error|Exception|Fault|Panic)\b(?::\s*\S.*)?)$/;
@@ -37,6 +41,8 @@ const PY_TRACEBACK = /^\s*Traceback \(most recent call last\):/;
 const PY_EXCEPTION = /^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b(?::.*)?)$/;
 /** Control characters other than tab, newline and carriage return: the signature of binary data. */
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]+/g;
+/** An "Error:" / "FATAL -" label inside a line, not at its start (a line that starts with one is kept whole). */
+const ERROR_LABEL = /(?<=\S\s+)\b(?:[A-Z][\w.]*)?(?:Error|Exception|ERROR|FATAL)\b\s*[:=-]\s*\S/;
 /** Greetings and fillers that precede the broken thing in a sentence. */
 const LEAD_IN = /^(?:(?:hi|hello|hey|dear)\b[^,.!?:]*[,.!:]\s*|(?:so|and|but|also|now|again|today|unfortunately|basically),?\s+)+/i;
 
@@ -94,7 +100,8 @@ function scanText(text: string, cfg: ErrorsConfig, push: (raw: string, source: E
     QUOTED.lastIndex = 0;
     for (let m = QUOTED.exec(line); m !== null; m = QUOTED.exec(line)) {
       const q = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
-      if (ERROR_WORDING.test(q) || HTTP_STATUS.test(q)) {
+      HTTP_STATUS.lastIndex = 0;
+      if (looksLikeError(q) || HTTP_STATUS.test(q)) {
         push(q, 'quoted');
         tookQuoted = true;
       }
@@ -104,13 +111,22 @@ function scanText(text: string, cfg: ErrorsConfig, push: (raw: string, source: E
       push(exc[1]!, 'stack');
       continue;
     }
-    const http = HTTP_STATUS.exec(line);
-    if (http !== null) {
-      push(http[0], 'http');
+    // A labelled error ("Error: request failed with status code 401") says more than its status alone.
+    const label = ERROR_LABEL.exec(line);
+    if (label !== null) {
+      push(line.slice(label.index), 'line');
       continue;
     }
+    let tookHttp = false;
+    for (const http of line.matchAll(HTTP_STATUS)) {
+      push(http[0], 'http');
+      tookHttp = true;
+    }
+    if (tookHttp) continue;
     for (const sentence of sentences(line)) {
-      if (ERROR_WORDING.test(sentence) && !NEGATED.test(sentence)) push(errorClause(sentence), 'line');
+      // "Our script died with:" introduces the error on the next line; it is not one itself.
+      if (/:\s*$/.test(sentence)) continue;
+      if (looksLikeError(sentence) && !NEGATED.test(sentence)) push(errorClause(sentence), 'line');
     }
   }
 }
@@ -120,10 +136,12 @@ function sentences(line: string): string[] {
   return line.split(/(?<=[.!?])\s+(?=[A-Z"'“(])/);
 }
 
-/** From a sentence, the part that names the error: from "Error:"-style labels on, or the sentence without its lead-in. */
+function looksLikeError(s: string): boolean {
+  return ERROR_WORDING.test(s) || ERROR_NAME.test(s);
+}
+
+/** A sentence without its greeting or filler lead-in. */
 function errorClause(sentence: string): string {
-  const label = /\b(?:[A-Z][\w.]*)?(?:Error|Exception|ERROR|error|FATAL|fatal)\b\s*[:=-]\s*\S/.exec(sentence);
-  if (label !== null && label.index > 0) return sentence.slice(label.index);
   return sentence.replace(LEAD_IN, '');
 }
 
@@ -135,7 +153,7 @@ function clean(s: string, maxChars: number): string {
 
 function tidy(s: string, maxChars: number): string {
   let t = s.replace(/\s+/g, ' ').trim();
-  t = t.replace(/^[\s,;:>*-]+/, '').replace(/[\s,;:]+$/, '');
+  t = t.replace(/^[\s,;:>*-]+/, '').replace(/[\s,;:.]+$/, '');
   if (t.length > maxChars) t = t.slice(0, maxChars);
   return t;
 }

@@ -23,7 +23,7 @@ export const DEFAULT_MASKS: readonly MaskSpec[] = [
   { name: 'ipv4', requires: ['.'], pattern: String.raw`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b` },
   { name: 'ipv6', requires: [':'], pattern: String.raw`\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b` },
   { name: 'path', requires: ['/', '\\'], pattern: String.raw`(?:\b[A-Za-z]:)?(?:[\\/][\w.@~$+-]+){2,}[\\/]?` },
-  { name: 'quoted', requires: ['"', "'"], pattern: String.raw`"[^"\n]{0,120}"|'[^'\n]{0,120}'` },
+  { name: 'quoted', requires: ['"', "'"], pattern: String.raw`"[^"\n]{0,120}"|(?<!\w)'[^'\n]{0,120}'(?!\w)` },
   { name: 'duration', pattern: String.raw`\b\d+(?:\.\d+)?\s?(?:ms|us|µs|ns|sec|secs|seconds?|mins?|minutes?|hours?|s|h)\b` },
   { name: 'size', pattern: String.raw`\b\d+(?:\.\d+)?\s?(?:[KMGT]i?B|bytes|B)\b` },
   { name: 'hex', pattern: String.raw`\b0[xX][0-9a-fA-F]+\b|\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b` },
