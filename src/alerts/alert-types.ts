@@ -167,7 +167,9 @@ export interface AlertDoc {
   nextAttemptAt: number;
   holdUntil: number | null;
   attempts: number;
-  /** Each claim gets a fresh id; updates by the claimer are conditional on it. */
+  /** Claims so far; claim n is the kv document `alert-claim:<_id>#n`, which only one daemon can insert. */
+  claims: number;
+  /** The id of the current claim; updates by the claimer are conditional on it. */
   claimId: string | null;
   claimedBy: string | null;
   claimedAt: number | null;

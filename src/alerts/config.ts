@@ -107,6 +107,12 @@ export const alertsDeliveryConfig = z
       .min(1000)
       .default(2 * 60_000)
       .describe('A claim older than this belongs to a daemon that died mid-send; it is recovered (checked in Slack first). Well above slack.requestTimeoutMs.'),
+    claimRetentionMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .default(24 * 60 * 60_000)
+      .describe('How long claim records (which make a claim exclusive across daemons) are kept; far longer than any pass, so a stale reader can never reuse one.'),
     historyPages: z.number().int().min(1).default(5).describe('Pages of channel history read to find a message that may already have been posted before a crash.'),
     recoverySkewMs: z.number().int().min(0).default(5 * 60_000).describe('Slack history is searched from this long before the claim, to allow for clock skew between the daemon and Slack.'),
   })

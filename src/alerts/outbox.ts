@@ -89,6 +89,7 @@ export class Outbox {
       nextAttemptAt: now,
       holdUntil: null,
       attempts: 0,
+      claims: 0,
       claimId: null,
       claimedBy: null,
       claimedAt: null,

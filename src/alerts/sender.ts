@@ -1,6 +1,5 @@
 // Delivers the outbox: claims due alerts with a conditional update (one daemon per alert), posts
 // them in their thread, retries with backoff and jitter, honours Retry-After, never posts twice.
-import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { Store } from '../store/repository.js';
 import type { AlertsConfig } from './config.js';
@@ -29,6 +28,19 @@ export interface AlertSenderDeps {
   transport?: AlertTransport;
 }
 
+/** Marks claim records in the shared kv collection. */
+const CLAIM_KIND = 'alert-claim';
+// pruning a few times per retention period keeps the kv collection small at the cost of one delete
+const CLAIM_PRUNES_PER_RETENTION = 24;
+
+interface ClaimDoc {
+  _id: string;
+  kind: typeof CLAIM_KIND;
+  alert: string;
+  by: string;
+  at: number;
+}
+
 export interface RunResult {
   sent: number;
   failed: number;
@@ -52,6 +64,8 @@ export function createTransport(cfg: AlertsConfig, deps: Pick<AlertSenderDeps, '
 
 export class AlertSender {
   private readonly alerts;
+  private readonly kv;
+  private lastPrune = 0;
   private readonly transport: AlertTransport;
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -68,6 +82,7 @@ export class AlertSender {
     private readonly deps: AlertSenderDeps,
   ) {
     this.alerts = store.collection<AlertDoc>('alerts');
+    this.kv = store.collection<ClaimDoc>('kv');
     this.transport = deps.transport ?? createTransport(cfg, deps);
     this.clock = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -84,6 +99,7 @@ export class AlertSender {
     const now = this.clock();
     await this.releaseHeld(now);
     await this.recoverStale(now);
+    await this.pruneClaims(now);
     if (now >= this.pausedUntil) {
       const due = await this.alerts.find(
         { status: 'pending', nextAttemptAt: { $lte: now } },
@@ -131,6 +147,9 @@ export class AlertSender {
         enqueuedAt: now,
         nextAttemptAt: now,
         holdUntil: null,
+        attempts: 0,
+        claims: 0,
+        claimId: null,
         reason: null,
         reopen: false,
         coalesced: 0,
@@ -161,16 +180,37 @@ export class AlertSender {
     return Math.round(base * (1 - d.jitter + d.jitter * this.random()));
   }
 
-  private async deliver(doc: AlertDoc): Promise<keyof RunResult> {
-    const claimId = randomUUID();
-    const claimedAt = this.clock();
-    const claimed = await this.alerts.update(
+  /**
+   * Claims an alert for this daemon. The claim is a kv document with a unique id per claim number:
+   * inserting it is atomic on every store (FerretDB applies concurrent conditional updates
+   * non-atomically, so a conditional update alone could let two daemons claim the same alert).
+   */
+  private async claim(doc: AlertDoc): Promise<string | null> {
+    const n = doc.claims + 1;
+    const claimId = `alert-claim:${doc._id}#${n}`;
+    const now = this.clock();
+    const { inserted } = await this.kv.insertNew([{ _id: claimId, kind: CLAIM_KIND, alert: doc._id, by: this.deps.instanceId, at: now }]);
+    if (inserted.length === 0) return null;
+    const ok = await this.alerts.update(
       doc._id,
-      { status: 'sending', claimId, claimedBy: this.deps.instanceId, claimedAt },
-      { where: { status: 'pending', claimId: null }, inc: { attempts: 1 } },
+      { status: 'sending', claimId, claimedBy: this.deps.instanceId, claimedAt: now },
+      { where: { status: 'pending', claims: doc.claims }, inc: { attempts: 1, claims: 1 } },
     );
+    return ok ? claimId : null;
+  }
+
+  /** Claim records older than the retention are of no use to anyone; dropped at most once per interval. */
+  private async pruneClaims(now: number): Promise<void> {
+    const every = this.cfg.delivery.claimRetentionMs / CLAIM_PRUNES_PER_RETENTION;
+    if (now - this.lastPrune < every) return;
+    this.lastPrune = now;
+    await this.kv.deleteMany({ kind: CLAIM_KIND, at: { $lt: now - this.cfg.delivery.claimRetentionMs } });
+  }
+
+  private async deliver(doc: AlertDoc): Promise<keyof RunResult> {
+    const claimId = await this.claim(doc);
     // another daemon took it (or a newer update superseded it) between find and claim
-    if (!claimed) return 'held';
+    if (!claimId) return 'held';
     const attempts = doc.attempts + 1;
     const mine = { status: 'sending', claimId } as const;
     const putBack = (set: Partial<AlertDoc>, inc?: Record<string, number>) =>

@@ -82,7 +82,7 @@ describe('AlertSender with a Slack Web API server', () => {
     expect(res).toEqual({ sent: 1, failed: 0, held: 0 });
     const [call] = server.calls('chat.postMessage');
     expect(call!.token).toBe('xoxb-test-token');
-    const p = call!.params as { channel: string; text: string; blocks: Array<Record<string, any>>; metadata: any };
+    const p = call!.params as { channel: string; text: string; blocks: Array<Record<string, unknown>>; metadata: unknown };
     expect(p.channel).toBe('#vigil-incidents');
     expect(p.metadata).toEqual({ event_type: 'vigil_alert', event_payload: { dedupe_key: alert.dedupeKey } });
     expect(p.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: expect.stringContaining('Error spike across 14 accounts') } });
