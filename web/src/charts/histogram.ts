@@ -20,7 +20,7 @@ export function scoreHistogram(counts: number[], onBucket?: (lo: number, hi: num
       h(
         'div',
         { class: 'hist-track' },
-        h('div', { class: 'hist-bar', style: `height:${pct.toFixed(1)}%;background:hsl(${BUCKET_HUES[i] ?? 120} 52% 48%)` }),
+        h('div', { class: count ? 'hist-bar nonzero' : 'hist-bar', style: `height:${pct.toFixed(1)}%;background:hsl(${BUCKET_HUES[i] ?? 120} 52% 48%)` }),
       ),
       h('div', { class: 'hist-label' }, `${lo}`),
     );

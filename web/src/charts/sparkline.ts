@@ -13,6 +13,11 @@ export interface SparkOptions {
   /** A reference line (e.g. neutral sentiment at 0). */
   zero?: number;
   kind?: 'line' | 'bars';
+  /**
+   * Days the x axis spans. A shorter series (an account seen for a week) sits at the right edge,
+   * so the last point is always "today" and rows line up in time.
+   */
+  slots?: number;
   className: string;
   title: string;
 }
@@ -41,7 +46,8 @@ export function sparkline(values: number[], opts: SparkOptions): SVGElement {
   const lo = opts.min ?? Math.min(...present);
   let hi = opts.max ?? Math.max(...present);
   if (hi <= lo) hi = lo + 1;
-  const n = values.length;
+  const n = Math.max(values.length, opts.slots ?? 0);
+  const shift = n - values.length;
   const innerH = HEIGHT - 2 * PAD;
   const y = (v: number): number => PAD + innerH - ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * innerH;
 
@@ -54,8 +60,9 @@ export function sparkline(values: number[], opts: SparkOptions): SVGElement {
     const step = (WIDTH - 2 * PAD) / n;
     const barW = Math.max(1, step - 1);
     let d = '';
-    values.forEach((v, i) => {
+    values.forEach((v, j) => {
       if (!Number.isFinite(v) || v <= lo) return;
+      const i = j + shift;
       const top = y(v);
       d += `M${(PAD + i * step).toFixed(1)} ${(HEIGHT - PAD).toFixed(1)}V${top.toFixed(1)}h${barW.toFixed(1)}V${(HEIGHT - PAD).toFixed(1)}Z`;
     });
@@ -68,11 +75,12 @@ export function sparkline(values: number[], opts: SparkOptions): SVGElement {
   let pen = false;
   let lastX = 0;
   let lastY = 0;
-  values.forEach((v, i) => {
+  values.forEach((v, j) => {
     if (!Number.isFinite(v)) {
       pen = false;
       return;
     }
+    const i = j + shift;
     lastX = PAD + i * step;
     lastY = y(v);
     d += `${pen ? 'L' : 'M'}${lastX.toFixed(1)} ${lastY.toFixed(1)}`;

@@ -16,6 +16,19 @@ function dayToMs(day: string): number {
   return Date.parse(`${day}T00:00:00Z`);
 }
 
+/** Names whose plain humanized form reads wrong (acronyms, hyphenation). */
+const COMPONENT_LABEL: Record<string, string> = {
+  csat: 'CSAT',
+  aiLoops: 'AI loops',
+  reEscalations: 'Re-escalations',
+  ticketRate: 'Ticket rate',
+  learned: 'Learned adjustment',
+};
+
+function componentLabel(name: string): string {
+  return COMPONENT_LABEL[name] ?? humanize(name);
+}
+
 function componentsTable(a: AccountHealth): HTMLElement {
   if (a.components.length === 0) return h('div', { class: 'empty' }, 'No components yet.');
   const maxAbs = Math.max(1e-9, ...a.components.map((c) => Math.abs(c.contribution)));
@@ -31,10 +44,11 @@ function componentsTable(a: AccountHealth): HTMLElement {
         .map((c) => {
           const pct = (Math.abs(c.contribution) / maxAbs) * 50;
           const neg = c.contribution < 0;
+          const tone = c.contribution === 0 ? 'zero' : neg ? 'neg' : 'pos';
           return h(
             'tr',
             {},
-            h('td', { class: 'strong' }, humanize(c.name)),
+            h('td', { class: 'strong' }, componentLabel(c.name)),
             h('td', { class: 'num' }, decimal(c.value, 2)),
             h('td', { class: 'num muted' }, decimal(c.weight, 2)),
             h(
@@ -46,7 +60,7 @@ function componentsTable(a: AccountHealth): HTMLElement {
                 h('span', { class: `contrib-bar ${neg ? 'neg' : 'pos'}`, style: neg ? `right:50%;width:${pct.toFixed(1)}%` : `left:50%;width:${pct.toFixed(1)}%` }),
                 h('span', { class: 'contrib-axis' }),
               ),
-              h('span', { class: `contrib-value ${neg ? 'neg' : 'pos'}` }, `${c.contribution > 0 ? '+' : ''}${decimal(c.contribution, 1)}`),
+              h('span', { class: `contrib-value ${tone}` }, `${c.contribution > 0 ? '+' : ''}${decimal(c.contribution, 1)}`),
             ),
             h('td', { class: 'sentence' }, c.sentence),
           );
