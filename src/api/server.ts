@@ -1,6 +1,6 @@
 // Builds the HTTP server: strict JSON body parsing (invalid JSON or UTF-8 is a 400 that says so),
 // one error shape, bearer-token scopes, health and readiness probes, metrics and the intake routes.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { VigilConfig } from '../config/schema.js';
@@ -79,7 +79,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: logger,
     bodyLimit: config.server.bodyLimitBytes,
     // per-request lines would dominate the log at intake rates; errors are logged by the handler
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
@@ -98,7 +98,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    let ready = false;
+    let ready: boolean;
     try {
       ready = (await store.ping()) && (deps.isReady ? await deps.isReady() : true);
     } catch {

@@ -22,6 +22,7 @@ interface Item extends Doc {
 }
 
 type Factory = () => Store;
+const contractDb = uniqueDatabase('contract');
 const factories: Array<[string, Factory | null]> = [
   ['memory', () => createMemoryStore()],
   [
@@ -29,7 +30,7 @@ const factories: Array<[string, Factory | null]> = [
     mongoUri
       ? () =>
           createMongoStore(
-            { mongoUri, database: uniqueDatabase('contract'), writeRetries: 2, retryBaseMs: 10 },
+            { mongoUri, database: contractDb, writeRetries: 2, retryBaseMs: 10 },
             pino({ level: 'silent' }),
           )
       : null,
@@ -51,6 +52,15 @@ describe.each(factories)('%s store', (_name, factory) => {
   it.skipIf(!factory)('answers ping and says whether it is durable', async () => {
     expect(await store.ping()).toBe(true);
     expect(store.durable).toBe(store.kind === 'mongo');
+  });
+
+  it.skipIf(!factory)('can be opened again on the same data (indexes already there)', async () => {
+    await store.collection<Item>('events').put({ _id: 'reopen', seq: 1_000_000 } as Item);
+    const again = factory!();
+    await again.init();
+    await again.init();
+    expect(await again.ping()).toBe(true);
+    await again.close();
   });
 
   it.skipIf(!factory)('puts, gets, replaces and reads many', async () => {

@@ -268,11 +268,23 @@ export class MongoStore implements Store {
     }
     for (const [name, specs] of Object.entries(COLLECTIONS)) {
       if (specs.length === 0) continue;
-      const indexes = specs.map((s) => ({
-        key: Object.fromEntries(s.fields) as Record<string, 1 | -1>,
-        ...('unique' in s && s.unique ? { unique: true } : {}),
-      }));
-      await this.retry.run(`${name}.createIndexes`, () => this.db.collection(name).createIndexes(indexes));
+      const coll = this.db.collection(name);
+      // FerretDB v1.24 panics on createIndexes for an index that already exists, so only the
+      // missing ones are created (listIndexes on a collection not created yet fails: none exist)
+      const existing = await this.retry
+        .run(`${name}.listIndexes`, () => coll.listIndexes().toArray())
+        .catch((err) => {
+          if (err instanceof StoreUnavailableError) throw err;
+          return [] as Document[];
+        });
+      const have = new Set(existing.map((ix) => JSON.stringify(Object.entries(ix.key as Record<string, number>))));
+      const missing = specs
+        .filter((s) => !have.has(JSON.stringify(s.fields)))
+        .map((s) => ({
+          key: Object.fromEntries(s.fields) as Record<string, 1 | -1>,
+          ...('unique' in s && s.unique ? { unique: true } : {}),
+        }));
+      if (missing.length > 0) await this.retry.run(`${name}.createIndexes`, () => coll.createIndexes(missing));
     }
   }
 
