@@ -3,18 +3,19 @@
 import type { DetectConfig } from './config.js';
 import { countTailProbability } from './count-tail.js';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-const DAY_SLOTS = 24;
+const DAY_MS = 86_400_000;
 const WEEK_SLOTS = 7;
 // Half-width of the histogram range, in slow mean absolute deviations, beyond which values share an overflow bin.
 const HIST_RANGE = 5;
 // Pseudo-count per bin so an empty bin has a finite (large) surprise.
 const HIST_PRIOR = 0.01;
+// Surprise-statistic updates are clipped at this many mean deviations (plus a floor in log-surprise).
+const SURPRISE_CLIP = 4;
+const SURPRISE_CLIP_FLOOR = 0.5;
+// Lazy-decay weights are folded back into the counts beyond this size (far from overflow).
+const RESCALE_AT = 1e100;
 // A gap longer than this many typical steps is a gap, not a reason to extrapolate the trend further.
 const MAX_TREND_STEPS = 100;
-// Smallest variance of the surprise used in the likelihood stage (nats^2): keeps a flat history finite.
-const MIN_SURPRISE_VAR = 0.05;
 
 /** Serialized detector state (JSON-safe, well under 2 KB). */
 export interface SeriesDetectorState {
@@ -38,8 +39,10 @@ export interface SeriesDetectorState {
   h: number[];
   ht: number;
   cnt: number;
-  su: number;
-  sv: number;
+  pm: number;
+  pd: number;
+  am: number;
+  ad: number;
   ss: number;
   hold: number;
   ex: number;
@@ -66,19 +69,27 @@ export class SeriesDetector {
   private seasonMad = 0;
   private errSeason = 0;
   private errPlain = 0;
-  private readonly day = new Float64Array(DAY_SLOTS);
+  private readonly day: Float64Array;
+  private readonly slotMs: number;
   private readonly week = new Float64Array(WEEK_SLOTS);
   private readonly hist: Float64Array;
+  // Histogram counts carry a growing increment weight so decay costs nothing per point; counts
+  // are divided by the weight when saved.
+  private histWeight = 1;
   private histTotal = 0;
   private isCount = true;
-  private surpriseMean = 0;
-  private surpriseVar = 1;
+  private lpMean = 0;
+  private lpDev = 0;
+  private laMean = 0;
+  private laDev = 0;
   private surpriseShort = 0;
   private hold = 0;
   private expected = 0;
 
   constructor(private readonly cfg: DetectConfig) {
     this.hist = new Float64Array(cfg.histBins);
+    this.day = new Float64Array(cfg.daySlots);
+    this.slotMs = DAY_MS / cfg.daySlots;
   }
 
   /** The forecast the last update was compared with (the series' expected value at that point). */
@@ -116,7 +127,7 @@ export class SeriesDetector {
     if (this.isCount && !(Number.isInteger(x) && x >= 0)) this.isCount = false;
 
     // Forecasts from the past only.
-    const hod = Math.floor((((timestampMs % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
+    const hod = Math.floor((((timestampMs % DAY_MS) + DAY_MS) % DAY_MS) / this.slotMs);
     const dow = (((Math.floor(timestampMs / DAY_MS) + 3) % WEEK_SLOTS) + WEEK_SLOTS) % WEEK_SLOTS;
     const seasonal = this.day[hod]! + this.week[dow]!;
     const daysSeen = this.dt > 0 ? (this.n * this.dt) / DAY_MS : 0;
@@ -137,31 +148,57 @@ export class SeriesDetector {
       surprise = Math.abs(r) / scale;
     }
     this.expected = seasonOn ? slow : fast;
+    // With a learnt daily/weekly shape, a point is odd if either forecast is broken; a broken
+    // pattern shows in the sustained average of the seasonal surprise.
+    let sustainedInput = surprise;
     if (seasonOn) {
       const s2 = Math.abs(x - slow) / Math.max(this.seasonMad, floor);
       if (s2 > surprise) surprise = s2;
+      sustainedInput = s2;
     }
-    const rarity = this.cfg.rarityWeight * this.binSurprise(x);
+    const rarity = c.rarityWeight * this.binSurprise(x);
     if (rarity > surprise) surprise = rarity;
 
-    // Likelihood stage: compare a short average of surprise with its long-run distribution.
-    this.surpriseShort += c.surpriseAlpha * (surprise - this.surpriseShort);
-    const sd = Math.sqrt(Math.max(this.surpriseVar, MIN_SURPRISE_VAR));
-    const excess = Math.max(surprise - this.surpriseMean - sd, this.surpriseShort - this.surpriseMean - sd, 0);
-    let score = 1 - Math.exp(-excess / c.scoreNats);
-    const ds = surprise - this.surpriseMean;
-    this.surpriseMean += c.surpriseLongAlpha * ds;
-    this.surpriseVar += c.surpriseLongAlpha * (Math.min(ds * ds, 100) - this.surpriseVar);
+    // Self-normalisation: compare log-surprise (of the point, and of a short average) with the usual
+    // level of its own history (mean + spread * mean deviation), so noisy and clean series share one scale.
+    this.surpriseShort += c.surpriseAlpha * (sustainedInput - this.surpriseShort);
+    const lp = Math.log1p(surprise);
+    const la = Math.log1p(this.surpriseShort);
+    let score = 0;
+    if (this.n >= c.warmupPoints) {
+      const excess = Math.max(lp - (this.lpMean + c.surpriseSpread * this.lpDev), la - (this.laMean + c.surpriseSpread * this.laDev), 0);
+      score = 1 - Math.exp(-excess / c.scoreScale);
+      const a = this.warmFrom(c.surpriseLongAlpha, c.warmupPoints);
+      // Updates are clipped so one anomaly does not teach the detector that anomalies are usual.
+      const dp = clip(lp - this.lpMean, SURPRISE_CLIP * this.lpDev + SURPRISE_CLIP_FLOOR);
+      this.lpMean += a * dp;
+      this.lpDev += a * (Math.abs(dp) - this.lpDev);
+      const da = clip(la - this.laMean, SURPRISE_CLIP * this.laDev + SURPRISE_CLIP_FLOOR);
+      this.laMean += a * da;
+      this.laDev += a * (Math.abs(da) - this.laDev);
+    }
 
     // One anomaly alarms once: a point scores in full only when it beats the recent (decaying) peak.
     this.hold *= c.holdDecay;
     const raw = score;
     if (raw <= this.hold) score = raw * c.holdDamp;
     else this.hold = raw;
-    if (this.n < c.warmupPoints) score = 0;
 
     this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
     return score;
+  }
+
+  // Early on, an exponential average is the plain mean of the points so far (1/n weights), so
+  // scales start from data rather than from zero.
+  private warm(alpha: number): number {
+    const a = 1 / (this.n + 1);
+    return a > alpha ? a : alpha;
+  }
+
+  // Like warm(), counting from the point where the statistic started learning.
+  private warmFrom(alpha: number, start: number): number {
+    const a = 1 / (this.n - start + 1);
+    return a > alpha ? a : alpha;
   }
 
   private learn(x: number, r: number, scale: number, fast: number, steps: number, slow: number, seasonal: number, hod: number, dow: number, floor: number): void {
@@ -181,27 +218,31 @@ export class SeriesDetector {
       this.trend += c.trendBeta * ((newLevel - this.level) / steps - this.trend);
       this.level = newLevel;
     }
-    this.mad += c.scaleAlpha * (Math.min(Math.abs(r), limit) - this.mad);
-    this.countVar += c.scaleAlpha * (Math.min(r * r, limit * limit) - this.countVar);
+    const aScale = this.warm(c.scaleAlpha);
+    // Early residuals are not clipped: the scale itself is still unknown.
+    const early = this.n < c.warmupPoints;
+    this.mad += aScale * ((early ? Math.abs(r) : Math.min(Math.abs(r), limit)) - this.mad);
+    this.countVar += aScale * ((early ? r * r : Math.min(r * r, limit * limit)) - this.countVar);
 
     // Seasonal forecast: slow level plus hour-of-day and day-of-week offsets.
     const rs = x - slow;
     const sLimit = c.huberK * Math.max(this.seasonMad, floor);
     const sClipped = rs > sLimit ? sLimit : rs < -sLimit ? -sLimit : rs;
-    this.errSeason += c.scaleAlpha * (Math.min(Math.abs(rs), sLimit) - this.errSeason);
+    this.errSeason += aScale * ((early ? Math.abs(rs) : Math.min(Math.abs(rs), sLimit)) - this.errSeason);
     const rp = x - this.seasonLevel;
-    this.errPlain += c.scaleAlpha * (Math.min(Math.abs(rp), 4 * sLimit) - this.errPlain);
-    this.seasonMad += c.scaleAlpha * (Math.min(Math.abs(rs), sLimit) - this.seasonMad);
-    this.seasonLevel += c.seasonLevelAlpha * sClipped;
-    const perHour = this.dt > 0 ? Math.min(1, this.dt / HOUR_MS) : 1;
+    this.errPlain += aScale * ((early ? Math.abs(rp) : Math.min(Math.abs(rp), 4 * sLimit)) - this.errPlain);
+    this.seasonMad += aScale * ((early ? Math.abs(rs) : Math.min(Math.abs(rs), sLimit)) - this.seasonMad);
+    this.seasonLevel += this.warm(c.seasonLevelAlpha) * (early ? rs : sClipped);
+    const perHour = this.dt > 0 ? Math.min(1, this.dt / this.slotMs) : 1;
     const perDay = this.dt > 0 ? Math.min(1, this.dt / DAY_MS) : 1;
     const slotResidual = x - this.seasonLevel;
     this.day[hod]! += c.seasonAlpha * perHour * (clip(slotResidual - this.week[dow]!, sLimit * 4) - this.day[hod]!);
     this.week[dow]! += c.seasonAlpha * perDay * (clip(slotResidual - this.day[hod]!, sLimit * 4) - this.week[dow]!);
 
     const d = x - this.slowMean;
-    this.slowMean += c.slowAlpha * d;
-    this.slowDev += c.slowAlpha * (Math.abs(d) - this.slowDev);
+    const aSlow = this.warm(c.slowAlpha);
+    this.slowMean += aSlow * d;
+    this.slowDev += aSlow * (Math.abs(d) - this.slowDev);
     this.addToHistogram(x);
     this.n++;
   }
@@ -217,16 +258,19 @@ export class SeriesDetector {
 
   private binSurprise(x: number): number {
     const b = this.hist.length;
-    const p = (this.hist[this.bin(x)]! + HIST_PRIOR) / (this.histTotal + HIST_PRIOR * b);
-    return -Math.log(p);
+    const prior = HIST_PRIOR * this.histWeight;
+    return -Math.log((this.hist[this.bin(x)]! + prior) / (this.histTotal + prior * b));
   }
 
   private addToHistogram(x: number): void {
-    const keep = 1 - this.cfg.histAlpha;
-    const h = this.hist;
-    for (let i = 0; i < h.length; i++) h[i]! *= keep;
-    h[this.bin(x)]! += 1;
-    this.histTotal = this.histTotal * keep + 1;
+    this.hist[this.bin(x)]! += this.histWeight;
+    this.histTotal += this.histWeight;
+    this.histWeight /= 1 - this.cfg.histAlpha;
+    if (this.histWeight > RESCALE_AT) {
+      for (let i = 0; i < this.hist.length; i++) this.hist[i]! /= this.histWeight;
+      this.histTotal /= this.histWeight;
+      this.histWeight = 1;
+    }
   }
 
   toJSON(): SeriesDetectorState {
@@ -248,11 +292,13 @@ export class SeriesDetector {
       eN: round6(this.errPlain),
       day: Array.from(this.day, round6),
       wk: Array.from(this.week, round6),
-      h: Array.from(this.hist, round6),
-      ht: round6(this.histTotal),
+      h: Array.from(this.hist, (v) => round6(v / this.histWeight)),
+      ht: round6(this.histTotal / this.histWeight),
       cnt: this.isCount ? 1 : 0,
-      su: round6(this.surpriseMean),
-      sv: round6(this.surpriseVar),
+      pm: round6(this.lpMean),
+      pd: round6(this.lpDev),
+      am: round6(this.laMean),
+      ad: round6(this.laDev),
       ss: round6(this.surpriseShort),
       hold: round6(this.hold),
       ex: round6(this.expected),
@@ -275,7 +321,7 @@ export class SeriesDetector {
     d.seasonMad = state.m2;
     d.errSeason = state.eS;
     d.errPlain = state.eN;
-    d.day.set(state.day.slice(0, DAY_SLOTS));
+    if (state.day.length === d.day.length) d.day.set(state.day);
     d.week.set(state.wk.slice(0, WEEK_SLOTS));
     // A histogram saved under another bin count cannot be mapped; it is relearnt.
     if (state.h.length === d.hist.length) {
@@ -283,8 +329,10 @@ export class SeriesDetector {
       d.histTotal = state.ht;
     }
     d.isCount = state.cnt === 1;
-    d.surpriseMean = state.su;
-    d.surpriseVar = state.sv;
+    d.lpMean = state.pm;
+    d.lpDev = state.pd;
+    d.laMean = state.am;
+    d.laDev = state.ad;
     d.surpriseShort = state.ss;
     d.hold = state.hold;
     d.expected = state.ex;
