@@ -139,6 +139,7 @@ describe('dashboard e2e', () => {
     const contacted = await getJson<{ items: Array<{ id: string; status: string }> }>('/v1/outreach?status=contacted');
     expect(contacted.items.find((e) => e.id === id)?.status).toBe('contacted');
     await page.goto(`${backend.url}/#/outreach?status=contacted`);
+    await page.locator(`#outreach-list tr[data-outreach="${id}"]`).waitFor();
     await page.reload();
     const again = page.locator(`#outreach-list tr[data-outreach="${id}"]`);
     await again.waitFor();

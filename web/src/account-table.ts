@@ -11,7 +11,8 @@ const SPARK_DAYS = 30;
 
 export function priorityText(p: number | null | undefined): string {
   if (p == null || !Number.isFinite(p)) return DASH;
-  return Math.abs(p) < 10 ? p.toFixed(2) : int(p);
+  // One decimal below 100 keeps small priorities apart without a ragged column.
+  return Math.abs(p) < 100 ? p.toFixed(1) : int(p);
 }
 
 function row(item: HealthItem, rank: number): HTMLTableRowElement {

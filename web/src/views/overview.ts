@@ -12,6 +12,8 @@ import { hashLink, type ViewContext } from '../router.js';
 
 /** Rows of the ranked list on the overview; the accounts view pages through the rest. */
 const OVERVIEW_ROWS = 25;
+/** The bands the overview's at-risk list draws from, merged by outreach priority. */
+const AT_RISK_BANDS = ['critical', 'at-risk'] as const;
 
 function bandBar(byBand: Overview['accounts']['byBand'], total: number): HTMLElement {
   const segs = BANDS.map((band) => {
@@ -89,15 +91,13 @@ export async function overviewView(ctx: ViewContext): Promise<void> {
   const hist = h('div', {}, loading());
   const incidents = h('div', { id: 'open-incidents' }, loading());
   const atRisk = h('div', { id: 'at-risk' }, loading());
+  const atRiskExtra = h('span', {}, h('a', { href: hashLink('/accounts', { sort: '-priority' }) }, 'All accounts →'));
   replaceChildren(
     ctx.root,
     pageHeader('Overview', 'Account health, incidents and outreach across all accounts'),
     stats,
     h('div', { class: 'grid-3' }, card('Accounts by band', bands), card('Score distribution', hist, { extra: h('span', { class: 'muted' }, 'score 0 → 100') }), card('Open incidents', incidents, { extra: h('a', { href: '#/incidents' }, 'All incidents →') })),
-    card('At-risk accounts', atRisk, {
-      extra: h('a', { href: hashLink('/accounts', { sort: '-priority' }) }, 'All accounts →'),
-      className: 'flush',
-    }),
+    card('At-risk accounts, by outreach priority', atRisk, { extra: atRiskExtra, className: 'flush' }),
   );
 
   const fail = (el: HTMLElement) => (err: unknown) => {
@@ -114,9 +114,20 @@ export async function overviewView(ctx: ViewContext): Promise<void> {
     for (const el of [stats, bands, hist]) fail(el)(err);
     return undefined;
   });
-  const list = apiGet<HealthPage>(`/v1/health?sort=-priority&limit=${OVERVIEW_ROWS}&offset=0`).then((page) => {
+  // One small page per band (the API filters one band at a time), merged: still one round trip.
+  const list = Promise.all(AT_RISK_BANDS.map((band) => apiGet<HealthPage>(`/v1/health?band=${band}&sort=-priority&limit=${OVERVIEW_ROWS}&offset=0`))).then((pages) => {
     if (ctx.signal.aborted) return;
-    replaceChildren(atRisk, accountTable(page.items, 1));
+    const items = pages
+      .flatMap((p) => p.items)
+      .sort((a, b) => b.priority - a.priority)
+      .slice(0, OVERVIEW_ROWS);
+    const total = pages.reduce((n, p) => n + p.total, 0);
+    replaceChildren(
+      atRisk,
+      items.length ? accountTable(items, 1) : h('div', { class: 'empty good' }, 'No account is at risk or critical.'),
+      total > items.length ? h('div', { class: 'table-foot' }, h('a', { href: hashLink('/accounts', { band: 'critical' }) }, `${int(pages[0]!.total)} critical`), ' · ', h('a', { href: hashLink('/accounts', { band: 'at-risk' }) }, `${int(pages[1]!.total)} at risk`), ` · showing the top ${int(items.length)}`) : null,
+    );
+    atRiskExtra.prepend(h('span', { class: 'muted' }, `${plural(total, 'account')} · `));
     atRisk.dataset.ready = 'true';
   }, fail(atRisk));
   const open = apiGet<ItemList<IncidentItem>>('/v1/incidents?status=open').then(
