@@ -1,0 +1,438 @@
+// Per-account health state, kept in event time: daily buckets of sentiment, tickets, escalations,
+// CSAT and AI loops, a smoothed sentiment level, a ticket-rate baseline and open incident exposure.
+import type { VigilEvent } from '../../events/types.js';
+import { CountRateDetector } from '../detect/count-rate-detector.js';
+import { defaultHealthConfig, type HealthConfig } from './config.js';
+
+const DEFAULTS = defaultHealthConfig();
+
+export const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/** Ticket flags, one bit each, so a tracked ticket is three small numbers. */
+export const TICKET_ESCALATED = 1;
+export const TICKET_HUMAN_RESOLVED = 2;
+export const TICKET_RESOLVED = 4;
+export const TICKET_LOOP_COUNTED = 8;
+export const TICKET_HUMAN_TOUCHED = 16;
+
+/** A recent ticket: hashed id, AI turns since the last human touch, flags, last event minute. */
+export interface TrackedTicket {
+  i: string;
+  a: number;
+  f: number;
+  t: number;
+}
+
+/** Tickets are stored as one string, "key.a.f.t;..." (numbers in base 36): a few bytes each. */
+export function readTickets(encoded: string): TrackedTicket[] {
+  if (encoded === '') return [];
+  return encoded.split(';').map((e) => {
+    const [i, a, f, t] = e.split('.');
+    return { i: i!, a: parseInt(a!, 36), f: parseInt(f!, 36), t: parseInt(t!, 36) };
+  });
+}
+
+function writeTickets(list: readonly TrackedTicket[]): string {
+  return list.map((x) => `${x.i}.${x.a.toString(36)}.${x.f.toString(36)}.${x.t.toString(36)}`).join(';');
+}
+
+/**
+ * Daily buckets, oldest first; the last bucket is the day `day` (epoch day number). Each series
+ * is a string of fixed-width base-36 cells: a quiet day costs one or two characters of state.
+ * Sentiment sums are stored in tenths, offset so negative sums fit (see SENT_OFFSET).
+ */
+export interface DailyBuckets {
+  sentSum: string;
+  sentN: string;
+  tickets: string;
+  escalations: string;
+  reEscalations: string;
+  loops: string;
+  csatSum: string;
+  csatN: string;
+}
+
+export type BucketKey = keyof DailyBuckets;
+type CountKey = BucketKey;
+/** A day's sentiment sum is kept as round(10 * sum) + SENT_OFFSET in two base-36 digits (sums of +-64). */
+const SENT_OFFSET = 648;
+const SENT_SCALE = 10;
+
+/**
+ * Cell width per series: two base-36 digits (up to 1295 a day) where a big account can exceed 35
+ * a day; one digit where the risk saturates far below 35 a day anyway.
+ */
+const WIDTH: Record<CountKey, 1 | 2> = { sentSum: 2, sentN: 2, tickets: 2, escalations: 1, reEscalations: 1, loops: 1, csatSum: 2, csatN: 2 };
+const COUNT_KEYS = Object.keys(WIDTH) as CountKey[];
+
+function cellGet(str: string, idx: number, w: 1 | 2): number {
+  const c0 = str.charCodeAt(idx * w);
+  const d0 = c0 <= 57 ? c0 - 48 : c0 - 87;
+  if (w === 1) return d0;
+  const c1 = str.charCodeAt(idx * w + 1);
+  return d0 * 36 + (c1 <= 57 ? c1 - 48 : c1 - 87);
+}
+
+function cellPut(str: string, idx: number, w: 1 | 2, value: number): string {
+  const max = w === 1 ? 35 : 1295; // the largest one or two base-36 digits hold
+  const v = Math.max(0, Math.min(max, Math.round(value)));
+  const cell = v.toString(36).padStart(w, '0');
+  return str.slice(0, idx * w) + cell + str.slice((idx + 1) * w);
+}
+
+export interface AccountState {
+  accountId: string;
+  /** Epoch day number of the newest bucket (-1 before the first event). */
+  day: number;
+  buckets: DailyBuckets;
+  /** Time-decayed sentiment sum and weight: level = sentS / sentW. */
+  sentS: number;
+  sentW: number;
+  sentAt: number;
+  /** Last customer contact (customer message or new ticket), epoch ms; 0 = never. */
+  lastContactAt: number;
+  /** Newest event time seen, epoch ms. */
+  lastEventAt: number;
+  /** Oldest event time seen, epoch ms (0 = none): how much history the account's baseline has. */
+  firstEventAt: number;
+  /** Recent tickets (see readTickets). */
+  tickets: string;
+  /** Open incidents hitting the account: id -> since (epoch ms). */
+  incidents: Record<string, number>;
+  /** Ticket-rate detector over daily buckets (serializes through its own toJSON). */
+  rate: CountRateDetector;
+  /** Detector readings cached at the last advance, so scoring never touches the detector. */
+  rateExpected: number;
+  rateScore: number;
+}
+
+const ZERO_SENT = SENT_OFFSET.toString(36).padStart(2, '0');
+
+function emptyCells(key: BucketKey, days: number): string {
+  return key === 'sentSum' ? ZERO_SENT.repeat(days) : '0'.repeat(days * WIDTH[key]);
+}
+
+function emptyBuckets(days: number): DailyBuckets {
+  const b = {} as DailyBuckets;
+  for (const key of COUNT_KEYS) b[key] = emptyCells(key, days);
+  return b;
+}
+
+/** Days in the bucket window of a state. */
+export function windowLength(state: AccountState): number {
+  return state.buckets.tickets.length / WIDTH.tickets;
+}
+
+export function newAccountState(accountId: string, cfg?: Pick<HealthConfig, 'windowDays' | 'ticketDetectorBucketMs'>): AccountState {
+  const days = cfg?.windowDays ?? DEFAULTS.windowDays;
+  return {
+    accountId,
+    day: -1,
+    buckets: emptyBuckets(days),
+    sentS: 0,
+    sentW: 0,
+    sentAt: 0,
+    lastContactAt: 0,
+    lastEventAt: 0,
+    firstEventAt: 0,
+    tickets: '',
+    incidents: {},
+    rate: new CountRateDetector({ bucketMs: cfg?.ticketDetectorBucketMs ?? DEFAULTS.ticketDetectorBucketMs }),
+    rateExpected: 0,
+    rateScore: 0,
+  };
+}
+
+/** Rebuilds a state from its JSON form (JSON.parse(JSON.stringify(state))). */
+export function restoreAccountState(json: unknown): AccountState {
+  const s = (typeof json === 'string' ? JSON.parse(json) : json) as AccountState & { rate: unknown };
+  return { ...s, rate: CountRateDetector.fromJSON(s.rate as never) };
+}
+
+/** Moves the bucket window so its newest bucket is `day`, zeroing the days that scroll in. */
+function shiftTo(state: AccountState, day: number): void {
+  if (state.day < 0) {
+    state.day = day;
+    return;
+  }
+  const by = day - state.day;
+  if (by <= 0) return;
+  const len = windowLength(state);
+  for (const key of COUNT_KEYS) {
+    const w = WIDTH[key];
+    const str = state.buckets[key];
+    state.buckets[key] = by >= len ? emptyCells(key, len) : str.slice(by * w) + emptyCells(key, by);
+  }
+  state.day = day;
+}
+
+/** Index of `day` in the buckets, or -1 when the day is outside the window. */
+export function bucketIndex(state: AccountState, day: number): number {
+  const len = windowLength(state);
+  const idx = len - 1 - (state.day - day);
+  return idx >= 0 && idx < len && state.day >= 0 ? idx : -1;
+}
+
+function bump(state: AccountState, key: BucketKey, at: number, by = 1): void {
+  const day = Math.floor(at / DAY_MS);
+  if (day > state.day) shiftTo(state, day);
+  const idx = bucketIndex(state, day);
+  if (idx < 0) return; // older than the window: too late to count
+  const w = WIDTH[key];
+  if (key === 'sentSum') {
+    state.buckets.sentSum = cellPut(state.buckets.sentSum, idx, w, cellGet(state.buckets.sentSum, idx, w) + by * SENT_SCALE);
+    return;
+  }
+  state.buckets[key] = cellPut(state.buckets[key], idx, w, cellGet(state.buckets[key], idx, w) + by);
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function ticketOf(list: TrackedTicket[], ticketId: string | undefined, atMs: number, cfg: HealthConfig): TrackedTicket | undefined {
+  if (!ticketId) return undefined;
+  const key = ticketKey(ticketId);
+  const at = Math.floor(atMs / MINUTE_MS);
+  let t = list.find((x) => x.i === key);
+  if (!t) {
+    t = { i: key, a: 0, f: 0, t: at };
+    list.push(t);
+    if (list.length > cfg.maxTrackedTickets) {
+      // Forget the ticket that has been quiet longest: it is the least likely to move again.
+      let oldest = 0;
+      for (let k = 1; k < list.length; k++) if (list[k]!.t < list[oldest]!.t) oldest = k;
+      list.splice(oldest, 1);
+    }
+  }
+  if (at > t.t) t.t = at;
+  return t;
+}
+
+/**
+ * Folds one event into the state (mutates it). Only customer-written text moves sentiment; the
+ * caller passes the analyzer's score in `derived`. Time is the event's own `occurredAt`.
+ */
+export function applyEvent(
+  state: AccountState,
+  ev: VigilEvent,
+  derived: { sentiment?: number; frustration?: boolean },
+  cfg: HealthConfig,
+): void {
+  const at = ev.occurredAt;
+  if (at > state.lastEventAt) state.lastEventAt = at;
+  if (state.firstEventAt === 0 || at < state.firstEventAt) state.firstEventAt = at;
+  const dayOfEvent = Math.floor(at / DAY_MS);
+  if (dayOfEvent > state.day) shiftTo(state, dayOfEvent);
+  const list = ev.ticketId ? readTickets(state.tickets) : undefined;
+  const ticket = list ? ticketOf(list, ev.ticketId, at, cfg) : undefined;
+  switch (ev.type) {
+    case 'ticket.created':
+      bump(state, 'tickets', at);
+      state.rate.add(at, 1);
+      if (at > state.lastContactAt) state.lastContactAt = at;
+      break;
+    case 'ticket.message':
+      if (ev.author === 'customer') {
+        if (at > state.lastContactAt) state.lastContactAt = at;
+        if (typeof derived.sentiment === 'number' && Number.isFinite(derived.sentiment)) {
+          const x = Math.max(-1, Math.min(1, derived.sentiment));
+          addSentiment(state, x, at, cfg);
+          bump(state, 'sentSum', at, x);
+          bump(state, 'sentN', at);
+        }
+      } else if (ticket && ev.author === 'ai') {
+        ticket.a += 1;
+        const open = (ticket.f & (TICKET_ESCALATED | TICKET_RESOLVED)) === 0;
+        if (open && ticket.a >= cfg.aiLoopTurns && (ticket.f & TICKET_LOOP_COUNTED) === 0) {
+          ticket.f |= TICKET_LOOP_COUNTED;
+          bump(state, 'loops', at);
+        }
+      } else if (ticket && ev.author === 'agent') {
+        ticket.f |= TICKET_HUMAN_TOUCHED;
+        ticket.a = 0;
+      }
+      break;
+    case 'ticket.escalated':
+      bump(state, 'escalations', at);
+      if (ticket) {
+        // Escalated again after a human had resolved it: the fix did not hold.
+        if (ticket.f & TICKET_HUMAN_RESOLVED) bump(state, 'reEscalations', at);
+        ticket.f = (ticket.f | TICKET_ESCALATED | TICKET_HUMAN_TOUCHED) & ~(TICKET_RESOLVED | TICKET_HUMAN_RESOLVED);
+        ticket.a = 0;
+      }
+      break;
+    case 'ticket.resolved':
+      if (ticket) {
+        ticket.f |= TICKET_RESOLVED;
+        if (ticket.f & TICKET_HUMAN_TOUCHED || ev.author === 'agent') ticket.f |= TICKET_HUMAN_RESOLVED;
+      }
+      break;
+    case 'ticket.reopened':
+      if (ticket) {
+        if (ticket.f & TICKET_HUMAN_RESOLVED) bump(state, 'reEscalations', at);
+        ticket.f &= ~(TICKET_RESOLVED | TICKET_HUMAN_RESOLVED);
+      }
+      if (at > state.lastContactAt) state.lastContactAt = at;
+      break;
+    case 'ticket.csat':
+      if (typeof ev.csat === 'number' && Number.isFinite(ev.csat)) {
+        bump(state, 'csatSum', at, ev.csat);
+        bump(state, 'csatN', at);
+      }
+      break;
+    case 'error.reported':
+      break;
+  }
+  if (list) state.tickets = writeTickets(list);
+}
+
+function addSentiment(state: AccountState, x: number, at: number, cfg: HealthConfig): void {
+  const halfLifeMs = cfg.sentimentHalfLifeDays * DAY_MS;
+  if (state.sentW > 0 && at > state.sentAt) {
+    const decay = Math.pow(2, -(at - state.sentAt) / halfLifeMs);
+    state.sentS *= decay;
+    state.sentW *= decay;
+  }
+  // A late message (before sentAt) is weighted as if it arrived now: slightly too strong, never lost.
+  state.sentS = round3(state.sentS + x);
+  state.sentW = round3(state.sentW + 1);
+  if (at > state.sentAt) state.sentAt = at;
+}
+
+/** Marks the account as hit (or no longer hit) by an open incident. */
+export function setIncidentExposure(
+  state: AccountState,
+  incidentId: string,
+  open: boolean,
+  at: number,
+  cfg: Pick<HealthConfig, 'maxTrackedIncidents'> = DEFAULTS,
+): void {
+  if (!open) {
+    delete state.incidents[incidentId];
+    return;
+  }
+  if (state.incidents[incidentId] !== undefined) return;
+  state.incidents[incidentId] = at;
+  const ids = Object.keys(state.incidents);
+  // Keep the newest few: an account hit by more than a handful is at full incident risk anyway.
+  const cap = cfg.maxTrackedIncidents;
+  if (ids.length > cap) {
+    ids.sort((a, b) => state.incidents[a]! - state.incidents[b]!);
+    for (const id of ids.slice(0, ids.length - cap)) delete state.incidents[id];
+  }
+}
+
+/** Closes buckets up to the watermark: the window scrolls and the rate baseline learns. */
+export function advanceTo(state: AccountState, watermarkMs: number, cfg: HealthConfig): void {
+  void cfg;
+  const day = Math.floor(watermarkMs / DAY_MS);
+  if (state.day >= 0 && day > state.day) shiftTo(state, day);
+  state.rate.advance(watermarkMs);
+  const cur = state.rate.current();
+  state.rateExpected = finiteOr(cur.expected, 0);
+  state.rateScore = finiteOr(cur.score, 0);
+}
+
+function finiteOr(x: number, dflt: number): number {
+  return Number.isFinite(x) ? round3(x) : dflt;
+}
+
+/** Sum of a bucket series over the `days` days ending at `endDay` (inclusive). */
+export function sumDays(state: AccountState, key: BucketKey, endDay: number, days: number): number {
+  if (state.day < 0) return 0;
+  const len = windowLength(state);
+  const lo = Math.max(endDay - days + 1, state.day - len + 1);
+  const hi = Math.min(endDay, state.day);
+  let total = 0;
+  for (let d = lo; d <= hi; d++) total += cellValue(state, key, len - 1 - (state.day - d));
+  return total;
+}
+
+function cellValue(state: AccountState, key: BucketKey, idx: number): number {
+  const raw = cellGet(state.buckets[key], idx, WIDTH[key]);
+  return key === 'sentSum' ? (raw - SENT_OFFSET) / SENT_SCALE : raw;
+}
+
+/** Stable short key of a ticket id (FNV-1a, base 36): ticket ids can be long UUIDs. */
+function ticketKey(ticketId: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ticketId.length; i++) {
+    h ^= ticketId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+/** Smoothed sentiment level at `nowMs`, with its effective message weight (0 when none). */
+export function sentimentLevel(state: AccountState): { level: number; weight: number } {
+  if (state.sentW <= 0) return { level: 0, weight: 0 };
+  return { level: state.sentS / state.sentW, weight: state.sentW };
+}
+
+/** Windows the score reads, as offsets into a `WindowSums` row. */
+export const W_TODAY = 0;
+export const W_RECENT = 1;
+export const W_PREV = 2;
+export const W_MID = 3;
+export const W_ALL = 4;
+const W_COUNT = 5;
+const SERIES: BucketKey[] = ['sentSum', 'sentN', 'tickets', 'escalations', 'reEscalations', 'loops', 'csatSum', 'csatN'];
+const SERIES_INDEX = Object.fromEntries(SERIES.map((k, i) => [k, i])) as Record<BucketKey, number>;
+
+/** Sums of every series over the scoring windows, read in one pass over the buckets. */
+export class WindowSums {
+  readonly v = new Float64Array(SERIES.length * W_COUNT);
+  get(key: BucketKey, win: number): number {
+    return this.v[SERIES_INDEX[key] * W_COUNT + win]!;
+  }
+}
+
+/** Cumulative sums by age in days (index 0 = today), reused between calls. */
+const CUMULATIVE = new Float64Array(400);
+
+/**
+ * Fills `out` for `nowDay`: today, the recent window, the one before it, the escalation window
+ * and the whole window. One pass per series: scoring 100k accounts must stay well under a second.
+ */
+export function windowSums(
+  state: AccountState,
+  nowDay: number,
+  cfg: Pick<HealthConfig, 'recentDays' | 'escalationWindowDays' | 'windowDays'>,
+  out: WindowSums = new WindowSums(),
+): WindowSums {
+  const v = out.v;
+  v.fill(0);
+  if (state.day < 0) return out;
+  const b = state.buckets;
+  const len = windowLength(state);
+  const all = Math.min(cfg.windowDays, len, CUMULATIVE.length);
+  const off = nowDay - state.day; // age in days of the newest bucket
+  const rd = cfg.recentDays;
+  const md = cfg.escalationWindowDays;
+  const c = CUMULATIVE;
+  const upTo = (k: number) => (k <= 0 ? 0 : c[Math.min(k, all) - 1]!);
+  for (let s = 0; s < SERIES.length; s++) {
+    const key = SERIES[s]!;
+    let run = 0;
+    const str = b[key];
+    const w = WIDTH[key];
+    const sent = key === 'sentSum';
+    for (let age = 0; age < all; age++) {
+      const i = len - 1 - (age - off);
+      if (i >= 0 && i < len) {
+        const raw = cellGet(str, i, w);
+        run += sent ? (raw - SENT_OFFSET) / SENT_SCALE : raw;
+      }
+      c[age] = run;
+    }
+    const base = s * W_COUNT;
+    v[base + W_TODAY] = upTo(1);
+    v[base + W_RECENT] = upTo(rd);
+    v[base + W_PREV] = upTo(2 * rd) - upTo(rd);
+    v[base + W_MID] = upTo(md);
+    v[base + W_ALL] = upTo(all);
+  }
+  return out;
+}

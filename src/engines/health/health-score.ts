@@ -1,0 +1,319 @@
+// The explained health score: each component's value, weight, points taken off and a sentence a
+// success manager can read; priority (tier, ARR, renewal, churn flag) is kept apart from health.
+import type { Account } from '../../events/types.js';
+import { DAY_MS, sentimentLevel, windowSums, WindowSums, W_ALL, W_MID, W_PREV, W_RECENT, W_TODAY, type AccountState, type BucketKey } from './account-state.js';
+import type { HealthConfig, HealthWeights } from './config.js';
+import { predictRisk, type LearnerModel } from './learner-model.js';
+
+export type Band = 'healthy' | 'watch' | 'at-risk' | 'critical';
+export const BANDS: readonly Band[] = ['healthy', 'watch', 'at-risk', 'critical'];
+
+/** The component order is also the learner's feature order. */
+export const COMPONENT_NAMES = ['sentiment', 'ticketRate', 'escalations', 'reEscalations', 'csat', 'aiLoops', 'silence', 'incidents'] as const;
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+
+export interface HealthComponent {
+  name: ComponentName | 'learned';
+  /** The measure itself (sentiment level, ticket ratio, count, CSAT mean, days...). */
+  value: number;
+  weight: number;
+  /** Risk in [0,1] this component sees. */
+  risk: number;
+  /** Points this component takes off the score (<= 0). */
+  contribution: number;
+  sentence: string;
+}
+
+export interface HealthResult {
+  accountId: string;
+  score: number;
+  band: Band;
+  components: HealthComponent[];
+  priority: number;
+  priorityReasons: string[];
+  topReasons: string[];
+  suggestedAction: string;
+  /** Component risks in COMPONENT_NAMES order: the learner's input. */
+  features: number[];
+  /** Headline series values for the daily history point. */
+  sentiment: number | null;
+  ticketsToday: number;
+}
+
+/** Reused between calls: scoring is synchronous, so one buffer serves every account. */
+const SCRATCH = new WindowSums();
+const clamp01 = (x: number) => (x <= 0 ? 0 : x >= 1 ? 1 : x);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const signed = (x: number) => (x >= 0 ? '+' : '\u2212') + Math.abs(x).toFixed(2);
+const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
+interface Partial {
+  name: ComponentName;
+  value: number;
+  risk: number;
+  sentence: string;
+}
+
+function sentimentComponent(state: AccountState, ws: WindowSums, nowMs: number, cfg: HealthConfig): Partial {
+  const W = (k: BucketKey, win: number) => ws.get(k, win);
+  const rd = cfg.recentDays;
+  const nRecent = W('sentN', W_RECENT);
+  const sRecent = W('sentSum', W_RECENT);
+  let nPrior = W('sentN', W_PREV);
+  let sPrior = W('sentSum', W_PREV);
+  if (nPrior < 2) {
+    // A quiet previous week: compare with the rest of the window instead.
+    nPrior = W('sentN', W_ALL) - W('sentN', W_RECENT);
+    sPrior = W('sentSum', W_ALL) - W('sentSum', W_RECENT);
+  }
+  const nWindow = nRecent + W('sentN', W_ALL) - W('sentN', W_RECENT);
+  const { level, weight } = sentimentLevel(state);
+  if (weight <= 0 || nWindow === 0) {
+    return { name: 'sentiment', value: 0, risk: 0, sentence: `no customer messages in the last ${cfg.windowDays} days` };
+  }
+  // Confidence from the level's own effective message count (decayed to now), so two angry
+  // messages from a quiet account do not outweigh a steady history.
+  const decayedWeight = weight * Math.pow(2, -Math.max(0, nowMs - state.sentAt) / (cfg.sentimentHalfLifeDays * DAY_MS));
+  const confidence = decayedWeight / (decayedWeight + cfg.sentimentPriorMessages);
+  const levelRisk = clamp01((cfg.sentimentNeutral - level) / (cfg.sentimentNeutral - cfg.sentimentFloor));
+  const recentMean = nRecent > 0 ? sRecent / nRecent : null;
+  const priorMean = nPrior > 0 ? sPrior / nPrior : null;
+  const drop = recentMean !== null && priorMean !== null ? priorMean - recentMean : 0;
+  const dropRisk = clamp01(drop / cfg.sentimentDropFull);
+  const risk = clamp01(((1 - cfg.sentimentTrendShare) * levelRisk + cfg.sentimentTrendShare * dropRisk) * confidence);
+  let sentence: string;
+  const across = `across ${plural(nRecent, 'message')}`;
+  if (recentMean !== null && priorMean !== null && Math.abs(drop) >= 0.1) {
+    sentence = `sentiment ${drop > 0 ? 'fell' : 'rose'} from ${signed(priorMean)} to ${signed(recentMean)} over ${rd} days ${across}`;
+  } else if (recentMean !== null) {
+    sentence = `sentiment steady at ${signed(recentMean)} over ${rd} days ${across}`;
+  } else {
+    sentence = `sentiment ${signed(level)} (smoothed), no customer messages in the last ${rd} days`;
+  }
+  return { name: 'sentiment', value: r2(level), risk, sentence };
+}
+
+function ticketRateComponent(state: AccountState, ws: WindowSums, nowMs: number, cfg: HealthConfig): Partial {
+  const W = (k: BucketKey, win: number) => ws.get(k, win);
+  const rd = cfg.recentDays;
+  const recent = W('tickets', W_RECENT);
+  // Only days the account has existed count toward its usual rate.
+  const nowDay = Math.floor(nowMs / DAY_MS);
+  const firstDay = state.firstEventAt > 0 ? Math.floor(state.firstEventAt / DAY_MS) : nowDay;
+  const priorDays = Math.max(1, Math.min(cfg.windowDays - rd, nowDay - rd - firstDay + 1));
+  const priorPerDay = (W('tickets', W_ALL) - W('tickets', W_RECENT)) / priorDays;
+  // With a week or more of history the account's own buckets are the baseline; before that the
+  // detector's learned rate stands in (it is biased low on sparse daily counts, so never below).
+  const detectorPerDay = state.rateExpected * (DAY_MS / cfg.ticketDetectorBucketMs);
+  const perDay = priorDays >= rd ? priorPerDay : Math.max(priorPerDay, detectorPerDay);
+  const usual = perDay * rd;
+  const ratio = (recent + cfg.ticketPriorTickets) / (usual + cfg.ticketPriorTickets);
+  const risk = clamp01((ratio - 1) / (cfg.ticketRatioFull - 1));
+  const sentence =
+    recent === 0 && usual < 0.5
+      ? `no tickets in the last ${rd} days`
+      : `${plural(recent, 'ticket')} in the last ${rd} days against a usual ${r1(usual)} (${r1(ratio)}x)`;
+  return { name: 'ticketRate', value: r2(ratio), risk, sentence };
+}
+
+/**
+ * What the account usually does per ticket (days before the escalation window, shrunk toward the
+ * population rate), applied to this window's tickets: noisy accounts are judged against themselves.
+ */
+function expectedInWindow(ws: WindowSums, key: BucketKey, prior: number, cfg: HealthConfig): { expected: number; rate: number } {
+  const oldCount = ws.get(key, W_ALL) - ws.get(key, W_MID);
+  const oldTickets = ws.get('tickets', W_ALL) - ws.get('tickets', W_MID);
+  const rate = (oldCount + prior * cfg.baselinePriorTickets) / (oldTickets + cfg.baselinePriorTickets);
+  return { expected: rate * ws.get('tickets', W_MID), rate };
+}
+
+function escalationComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
+  const wd = cfg.escalationWindowDays;
+  const esc = ws.get('escalations', W_MID);
+  const tickets = ws.get('tickets', W_MID);
+  const { expected, rate } = expectedInWindow(ws, 'escalations', cfg.escalationsPerTicketPrior, cfg);
+  const risk = clamp01((esc - expected - cfg.escalationAllowance) / cfg.escalationsFull);
+  const sentence = `${plural(esc, 'escalation')} to a human in the last ${wd} days across ${plural(tickets, 'new ticket')} (usually ${Math.round(rate * 100)}% of tickets, ${r1(expected)} expected)`;
+  return { name: 'escalations', value: esc, risk, sentence };
+}
+
+function reEscalationComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
+  const wd = cfg.escalationWindowDays;
+  const n = ws.get('reEscalations', W_MID);
+  const { expected } = expectedInWindow(ws, 'reEscalations', cfg.reEscalationsPerTicketPrior, cfg);
+  const risk = clamp01((n - expected - cfg.reEscalationAllowance) / cfg.reEscalationsFull);
+  const sentence =
+    n === 0
+      ? `no ticket reopened after a human resolved it in the last ${wd} days`
+      : `${plural(n, 'ticket')} reopened or escalated again after a human resolved ${n === 1 ? 'it' : 'them'} in the last ${wd} days (${r1(expected)} expected)`;
+  return { name: 'reEscalations', value: n, risk, sentence };
+}
+
+function csatComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
+  const W = (k: BucketKey, win: number) => ws.get(k, win);
+  const half = cfg.escalationWindowDays;
+  const n = W('csatN', W_ALL);
+  if (n === 0) return { name: 'csat', value: 0, risk: 0, sentence: `no CSAT responses in ${cfg.windowDays} days` };
+  const mean = W('csatSum', W_ALL) / n;
+  const confidence = n / (n + cfg.csatPriorResponses);
+  const risk = clamp01((cfg.csatGood - mean) / (cfg.csatGood - cfg.csatBad)) * confidence;
+  const nRecent = W('csatN', W_MID);
+  const nOld = n - nRecent;
+  let trend = '';
+  if (nRecent > 0 && nOld > 0) {
+    const recentMean = W('csatSum', W_MID) / nRecent;
+    const oldMean = (mean * n - recentMean * nRecent) / nOld;
+    if (Math.abs(recentMean - oldMean) >= 0.5) trend = `, ${recentMean < oldMean ? 'down' : 'up'} to ${r1(recentMean)} in the last ${half} days from ${r1(oldMean)}`;
+  }
+  return { name: 'csat', value: r2(mean), risk, sentence: `CSAT ${mean.toFixed(1)} from ${plural(n, 'response')} in ${cfg.windowDays} days${trend}` };
+}
+
+function aiLoopComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
+  const wd = cfg.escalationWindowDays;
+  const n = ws.get('loops', W_MID);
+  const { expected } = expectedInWindow(ws, 'loops', cfg.loopsPerTicketPrior, cfg);
+  const risk = clamp01((n - expected - cfg.aiLoopAllowance) / cfg.aiLoopsFull);
+  const sentence =
+    n === 0
+      ? `no AI loops in the last ${wd} days`
+      : `${plural(n, 'ticket')} where the AI replied ${cfg.aiLoopTurns}+ times without resolving or handing off in the last ${wd} days (${r1(expected)} expected)`;
+  return { name: 'aiLoops', value: n, risk, sentence };
+}
+
+function silenceComponent(state: AccountState, nowMs: number, cfg: HealthConfig): Partial {
+  if (state.lastContactAt <= 0) return { name: 'silence', value: 0, risk: 0, sentence: 'no customer contact recorded yet' };
+  const days = Math.max(0, (nowMs - state.lastContactAt) / DAY_MS);
+  const risk = clamp01((days - cfg.silenceDays) / (cfg.silenceFullDays - cfg.silenceDays));
+  const d = Math.floor(days);
+  return { name: 'silence', value: r1(days), risk, sentence: d === 0 ? 'last customer contact today' : `last customer contact ${plural(d, 'day')} ago` };
+}
+
+function incidentComponent(state: AccountState, cfg: HealthConfig): Partial {
+  const n = Object.keys(state.incidents).length;
+  const risk = clamp01(n / cfg.incidentsFull);
+  return { name: 'incidents', value: n, risk, sentence: n === 0 ? 'not hit by any open incident' : `hit by ${plural(n, 'open incident')} affecting many accounts` };
+}
+
+export function bandOf(score: number, cfg: HealthConfig): Band {
+  if (score >= cfg.bands.healthy) return 'healthy';
+  if (score >= cfg.bands.watch) return 'watch';
+  if (score >= cfg.bands.atRisk) return 'at-risk';
+  return 'critical';
+}
+
+const ACTIONS: Record<ComponentName | 'learned', string> = {
+  sentiment: 'Call the main contact: recent messages are frustrated; acknowledge it and agree a plan with dates.',
+  ticketRate: 'Review this week\'s tickets with the account and look for one root cause behind them.',
+  escalations: 'Have a senior agent own the open escalations and follow up personally.',
+  reEscalations: 'Check the fixes that did not hold and confirm the next one with the customer before closing.',
+  csat: 'Follow up on the low CSAT responses and ask what would have helped.',
+  aiLoops: 'Route this account to a human sooner: the AI is going in circles on its tickets.',
+  silence: 'Check in: the account has gone quiet.',
+  incidents: 'Tell them about the open incident, its status and the expected fix time.',
+  learned: 'Review the account with its owner: past outcomes of similar accounts point to risk.',
+};
+
+function priorityOf(score: number, account: Account | undefined, nowMs: number, cfg: HealthConfig): { priority: number; reasons: string[] } {
+  const p = cfg.priority;
+  const reasons: string[] = [];
+  let mult = p.tierStarter;
+  if (account) {
+    mult = account.tier === 'enterprise' ? p.tierEnterprise : account.tier === 'growth' ? p.tierGrowth : p.tierStarter;
+    reasons.push(`${account.tier} tier (x${mult})`);
+    if (account.arr && account.arr > 0) {
+      const boost = p.arrBoost * Math.min(1, account.arr / p.arrCap);
+      mult *= 1 + boost;
+      reasons.push(`ARR $${Math.round(account.arr / 1000)}k (x${r2(1 + boost)})`);
+    }
+    if (account.renewalDate) {
+      const renewAt = Date.parse(account.renewalDate);
+      const days = (renewAt - nowMs) / DAY_MS;
+      if (Number.isFinite(days) && days >= 0 && days <= p.renewalWindowDays) {
+        const boost = p.renewalBoost * (1 - days / p.renewalWindowDays);
+        mult *= 1 + boost;
+        reasons.push(`renews in ${plural(Math.ceil(days), 'day')} (${account.renewalDate}, x${r2(1 + boost)})`);
+      }
+    }
+    if (account.churnRisk) {
+      mult *= 1 + p.churnRiskBoost;
+      reasons.push(`flagged as a churn risk (x${r2(1 + p.churnRiskBoost)})`);
+    }
+  }
+  return { priority: r1((100 - score) * mult), reasons };
+}
+
+/**
+ * Scores one account at `nowMs` from its state (read-only). With a deployed learner, its predicted
+ * risk is blended in as one more, explained, component.
+ */
+export function scoreAccount(
+  state: AccountState,
+  account: Account | undefined,
+  nowMs: number,
+  cfg: HealthConfig,
+  learner?: LearnerModel,
+): HealthResult {
+  const nowDay = Math.floor(nowMs / DAY_MS);
+  const ws = windowSums(state, nowDay, cfg, SCRATCH);
+  const W = (k: BucketKey, win: number) => ws.get(k, win);
+  const parts: Partial[] = [
+    sentimentComponent(state, ws, nowMs, cfg),
+    ticketRateComponent(state, ws, nowMs, cfg),
+    escalationComponent(state, ws, cfg),
+    reEscalationComponent(state, ws, cfg),
+    csatComponent(state, ws, cfg),
+    aiLoopComponent(state, ws, cfg),
+    silenceComponent(state, nowMs, cfg),
+    incidentComponent(state, cfg),
+  ];
+  const w: HealthWeights = cfg.weights;
+  let weightSum = 0;
+  for (const part of parts) weightSum += w[part.name];
+  if (weightSum <= 0) weightSum = 1;
+  const features = parts.map((x) => r2(x.risk));
+  const learned = learner ? predictRisk(learner, features) : null;
+  const blend = learned === null ? 0 : cfg.learner.blend;
+  const components: HealthComponent[] = parts.map((x) => ({
+    name: x.name,
+    value: x.value,
+    weight: w[x.name],
+    risk: r2(x.risk),
+    contribution: -r1((100 * (1 - blend) * w[x.name] * x.risk) / weightSum),
+    sentence: x.sentence,
+  }));
+  let risk = 0;
+  for (const x of parts) risk += (w[x.name] * x.risk) / weightSum;
+  risk = (1 - blend) * risk;
+  if (learned !== null && learner) {
+    risk += blend * learned;
+    components.push({
+      name: 'learned',
+      value: r2(learned),
+      weight: blend,
+      risk: r2(learned),
+      contribution: -r1(100 * blend * learned),
+      sentence: `the outcome model (${learner.version}, trained on ${plural(learner.trainedOn, 'outcome')}) puts the risk of churn or escalation at ${Math.round(learned * 100)}%`,
+    });
+  }
+  const score = r1(100 * (1 - clamp01(risk)));
+  const band = bandOf(score, cfg);
+  const ranked = components.filter((c) => -c.contribution >= cfg.reasonMinPoints).sort((a, b) => a.contribution - b.contribution);
+  const topReasons = ranked.slice(0, cfg.maxTopReasons).map((c) => c.sentence);
+  const suggestedAction = band === 'healthy' || ranked.length === 0 ? 'No action needed.' : ACTIONS[ranked[0]!.name];
+  const { priority, reasons } = priorityOf(score, account, nowMs, cfg);
+  const nSent = W('sentN', W_TODAY);
+  return {
+    accountId: state.accountId,
+    score,
+    band,
+    components,
+    priority,
+    priorityReasons: reasons,
+    topReasons,
+    suggestedAction,
+    features,
+    sentiment: nSent > 0 ? r2(W('sentSum', W_TODAY) / nSent) : null,
+    ticketsToday: W('tickets', W_TODAY),
+  };
+}
