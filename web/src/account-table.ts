@@ -4,10 +4,7 @@ import type { HealthItem } from './api-types.js';
 import { scorePill, tierBadge } from './badges.js';
 import { sparkline } from './charts/sparkline.js';
 import { h } from './dom.js';
-import { DASH, int, money } from './format.js';
-
-/** Sparklines span the same 30 days as the API's `spark` series. */
-const SPARK_DAYS = 30;
+import { DASH, decimal, int, money } from './format.js';
 
 export function priorityText(p: number | null | undefined): string {
   if (p == null || !Number.isFinite(p)) return DASH;
@@ -18,7 +15,7 @@ export function priorityText(p: number | null | undefined): string {
 function row(item: HealthItem, rank: number): HTMLTableRowElement {
   const href = `#/account/${encodeURIComponent(item.accountId)}`;
   const tickets = item.spark.tickets;
-  const ticketTotal = tickets.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  const latestTickets = tickets.length ? tickets[tickets.length - 1] : null;
   return h(
     'tr',
     { 'data-account': item.accountId, class: `row-band-${item.band}` },
@@ -32,12 +29,12 @@ function row(item: HealthItem, rank: number): HTMLTableRowElement {
     h('td', { class: 'num' }, money(item.arr)),
     h('td', { class: 'num' }, scorePill(item.score, item.band)),
     h('td', { class: 'num strong' }, priorityText(item.priority)),
-    h('td', { class: 'spark-cell' }, sparkline(item.spark.score, { min: 0, max: 100, slots: SPARK_DAYS, className: `spark-score band-${item.band}`, title: 'Health score, last 30 days (0–100)' })),
-    h('td', { class: 'spark-cell' }, sparkline(item.spark.sentiment, { min: -1, max: 1, zero: 0, slots: SPARK_DAYS, className: 'spark-sentiment', title: 'Customer sentiment, last 30 days (−1 to +1)' })),
+    h('td', { class: 'spark-cell' }, sparkline(item.spark.score, { min: 0, max: 100, className: `spark-score band-${item.band}`, title: 'Health score, last 30 days (0–100)' })),
+    h('td', { class: 'spark-cell' }, sparkline(item.spark.sentiment, { min: -1, max: 1, zero: 0, className: 'spark-sentiment', title: 'Customer sentiment, last 30 days (−1 to +1)' })),
     h(
       'td',
       { class: 'spark-cell' },
-      sparkline(tickets, { min: 0, kind: 'bars', slots: SPARK_DAYS, className: 'spark-tickets', title: `Tickets per day, last 30 days (${int(ticketTotal)} in all)` }),
+      sparkline(tickets, { min: 0, kind: 'bars', className: 'spark-tickets', title: `Tickets per day, last 30 days (latest ${decimal(latestTickets, 1)})` }),
     ),
     h('td', { class: 'reason-cell' }, item.topReasons[0] ?? h('span', { class: 'muted' }, DASH), item.topReasons.length > 1 ? h('span', { class: 'more muted', title: item.topReasons.slice(1).join('\n') }, ` +${item.topReasons.length - 1}`) : null),
   );

@@ -14,8 +14,8 @@ export interface SparkOptions {
   zero?: number;
   kind?: 'line' | 'bars';
   /**
-   * Days the x axis spans. A shorter series (an account seen for a week) sits at the right edge,
-   * so the last point is always "today" and rows line up in time.
+   * Points the x axis spans, when the series is known to be one point a slot ending now: a
+   * shorter series then sits at the right edge. Unset: the series spans the full width.
    */
   slots?: number;
   className: string;
