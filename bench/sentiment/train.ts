@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { sentimentConfig } from '../../src/engines/sentiment/config.js';
 import { SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
 import { defaultSentimentModel, type SentimentModel } from '../../src/engines/sentiment/sentiment-model.js';
+import { naturalLexicons, lexiconTables } from '../../src/engines/sentiment/natural-lexicons.js';
 import { BENCH_DIR, BENCH_SETS, readRated, pearson, macroF1, type RatedText } from './bench-data.js';
 import { DEFAULT_TRAIN, toSamples, train, predict, type Sample, type TrainOptions } from './learned-layer.js';
 
@@ -16,10 +17,18 @@ const flag = (name: string, def: number): number => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const FOLDS = flag('--folds', 5);
-const opts: TrainOptions = { ...DEFAULT_TRAIN, l2: flag('--l2', DEFAULT_TRAIN.l2), minCount: flag('--min-count', DEFAULT_TRAIN.minCount), iterations: flag('--iterations', DEFAULT_TRAIN.iterations) };
+const opts: TrainOptions = { ...DEFAULT_TRAIN, l2: flag('--l2', DEFAULT_TRAIN.l2), l2Unlisted: flag('--l2-unlisted', DEFAULT_TRAIN.l2Unlisted), minCount: flag('--min-count', DEFAULT_TRAIN.minCount), iterations: flag('--iterations', DEFAULT_TRAIN.iterations) };
 const write = !args.includes('--no-write');
 
-const cfg = sentimentConfig.parse({});
+// --set key=value overrides a rule parameter, for exploring the defaults (the shipped model uses none)
+const overrides: Record<string, number> = {};
+args.forEach((a, i) => {
+  if (a === '--set') {
+    const [k, v] = args[i + 1]!.split('=');
+    overrides[k!] = Number(v);
+  }
+});
+const cfg = sentimentConfig.parse(overrides);
 const init = defaultSentimentModel(cfg);
 // features are extracted with the default model: the rules never depend on the weights
 const analyzer = new SentimentAnalyzer(cfg, init);
@@ -89,6 +98,7 @@ if (write) {
     negatedStems: Object.keys(final.negatedResidual).length,
     outOfSample: report,
   };
+  final.lexicon = lexiconTables(naturalLexicons());
   mkdirSync('models/sentiment', { recursive: true });
   writeFileSync('models/sentiment/model.json', JSON.stringify(final) + '\n');
   console.log(`wrote models/sentiment/model.json (${Object.keys(final.residual).length} stem corrections)`);

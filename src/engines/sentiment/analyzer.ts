@@ -1,7 +1,7 @@
 // Scores one customer message: a compound sentiment in [-1, 1] from natural's lexicons (weighted by
 // the learned layer), composed with negation, emphasis, contrast, emoji and support-domain cues.
 import type { SentimentConfig } from './config.js';
-import { naturalLexicons, type NaturalLexicons } from './natural-lexicons.js';
+import { naturalLexicons, lexiconsFromTables, type NaturalLexicons } from './natural-lexicons.js';
 import { defaultSentimentModel, type SentimentModel } from './sentiment-model.js';
 import { NEGATORS, INTENSIFIERS, DAMPENERS, CONTRAST_MARKERS, CONCESSIVE_MARKERS } from './modifier-words.js';
 import { EMOTICONS, EMOJI } from './emoticons.js';
@@ -144,7 +144,7 @@ export class SentimentAnalyzer {
   constructor(cfg: SentimentConfig, model?: SentimentModel) {
     this.cfg = cfg;
     this.model = model ?? defaultSentimentModel(cfg);
-    this.lex = naturalLexicons();
+    this.lex = this.model.lexicon ? lexiconsFromTables(this.model.lexicon) : naturalLexicons();
     this.residual = new Map(Object.entries(this.model.residual));
     this.negatedResidual = new Map(Object.entries(this.model.negatedResidual));
     for (const cue of DOMAIN_CUES) {
@@ -226,7 +226,8 @@ export class SentimentAnalyzer {
     const w = this.model.weights;
     const r = this.residual.get(info.stem);
     const rn = this.negatedResidual.get(info.stem);
-    info.valence = w.afinn * info.afinn + w.senticon * info.senticon + w.pattern * info.pattern + w.emoji * info.emoji + (r ?? 0);
+    const others = info.afinn !== 0 ? w.senticon * info.senticon + w.pattern * info.pattern : w.senticonAlone * info.senticon + w.patternAlone * info.pattern;
+    info.valence = w.afinn * info.afinn + others + w.emoji * info.emoji + (r ?? 0);
     info.negValence = this.cfg.negationScale * info.valence + (rn ?? 0);
   }
 

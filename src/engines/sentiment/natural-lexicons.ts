@@ -23,7 +23,24 @@ interface NaturalVocabularyAnalyzer {
 }
 type NaturalAnalyzerCtor = new (language: string, stemmer: null, type: string) => NaturalVocabularyAnalyzer;
 
+/** The lexicons as plain tables (word or stem -> [afinn, senticon, pattern]) for shipping in a model file. */
+export interface LexiconTables {
+  words: Record<string, [number, number, number]>;
+  stems: Record<string, [number, number, number]>;
+}
+
 let loaded: NaturalLexicons | undefined;
+let porterStem: ((w: string) => string) | undefined;
+const fromTables = new WeakMap<LexiconTables, NaturalLexicons>();
+
+/** natural's Porter stemmer alone: cheap to load, unlike the lexicon files. */
+export function naturalStemmer(): (word: string) => string {
+  if (!porterStem) {
+    const porter = createRequire(import.meta.url)('natural/lib/natural/stemmers/porter_stemmer.js') as { stem: (w: string) => string };
+    porterStem = (w) => porter.stem(w);
+  }
+  return porterStem;
+}
 
 function toMap(vocabulary: Record<string, string | number>): Map<string, number> {
   const out = new Map<string, number>();
@@ -53,8 +70,7 @@ export function naturalLexicons(): NaturalLexicons {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
   const Analyzer = require('natural/lib/natural/sentiment/SentimentAnalyzer.js') as NaturalAnalyzerCtor;
-  const porter = require('natural/lib/natural/stemmers/porter_stemmer.js') as { stem: (w: string) => string };
-  const stem = (w: string): string => porter.stem(w);
+  const stem = naturalStemmer();
   const afinn = toMap(new Analyzer('English', null, 'afinn').vocabulary);
   const senticon = toMap(new Analyzer('English', null, 'senticon').vocabulary);
   const pattern = toMap(new Analyzer('English', null, 'pattern').vocabulary);
@@ -68,4 +84,43 @@ export function naturalLexicons(): NaturalLexicons {
     stem,
   };
   return loaded;
+}
+
+function toTable(keys: Iterable<string>, a: ReadonlyMap<string, number>, s: ReadonlyMap<string, number>, p: ReadonlyMap<string, number>): Record<string, [number, number, number]> {
+  const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+  const out: Record<string, [number, number, number]> = {};
+  for (const k of keys) if (k !== '__proto__') out[k] = [round(a.get(k) ?? 0), round(s.get(k) ?? 0), round(p.get(k) ?? 0)];
+  return out;
+}
+
+/** Flattens the loaded lexicons (and their stem fallbacks) so a model file can carry them. */
+export function lexiconTables(lex: NaturalLexicons): LexiconTables {
+  const words = new Set([...lex.afinn.keys(), ...lex.senticon.keys(), ...lex.pattern.keys()]);
+  const stems = new Set([...lex.afinnByStem.keys(), ...lex.senticonByStem.keys(), ...lex.patternByStem.keys()]);
+  return { words: toTable(words, lex.afinn, lex.senticon, lex.pattern), stems: toTable(stems, lex.afinnByStem, lex.senticonByStem, lex.patternByStem) };
+}
+
+/** The lexicons rebuilt from shipped tables: no lexicon files to parse and nothing to stem at start-up. */
+export function lexiconsFromTables(tables: LexiconTables): NaturalLexicons {
+  const cached = fromTables.get(tables);
+  if (cached) return cached;
+  const pick = (rec: Record<string, [number, number, number]>, idx: number): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const k in rec) {
+      const v = rec[k]![idx]!;
+      if (v !== 0) m.set(k, v);
+    }
+    return m;
+  };
+  const lex: NaturalLexicons = {
+    afinn: pick(tables.words, 0),
+    senticon: pick(tables.words, 1),
+    pattern: pick(tables.words, 2),
+    afinnByStem: pick(tables.stems, 0),
+    senticonByStem: pick(tables.stems, 1),
+    patternByStem: pick(tables.stems, 2),
+    stem: naturalStemmer(),
+  };
+  fromTables.set(tables, lex);
+  return lex;
 }

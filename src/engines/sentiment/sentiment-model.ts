@@ -9,6 +9,9 @@ export const sentimentModelSchema = z.strictObject({
     afinn: z.number(),
     senticon: z.number(),
     pattern: z.number(),
+    /** ML-Senticon and Pattern for words AFINN lacks: there they are the only evidence */
+    senticonAlone: z.number(),
+    patternAlone: z.number(),
     emoji: z.number(),
     domain: z.number(),
     exclaim: z.number(),
@@ -19,6 +22,14 @@ export const sentimentModelSchema = z.strictObject({
   residual: z.record(z.string(), z.number()),
   /** stem -> valence added when the stem is inside a negation scope ("not work") */
   negatedResidual: z.record(z.string(), z.number()),
+  /** natural's lexicons flattened at training time (word or stem -> [AFINN, ML-Senticon, Pattern]), so
+   * start-up parses one file instead of loading and stemming natural's; absent: loaded from natural */
+  lexicon: z
+    .strictObject({
+      words: z.record(z.string(), z.tuple([z.number(), z.number(), z.number()])),
+      stems: z.record(z.string(), z.tuple([z.number(), z.number(), z.number()])),
+    })
+    .optional(),
   /** how it was trained and what it scored out of sample; informative only */
   meta: z.record(z.string(), z.unknown()).default({}),
 });
@@ -30,7 +41,7 @@ export function defaultSentimentModel(cfg: SentimentConfig): SentimentModel {
   const d = cfg.defaultWeights;
   return {
     format: 'vigil-sentiment/1',
-    weights: { afinn: d.afinn, senticon: d.senticon, pattern: d.pattern, emoji: d.emoji, domain: cfg.domainCueWeight, exclaim: d.exclaim, question: d.question, bias: 0 },
+    weights: { afinn: d.afinn, senticon: d.senticon, pattern: d.pattern, senticonAlone: d.senticon, patternAlone: d.pattern, emoji: d.emoji, domain: cfg.domainCueWeight, exclaim: d.exclaim, question: d.question, bias: 0 },
     residual: {},
     negatedResidual: {},
     meta: { source: 'config defaults' },

@@ -1,0 +1,115 @@
+import { describe, it, expect } from 'vitest';
+import { sentimentConfig } from '../../../src/engines/sentiment/config.js';
+import { SentimentAnalyzer } from '../../../src/engines/sentiment/analyzer.js';
+import { loadSentimentModel } from '../../../src/engines/sentiment/model-file.js';
+
+const cfg = sentimentConfig.parse({});
+// both the lexicon-only defaults and the shipped trained weights must honour the rules
+const analyzers: Array<[string, SentimentAnalyzer]> = [
+  ['lexicon defaults', new SentimentAnalyzer(cfg)],
+  ['shipped model', new SentimentAnalyzer(cfg, loadSentimentModel())],
+];
+
+describe.each(analyzers)('SentimentAnalyzer (%s)', (_name, an) => {
+  const score = (t: string): number => an.analyze(t).score;
+
+  it('returns a compound in [-1, 1] and the VADER label convention', () => {
+    for (const t of ['I love this, it is wonderful', 'This is awful and broken', 'The invoice is attached']) {
+      const r = an.analyze(t);
+      expect(r.score).toBeGreaterThanOrEqual(-1);
+      expect(r.score).toBeLessThanOrEqual(1);
+      const expected = r.score >= cfg.neutralBand ? 'positive' : r.score <= -cfg.neutralBand ? 'negative' : 'neutral';
+      expect(r.label).toBe(expected);
+    }
+    expect(an.analyze('I love this, it is wonderful').label).toBe('positive');
+    expect(an.analyze('This is awful and broken').label).toBe('negative');
+  });
+
+  it('negation flips polarity within its scope', () => {
+    expect(score('The update is good')).toBeGreaterThan(0);
+    expect(score('The update is not good')).toBeLessThan(0);
+    expect(score("The update isn't good")).toBeLessThan(0);
+    expect(score('The update is not bad')).toBeGreaterThan(score('The update is bad'));
+    // the scope ends at the clause: "great" after the comma is not negated
+    expect(score('Not sure why, but the fix is great')).toBeGreaterThan(0);
+  });
+
+  it('intensifiers raise and dampeners lower the strength', () => {
+    expect(score('The support was extremely helpful')).toBeGreaterThan(score('The support was helpful'));
+    expect(score('The support was slightly helpful')).toBeLessThan(score('The support was helpful'));
+    expect(score('This is really bad')).toBeLessThan(score('This is bad'));
+  });
+
+  it('the clause after "but" outweighs the one before', () => {
+    expect(score('The app is great but the sync is terrible')).toBeLessThan(0);
+    expect(score('The sync is terrible but the app is great')).toBeGreaterThan(0);
+    expect(score('Although the price is good, the product is terrible')).toBeLessThan(score('The price is good, the product is terrible'));
+  });
+
+  it('capitals and exclamation marks add emphasis', () => {
+    expect(score('This is AWFUL')).toBeLessThan(score('This is awful'));
+    expect(score('This is great!!!')).toBeGreaterThan(score('This is great'));
+    expect(score('This is awful!!!')).toBeLessThan(score('This is awful'));
+  });
+
+  it('reads emoticons and emoji', () => {
+    expect(score('thanks :)')).toBeGreaterThan(score('thanks'));
+    expect(score('the update :(')).toBeLessThan(0);
+    expect(score('ok :(')).toBeLessThan(score('ok'));
+    expect(score('😍')).toBeGreaterThan(0);
+    expect(score('😡😡')).toBeLessThan(0);
+    expect(score('the update :(((')).toBeLessThan(0);
+  });
+
+  it('finds support-domain cues and flags frustration', () => {
+    const r = an.analyze('Still not working. This is the third time I ask, unacceptable. I want a refund or I will cancel.');
+    expect(r.cues).toEqual(expect.arrayContaining(['still not working', 'third time', 'unacceptable', 'refund', 'cancel']));
+    expect(r.frustration).toBe(true);
+    expect(r.label).toBe('negative');
+    expect(an.analyze('We will escalate this to our lawyer').frustration).toBe(true);
+    const calm = an.analyze('Thanks, the export works now and the team was very helpful');
+    expect(calm.frustration).toBe(false);
+    expect(calm.cues).toEqual([]);
+    // a domain cue makes an otherwise neutral request lean negative
+    expect(score('Please refund my last invoice')).toBeLessThan(score('Please send my last invoice'));
+  });
+
+  it('explains the score with its top contributing words', () => {
+    const r = an.analyze('The dashboard is beautiful but the export is painfully slow and broken');
+    expect(r.top.length).toBeGreaterThan(0);
+    expect(r.top.length).toBeLessThanOrEqual(cfg.topWords);
+    const words = r.top.map((t) => t.word);
+    expect(words).toContain('broken');
+    for (let i = 1; i < r.top.length; i++) expect(Math.abs(r.top[i - 1]!.weight)).toBeGreaterThanOrEqual(Math.abs(r.top[i]!.weight));
+    const broken = r.top.find((t) => t.word === 'broken')!;
+    expect(broken.weight).toBeLessThan(0);
+  });
+
+  it('never throws on odd input', () => {
+    const empty = an.analyze('');
+    expect(empty).toEqual({ score: 0, label: 'neutral', frustration: false, cues: [], top: [] });
+    expect(an.analyze('   \n\t ').label).toBe('neutral');
+    const huge = 'terrible service '.repeat(70_000); // about 1.2 MB
+    const r = an.analyze(huge);
+    expect(Number.isFinite(r.score)).toBe(true);
+    expect(r.label).toBe('negative');
+    for (const t of ['Ça ne marche pas du tout, je suis très déçu', 'これは最悪です', 'Это ужасно', '🙂🙂🙂', '👍', '\u0000\uFFFF\uD800', '!!!???', ':)', '@someone http://x.y/z']) {
+      const res = an.analyze(t);
+      expect(Number.isFinite(res.score)).toBe(true);
+      expect(['negative', 'neutral', 'positive']).toContain(res.label);
+    }
+    expect(score('🙂🙂🙂')).toBeGreaterThan(0);
+    expect(an.analyze(undefined as unknown as string).label).toBe('neutral');
+  });
+
+  it('scores only the configured prefix of a long message', () => {
+    const short = new SentimentAnalyzer(sentimentConfig.parse({ maxChars: 20 }));
+    expect(short.analyze('the product is fine. '.padEnd(40, ' ') + 'awful awful awful').score).toBeGreaterThanOrEqual(0);
+  });
+
+  it('gives the same result for the same text, whatever came before', () => {
+    const a = an.analyze('Not great, not terrible :/');
+    an.analyze('AMAZING!!! ' + 'x '.repeat(5000));
+    expect(an.analyze('Not great, not terrible :/')).toEqual(a);
+  });
+});
