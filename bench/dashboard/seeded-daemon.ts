@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
-import type { Doc } from '../../src/store/repository.js';
+import type { Doc, Store } from '../../src/store/repository.js';
 import { generateScenario } from '../../src/scenario/generate.js';
 
 /** Accounts replayed for real before cloning: enough for every band and a spread of histories. */
@@ -22,7 +22,7 @@ interface HistoryLike extends Doc {
   accountId: string;
 }
 
-export async function startSeededDaemon(accounts: number): Promise<{ url: string; describe: string; close(): Promise<void> }> {
+export async function startSeededDaemon(accounts: number): Promise<{ url: string; describe: string; store: Store; close(): Promise<void> }> {
   const config = loadConfig({ env: {}, overrides: { server: { port: 0, host: '127.0.0.1' }, store: { mongoUri: '' }, log: { level: 'error' } } });
   const quiet = new Writable({ write: (_c, _e, done) => done() });
   const daemon = await startDaemon(config, { autoProcess: false, alertsOut: quiet, logger: pino({ level: 'error' }) });
@@ -51,6 +51,7 @@ export async function startSeededDaemon(accounts: number): Promise<{ url: string
   const total = await store.collection('health').count({});
   return {
     url: daemon.url,
+    store,
     describe: `real daemon (embedded store): ${REPLAYED_ACCOUNTS} accounts replayed over ${REPLAYED_DAYS} days, health cloned to ${total} accounts`,
     close: () => daemon.stop(),
   };
