@@ -52,6 +52,8 @@ export const sourcesConfig = z
         database: z.string().default('support').describe('Source database name.'),
         collection: z.string().default('ticket_events').describe('Source collection name.'),
         pollMs: z.number().int().min(50).default(1000).describe('Polling interval when change streams are not available.'),
+        batchSize: z.number().int().min(1).default(2000).describe('Source documents read per poll and appended to the event log as one batch; the size pipeline.batchSize already amortizes.'),
+        settleMs: z.number().int().min(0).default(2000).describe('Source documents whose ObjectId is younger than this are read on a later poll, so an insert that commits after a newer one is not passed over; 0 reads at once.'),
         mapping: z
           .record(z.string(), z.string())
           .default({})
@@ -77,6 +79,7 @@ export const haConfig = z
     leaseMs: z.number().int().min(1000).default(15_000).describe('How long the active daemon holds the lease; a standby takes over this long after the active one dies.'),
     renewMs: z.number().int().min(200).default(5_000).describe('How often the active daemon renews its lease (well under leaseMs).'),
     instanceId: z.string().default('').describe('Name of this daemon in the lease (empty: host name and pid).'),
+    clockSkewMs: z.number().int().min(0).default(1000).describe('Largest clock difference assumed between the daemons of an HA pair: the active one stands down this long before its lease could look lapsed to the other. Keep renewMs below leaseMs minus this.'),
   })
   .prefault({});
 

@@ -21,6 +21,7 @@ import type { LearnerModel } from '../engines/health/learner.js';
 import { Outbox } from '../alerts/outbox.js';
 import { AlertSender } from '../alerts/sender.js';
 import { Lease } from './lease.js';
+import { MongoSource } from '../pipeline/sources/mongo-source.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { FindingsWriter, type OutreachDoc } from '../pipeline/findings-writer.js';
 import type { Processor } from '../pipeline/processor.js';
@@ -81,6 +82,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
   let processor: Processor | null = null;
   let writer: FindingsWriter | null = null;
   let loop: Promise<void> | null = null;
+  let source: MongoSource | null = null;
   let running = true;
   let wake: (() => void) | null = null;
 
@@ -142,6 +144,29 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     });
     writer = processor.writer;
     if (opts.autoProcess !== false) loop = runLoop(processor);
+    const src = config.sources.mongo;
+    if (src.enabled) {
+      const uri = src.uri || config.store.mongoUri;
+      if (!uri) throw new Error('sources.mongo.enabled: needs sources.mongo.uri or a MongoDB store URI');
+      source = new MongoSource({
+        uri,
+        database: src.database,
+        collection: src.collection,
+        pollMs: src.pollMs,
+        batchSize: src.batchSize,
+        settleMs: src.settleMs,
+        mapping: src.mapping,
+        kv: store.collection('kv'),
+        append: async (events) => {
+          const r = await eventLog.append(events, Date.now());
+          wake?.();
+          return r;
+        },
+        limits: { maxTextChars: config.server.maxTextChars },
+        logger,
+      });
+      await source.start();
+    }
     sender.start();
     scheduler.start();
   }
@@ -154,6 +179,8 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     wake?.();
     await loop;
     loop = null;
+    await source?.stop();
+    source = null;
     await sender.stop();
     await scheduler.stop();
     void p;
@@ -194,7 +221,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     currentLearner: () => learner,
   });
 
-  const lease = new Lease(store, { name: 'pipeline', instanceId, leaseMs: config.ha.leaseMs, renewMs: config.ha.renewMs, clock, logger });
+  const lease = new Lease(store, { name: 'pipeline', instanceId, leaseMs: config.ha.leaseMs, renewMs: config.ha.renewMs, clockSkewMs: config.ha.clockSkewMs, logger });
   let activation: Promise<void> = Promise.resolve();
   lease.start((active) => {
     activation = activation.then(() => (active ? activate() : deactivate())).catch((err) => logger.error({ err }, 'activation failed'));
@@ -252,6 +279,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
       }
       await lease.stop(true);
       await activation;
+      await source?.stop();
       await sender.stop();
       await scheduler.stop();
       await store.close();
