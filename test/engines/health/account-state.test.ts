@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import {
+  advanceTo,
+  applyEvent,
+  newAccountState,
+  readTickets,
+  restoreAccountState,
+  setIncidentExposure,
+  sumDays,
+  windowSums,
+  W_ALL,
+  W_RECENT,
+} from '../../../src/engines/health/account-state.js';
+import { cfg, DAY, ev, T0 } from './helpers.js';
+
+const today = (offset: number) => Math.floor((T0 + offset * DAY) / DAY);
+
+describe('account state', () => {
+  it('moves sentiment only for customer-written messages', () => {
+    const c = cfg();
+    const s = newAccountState('acct-1', c);
+    applyEvent(s, ev('ticket.message', 0, { ticketId: 't1', author: 'ai', text: 'x' }), { sentiment: -0.9 }, c);
+    applyEvent(s, ev('ticket.message', 0, { ticketId: 't1', author: 'agent', text: 'x' }), { sentiment: -0.9 }, c);
+    expect(s.sentW).toBe(0);
+    applyEvent(s, ev('ticket.message', 0.1, { ticketId: 't1', author: 'customer', text: 'x' }), { sentiment: -0.5 }, c);
+    expect(s.sentS / s.sentW).toBeCloseTo(-0.5, 5);
+    expect(sumDays(s, 'sentN', today(0), 1)).toBe(1);
+  });
+
+  it('counts a re-escalation only when a ticket comes back after a human resolved it', () => {
+    const c = cfg();
+    const s = newAccountState('acct-1', c);
+    applyEvent(s, ev('ticket.created', 0, { ticketId: 'a' }), {}, c);
+    applyEvent(s, ev('ticket.resolved', 0.1, { ticketId: 'a', author: 'ai' }), {}, c);
+    applyEvent(s, ev('ticket.reopened', 0.2, { ticketId: 'a' }), {}, c);
+    expect(sumDays(s, 'reEscalations', today(0), 1)).toBe(0); // the AI had resolved it
+    applyEvent(s, ev('ticket.escalated', 0.3, { ticketId: 'a' }), {}, c);
+    applyEvent(s, ev('ticket.message', 0.35, { ticketId: 'a', author: 'agent', text: 'fixed' }), {}, c);
+    applyEvent(s, ev('ticket.resolved', 0.4, { ticketId: 'a', author: 'agent' }), {}, c);
+    applyEvent(s, ev('ticket.reopened', 0.5, { ticketId: 'a' }), {}, c);
+    expect(sumDays(s, 'reEscalations', today(0), 1)).toBe(1);
+    expect(sumDays(s, 'escalations', today(0), 1)).toBe(1);
+  });
+
+  it('counts an AI loop once per ticket after the configured number of AI turns', () => {
+    const c = cfg();
+    const s = newAccountState('acct-1', c);
+    for (let k = 0; k < c.aiLoopTurns + 3; k++) applyEvent(s, ev('ticket.message', 0.01 * k, { ticketId: 'L', author: 'ai', text: 'try again' }), {}, c);
+    expect(sumDays(s, 'loops', today(0), 1)).toBe(1);
+    for (let k = 0; k < c.aiLoopTurns - 1; k++) applyEvent(s, ev('ticket.message', 0.2, { ticketId: 'M', author: 'ai', text: 'try again' }), {}, c);
+    expect(sumDays(s, 'loops', today(0), 1)).toBe(1);
+  });
+
+  it('scrolls its daily window in event time and ignores events older than the window', () => {
+    const c = cfg();
+    const s = newAccountState('acct-1', c);
+    applyEvent(s, ev('ticket.created', 0, { ticketId: 'a' }), {}, c);
+    applyEvent(s, ev('ticket.created', 10, { ticketId: 'b' }), {}, c);
+    expect(windowSums(s, today(10), c).get('tickets', W_ALL)).toBe(2);
+    expect(windowSums(s, today(10), c).get('tickets', W_RECENT)).toBe(1);
+    advanceTo(s, T0 + (c.windowDays + 5) * DAY, c);
+    expect(sumDays(s, 'tickets', today(c.windowDays + 5), c.windowDays)).toBe(1); // day 0 has scrolled out
+    applyEvent(s, ev('ticket.created', 1, { ticketId: 'late' }), {}, c);
+    expect(sumDays(s, 'tickets', today(c.windowDays + 5), c.windowDays)).toBe(1);
+  });
+
+  it('keeps a bounded set of tickets and open incidents', () => {
+    const c = cfg();
+    const s = newAccountState('acct-1', c);
+    for (let k = 0; k < 30; k++) applyEvent(s, ev('ticket.created', k * 0.1, { ticketId: `t-${k}-${'x'.repeat(30)}` }), {}, c);
+    expect(readTickets(s.tickets).length).toBe(c.maxTrackedTickets);
+    for (let k = 0; k < 9; k++) setIncidentExposure(s, `inc-${k}`, true, T0 + k, c);
+    expect(Object.keys(s.incidents).length).toBe(c.maxTrackedIncidents);
+    expect(s.incidents['inc-8']).toBeDefined(); // the newest are kept
+    setIncidentExposure(s, 'inc-8', false, T0 + 10, c);
+    expect(s.incidents['inc-8']).toBeUndefined();
+  });
+
+  it('survives a JSON round trip and stays under 2 KB after a busy month', () => {
+    const c = cfg();
+    const s = newAccountState('acct-busy', c);
+    for (let d = 0; d < 60; d++) {
+      for (let k = 0; k < 12; k++) {
+        const t = `ticket-${d}-${k}-4f1c2a9e-3b7d-4c55-9d1e-8a6b2c3d4e5f`;
+        const day = d + k / 24;
+        applyEvent(s, ev('ticket.created', day, { ticketId: t }), {}, c);
+        applyEvent(s, ev('ticket.message', day, { ticketId: t, author: 'customer', text: 'x' }), { sentiment: ((d * 7 + k) % 13) / 6.5 - 1 }, c);
+        if (k % 3 === 0) applyEvent(s, ev('ticket.escalated', day, { ticketId: t }), {}, c);
+        if (k % 4 === 0) applyEvent(s, ev('ticket.csat', day, { ticketId: t, csat: 1 + (k % 5) }), {}, c);
+      }
+      advanceTo(s, T0 + (d + 1) * DAY, c);
+    }
+    setIncidentExposure(s, 'incident-7f3a9c', true, T0 + 59 * DAY, c);
+    const json = JSON.stringify(s);
+    expect(json.length).toBeLessThanOrEqual(2048);
+    expect(json).not.toMatch(/NaN|Infinity|null/);
+    const back = restoreAccountState(JSON.parse(json));
+    expect(JSON.stringify(back)).toBe(json);
+    applyEvent(back, ev('ticket.created', 60.5, { ticketId: 'next' }), {}, c);
+    applyEvent(s, ev('ticket.created', 60.5, { ticketId: 'next' }), {}, c);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(s));
+  });
+});

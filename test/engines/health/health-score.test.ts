@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { Account } from '../../../src/events/types.js';
+import { advanceTo, applyEvent, newAccountState, setIncidentExposure, type AccountState } from '../../../src/engines/health/account-state.js';
+import type { HealthConfig } from '../../../src/engines/health/config.js';
+import { bandOf, COMPONENT_NAMES, scoreAccount } from '../../../src/engines/health/health-score.js';
+import type { LearnerModel } from '../../../src/engines/health/learner-model.js';
+import { cfg, DAY, ev, T0 } from './helpers.js';
+
+/** A steady account for 30 days: a ticket every day, pleasant messages, a good CSAT now and then. */
+function steady(c: HealthConfig, days = 30): AccountState {
+  const s = newAccountState('acct-1', c);
+  for (let d = 0; d < days; d++) {
+    const t = `s${d}`;
+    applyEvent(s, ev('ticket.created', d + 0.4, { ticketId: t }), {}, c);
+    applyEvent(s, ev('ticket.message', d + 0.41, { ticketId: t, author: 'customer', text: 'hi' }), { sentiment: 0.3 }, c);
+    applyEvent(s, ev('ticket.message', d + 0.42, { ticketId: t, author: 'ai', text: 'hello' }), {}, c);
+    applyEvent(s, ev('ticket.resolved', d + 0.43, { ticketId: t, author: 'ai' }), {}, c);
+    if (d % 5 === 0) applyEvent(s, ev('ticket.csat', d + 0.5, { ticketId: t, csat: 5 }), {}, c);
+    advanceTo(s, T0 + (d + 1) * DAY, c);
+  }
+  return s;
+}
+
+const component = (r: ReturnType<typeof scoreAccount>, name: string) => r.components.find((x) => x.name === name)!;
+
+describe('health score', () => {
+  it('scores a steady account healthy, with every component explained and nothing taken off', () => {
+    const c = cfg();
+    const r = scoreAccount(steady(c), undefined, T0 + 30 * DAY, c);
+    expect(r.band).toBe('healthy');
+    expect(r.components.map((x) => x.name)).toEqual([...COMPONENT_NAMES]);
+    for (const x of r.components) expect(x.sentence.length).toBeGreaterThan(10);
+    expect(r.features).toHaveLength(COMPONENT_NAMES.length);
+    expect(r.suggestedAction).toBe('No action needed.');
+  });
+
+  it('explains a sentiment slide with the numbers a success manager needs', () => {
+    const c = cfg();
+    const s = steady(c, 23);
+    for (let d = 23; d < 30; d++) {
+      for (let k = 0; k < 2; k++) {
+        const t = `bad${d}${k}`;
+        applyEvent(s, ev('ticket.created', d + 0.3 + k * 0.1, { ticketId: t }), {}, c);
+        applyEvent(s, ev('ticket.message', d + 0.31 + k * 0.1, { ticketId: t, author: 'customer', text: 'bad' }), { sentiment: -0.4 }, c);
+      }
+      advanceTo(s, T0 + (d + 1) * DAY, c);
+    }
+    const r = scoreAccount(s, undefined, T0 + 30 * DAY - 1, c);
+    const sent = component(r, 'sentiment');
+    expect(sent.sentence).toBe('sentiment fell from +0.30 to \u22120.40 over 7 days across 14 messages');
+    expect(sent.contribution).toBeLessThan(-10);
+    expect(r.topReasons[0]).toBe(sent.sentence);
+    const tickets = component(r, 'ticketRate');
+    expect(tickets.sentence).toMatch(/^14 tickets in the last 7 days against a usual 7 \(1\.\d+x\)$/);
+    expect(tickets.risk).toBeGreaterThan(0);
+    expect(r.score).toBeLessThan(scoreAccount(steady(c), undefined, T0 + 30 * DAY - 1, c).score);
+  });
+
+  it('explains escalations, re-escalations, CSAT, AI loops, silence and incidents', () => {
+    const c = cfg();
+    const s = steady(c, 20);
+    for (let k = 0; k < 6; k++) {
+      const t = `e${k}`;
+      const d = 21 + k;
+      applyEvent(s, ev('ticket.created', d, { ticketId: t }), {}, c);
+      for (let a = 0; a < c.aiLoopTurns; a++) applyEvent(s, ev('ticket.message', d + 0.01 * a, { ticketId: t, author: 'ai', text: 'again' }), {}, c);
+      applyEvent(s, ev('ticket.escalated', d + 0.1, { ticketId: t }), {}, c);
+      applyEvent(s, ev('ticket.resolved', d + 0.2, { ticketId: t, author: 'agent' }), {}, c);
+      if (k < 3) applyEvent(s, ev('ticket.reopened', d + 0.3, { ticketId: t }), {}, c);
+      applyEvent(s, ev('ticket.csat', d + 0.4, { ticketId: t, csat: 1 }), {}, c);
+    }
+    setIncidentExposure(s, 'inc-1', true, T0 + 26 * DAY);
+    advanceTo(s, T0 + 27 * DAY, c);
+    const r = scoreAccount(s, undefined, T0 + 27 * DAY, c);
+    expect(component(r, 'escalations').sentence).toMatch(/^6 escalations to a human in the last 14 days across 12 new tickets \(usually \d+% of tickets, [\d.]+ expected\)$/);
+    expect(component(r, 'escalations').risk).toBe(1);
+    expect(component(r, 'reEscalations').sentence).toMatch(/^3 tickets reopened or escalated again after a human resolved them in the last 14 days/);
+    expect(component(r, 'csat').sentence).toMatch(/^CSAT [\d.]+ from 10 responses in 45 days, down to 1.6 in the last 14 days from 5$/);
+    expect(component(r, 'aiLoops').sentence).toMatch(/^6 tickets where the AI replied 4\+ times/);
+    expect(component(r, 'incidents').sentence).toBe('hit by 1 open incident affecting many accounts');
+    expect(component(r, 'silence').sentence).toBe('last customer contact 1 day ago');
+    const later = scoreAccount(s, undefined, T0 + 60 * DAY, c);
+    expect(component(later, 'silence').sentence).toBe('last customer contact 34 days ago');
+    expect(component(later, 'silence').risk).toBeGreaterThan(0);
+    // Contributions explain the whole distance from 100 (up to rounding).
+    const total = r.components.reduce((a, x) => a + x.contribution, 0);
+    expect(Math.abs(100 + total - r.score)).toBeLessThan(0.6);
+    expect(['at-risk', 'critical']).toContain(r.band);
+    expect(r.topReasons.length).toBeLessThanOrEqual(c.maxTopReasons);
+  });
+
+  it('bands by the configured thresholds', () => {
+    const c = cfg();
+    expect(bandOf(c.bands.healthy, c)).toBe('healthy');
+    expect(bandOf(c.bands.healthy - 0.1, c)).toBe('watch');
+    expect(bandOf(c.bands.watch - 0.1, c)).toBe('at-risk');
+    expect(bandOf(c.bands.atRisk - 0.1, c)).toBe('critical');
+    const strict = { ...c, bands: { healthy: 99, watch: 98, atRisk: 97 } };
+    expect(bandOf(90, strict)).toBe('critical');
+  });
+
+  it('raises priority for tier, ARR, renewal and the churn flag without changing health', () => {
+    const c = cfg();
+    const s = steady(c, 20);
+    for (let k = 0; k < 5; k++) applyEvent(s, ev('ticket.escalated', 20 + k * 0.2, { ticketId: `x${k}` }), {}, c);
+    const now = T0 + 21 * DAY;
+    const starter: Account = { accountId: 'acct-1', name: 'Small', tier: 'starter', arr: 5000 };
+    const enterprise: Account = { accountId: 'acct-1', name: 'Big', tier: 'enterprise', arr: 800_000, renewalDate: new Date(now + 10 * DAY).toISOString().slice(0, 10), churnRisk: true };
+    const a = scoreAccount(s, starter, now, c);
+    const b = scoreAccount(s, enterprise, now, c);
+    expect(b.score).toBe(a.score);
+    expect(b.priority).toBeGreaterThan(a.priority * 2);
+    expect(b.priorityReasons.join(' | ')).toMatch(/enterprise tier.*ARR \$800k.*renews in 10 days.*churn risk/);
+  });
+
+  it('blends a deployed learner in as one more explained component', () => {
+    const c = cfg();
+    const s = steady(c);
+    const model: LearnerModel = {
+      name: 'health-learner', version: 't1', kind: 'logistic', featureNames: [...COMPONENT_NAMES],
+      weights: COMPONENT_NAMES.map(() => 0), bias: 2, metrics: { auc: 0.8, brier: 0.1, calibration: [], n: 50 }, trainedOn: 100,
+    };
+    const plain = scoreAccount(s, undefined, T0 + 30 * DAY, c);
+    const blended = scoreAccount(s, undefined, T0 + 30 * DAY, c, model);
+    const learned = blended.components.find((x) => x.name === 'learned')!;
+    expect(learned.value).toBeCloseTo(1 / (1 + Math.exp(-2)), 2);
+    expect(learned.weight).toBe(c.learner.blend);
+    expect(blended.score).toBeLessThan(plain.score);
+    expect(learned.sentence).toMatch(/outcome model \(t1, trained on 100 outcomes\) puts the risk .* at 88%/);
+  });
+});
