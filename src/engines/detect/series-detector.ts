@@ -113,7 +113,8 @@ export class SeriesDetector {
       this.level = x;
       this.seasonLevel = x;
       this.slowMean = x;
-      this.expected = x;
+      // Nothing was expected of the first point: there was no history to expect anything from.
+      this.expected = 0;
       this.isCount = Number.isInteger(x) && x >= 0;
       this.addToHistogram(x);
       return 0;

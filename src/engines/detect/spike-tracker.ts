@@ -189,6 +189,10 @@ export class SpikeTracker {
       const needRatio = cfg.minRatio * (b < c.cooldownUntil ? 2 : 1);
       const fires = ratio >= needRatio && (young || score >= cfg.openScore);
       if (!fires || !accounts || !this.enoughAccounts(accounts)) return;
+      // Spread, not one loud account: without the busiest account the rise must still be there.
+      let busiest = 0;
+      for (const a of accounts.values()) if (a.count > busiest) busiest = a.count;
+      if ((count - busiest) / floored < cfg.minRatio) return;
       const opened: Incident = {
         id: `${id}@${b}`,
         onset: b,

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { spikesConfig } from '../../../src/engines/detect/config.js';
+import { SpikeTracker, type SpikeEvent, type SpikeFinding } from '../../../src/engines/detect/spike-tracker.js';
+
+const cfg = spikesConfig.parse({});
+const B = cfg.bucketMs;
+const T0 = Date.UTC(2024, 2, 1);
+const LATENESS = 3 * B;
+
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+}
+
+/** Background noise on cluster `c1` for `buckets` buckets, then a spike across 6 accounts at `onset`. */
+function scenario(seed = 1, onset = 200, spikeBuckets = 8, buckets = 260): SpikeEvent[] {
+  const r = rng(seed);
+  const events: SpikeEvent[] = [];
+  for (let b = 0; b < buckets; b++) {
+    if (r() < 0.3) events.push({ clusterId: 'c1', accountId: `acct-${Math.floor(r() * 20)}`, at: T0 + b * B + Math.floor(r() * B), weight: 1 });
+    if (b >= onset && b < onset + spikeBuckets) {
+      for (let a = 0; a < 6; a++) for (let k = 0; k < 4; k++) events.push({ clusterId: 'c1', accountId: `hit-${a}`, at: T0 + b * B + Math.floor(r() * B), weight: a === 0 ? 3 : 1 });
+    }
+  }
+  return events.sort((x, y) => x.at - y.at);
+}
+
+/** Feeds events in the given order, moving the watermark to (latest event time - lateness) as it goes. */
+function replay(events: SpikeEvent[], tracker = new SpikeTracker(cfg), endAt?: number): { findings: SpikeFinding[]; tracker: SpikeTracker } {
+  const findings: SpikeFinding[] = [];
+  let maxAt = -Infinity;
+  for (const e of events) {
+    expect(tracker.observe(e)).toBe(true);
+    maxAt = Math.max(maxAt, e.at);
+    findings.push(...tracker.advance(maxAt - LATENESS));
+  }
+  if (endAt !== undefined) findings.push(...tracker.advance(endAt));
+  return { findings, tracker };
+}
+
+describe('SpikeTracker', () => {
+  it('opens one incident within 2 buckets of a cross-account spike, and resolves it after the quiet period', () => {
+    const onset = 200;
+    const { findings } = replay(scenario(1, onset), undefined, T0 + 300 * B);
+    const opened = findings.filter((f) => f.kind === 'opened');
+    expect(opened).toHaveLength(1);
+    const f = opened[0]!;
+    expect(f.clusterId).toBe('c1');
+    expect(f.at - (T0 + onset * B)).toBeLessThanOrEqual(2 * B);
+    expect(f.incidentId).toBe(`c1@${T0 + onset * B}`);
+    expect(f.accounts.length).toBeGreaterThanOrEqual(cfg.minAccounts);
+    expect(f.ratio).toBeGreaterThanOrEqual(cfg.minRatio);
+    expect(f.series).toHaveLength(cfg.seriesBuckets);
+    const resolved = findings.filter((x) => x.kind === 'resolved');
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]!.incidentId).toBe(f.incidentId);
+    expect(resolved[0]!.at).toBeGreaterThan(T0 + (onset + 8 + cfg.quietBuckets - 1) * B);
+  });
+
+  it('opens nothing for one noisy account, even a heavily weighted one', () => {
+    const r = rng(4);
+    const events: SpikeEvent[] = [];
+    for (let b = 0; b < 200; b++) {
+      if (r() < 0.3) events.push({ clusterId: 'c2', accountId: 'quiet', at: T0 + b * B + 10, weight: 1 });
+      if (b >= 150 && b < 170) for (let k = 0; k < 40; k++) events.push({ clusterId: 'c2', accountId: 'noisy', at: T0 + b * B + k * 100, weight: 3 });
+    }
+    const { findings, tracker } = replay(events.sort((x, y) => x.at - y.at), undefined, T0 + 220 * B);
+    expect(findings).toEqual([]);
+    expect(tracker.open()).toEqual([]);
+  });
+
+  it('counts a brand-new cluster that bursts across accounts', () => {
+    const events: SpikeEvent[] = [];
+    for (let a = 0; a < 5; a++) for (let k = 0; k < 3; k++) events.push({ clusterId: 'fresh', accountId: `a${a}`, at: T0 + 1000 + a * 50 + k, weight: 1 });
+    const t = new SpikeTracker(cfg);
+    for (const e of events) t.observe(e);
+    const findings = t.advance(T0 + B);
+    expect(findings.map((f) => f.kind)).toEqual(['opened']);
+    expect(t.open().map((v) => v.clusterId)).toEqual(['fresh']);
+  });
+
+  it('gives the same findings when the same events arrive in another order within the lateness', () => {
+    const events = scenario(2);
+    const inOrder = replay(events, undefined, T0 + 300 * B).findings;
+    const r = rng(99);
+    // Each event is delayed by up to the allowed lateness, then delivered in arrival order.
+    const shuffled = events
+      .map((e) => ({ e, arrival: e.at + Math.floor(r() * LATENESS) }))
+      .sort((x, y) => x.arrival - y.arrival)
+      .map((x) => x.e);
+    expect(shuffled).not.toEqual(events);
+    const reordered = replay(shuffled, undefined, T0 + 300 * B).findings;
+    expect(inOrder.some((f) => f.kind === 'opened')).toBe(true);
+    expect(reordered).toEqual(inOrder);
+  });
+
+  it('refuses an event whose bucket has closed', () => {
+    const t = new SpikeTracker(cfg);
+    expect(t.observe({ clusterId: 'c', accountId: 'a', at: T0 + 5 * B, weight: 1 })).toBe(true);
+    t.advance(T0 + 6 * B);
+    expect(t.observe({ clusterId: 'c', accountId: 'a', at: T0 + 5 * B + 1, weight: 1 })).toBe(false);
+    expect(t.observe({ clusterId: 'c', accountId: 'a', at: T0 + 6 * B, weight: 1 })).toBe(true);
+  });
+
+  it('round-trips a snapshot mid-incident and carries on exactly as without it', () => {
+    const events = scenario(3);
+    const whole = replay(events, undefined, T0 + 300 * B).findings;
+    const cut = events.findIndex((e) => e.at >= T0 + 206 * B);
+    const first = replay(events.slice(0, cut));
+    expect(first.tracker.open()).toHaveLength(1);
+    const snap = first.tracker.snapshot();
+    const restored = SpikeTracker.restore(snap, cfg);
+    expect(restored.snapshot()).toBe(snap);
+    const second = replay(events.slice(cut), restored, T0 + 300 * B);
+    expect([...first.findings, ...second.findings]).toEqual(whole);
+  });
+
+  it('follows a cluster merge: the incident continues under the surviving cluster', () => {
+    const t = new SpikeTracker(cfg);
+    for (let a = 0; a < 4; a++) for (let k = 0; k < 3; k++) t.observe({ clusterId: 'old', accountId: `a${a}`, at: T0 + a * 100 + k, weight: 1 });
+    expect(t.advance(T0 + B).map((f) => f.kind)).toEqual(['opened']);
+    t.remap('old', 'new');
+    expect(t.open().map((v) => [v.clusterId, v.incidentId])).toEqual([['new', `old@${T0}`]]);
+    for (let a = 0; a < 12; a++) for (let k = 0; k < 3; k++) t.observe({ clusterId: 'new', accountId: `b${a}`, at: T0 + B + a * 100 + k, weight: 1 });
+    const grew = t.advance(T0 + 2 * B);
+    expect(grew.map((f) => [f.kind, f.clusterId])).toEqual([['grew', 'new']]);
+  });
+});
