@@ -25,45 +25,55 @@ const PRIVATE_KEY = /-----BEGIN[A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END[A-Z ]*
 // scheme://user:password@host (also scheme://:password@host); the user name stays for context
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s:/@]*):([^\s@/]+)@(?=[^\s@])/gi;
 
-const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
 const AUTH_SCHEME = /\b(Bearer|Basic|Token|Digest|Bot)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi;
 
 // Vendor key formats with distinctive prefixes; the prefix alone makes them certain.
+// Every pattern starts only where a token starts (the lookbehind), so a long run of
+// token characters is scanned once, not once per position.
+const TOKEN_START = String.raw`(?<![A-Za-z0-9_-])`;
 const VENDOR_KEYS = new RegExp(
+  TOKEN_START +
+    '(?:' +
   [
-    String.raw`\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`, // AWS access key id
-    String.raw`\bgh[pousr]_[A-Za-z0-9]{30,}\b`, // GitHub tokens
-    String.raw`\bgithub_pat_[A-Za-z0-9_]{22,}\b`,
-    String.raw`\bglpat-[A-Za-z0-9_-]{20,}`, // GitLab
-    String.raw`\bxox[abposr]-[A-Za-z0-9-]{10,}`, // Slack tokens
-    String.raw`\bxapp-[A-Za-z0-9-]{10,}`,
-    String.raw`\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}`, // Stripe
-    String.raw`\bwhsec_[A-Za-z0-9]{16,}`, // Stripe webhook secret
-    String.raw`\bsk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_-]{20,}`, // OpenAI / Anthropic
-    String.raw`\bAIza[0-9A-Za-z_-]{35}`, // Google API key
-    String.raw`\bya29\.[0-9A-Za-z_-]{20,}`, // Google OAuth access token
-    String.raw`\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}`, // SendGrid
-    String.raw`\b(?:SK|AC)[0-9a-f]{32}\b`, // Twilio
-    String.raw`\bnpm_[A-Za-z0-9]{30,}\b`, // npm
-    String.raw`\bshp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}\b`, // Shopify
-    String.raw`\bkey-[0-9a-f]{32}\b`, // Mailgun
-    String.raw`\bdop_v1_[a-f0-9]{64}\b`, // DigitalOcean
-    String.raw`\bhf_[A-Za-z0-9]{30,}\b`, // Hugging Face
-    String.raw`\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b`, // Airtable
-    String.raw`\bsq0(?:atp|csp)-[A-Za-z0-9_-]{22,}`, // Square
-    String.raw`\bEAA[A-Za-z0-9]{30,}\b`, // Meta access token
-  ].join('|'),
+    String.raw`(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b`, // AWS access key id
+    String.raw`gh[pousr]_[A-Za-z0-9]{30,}\b`, // GitHub tokens
+    String.raw`github_pat_[A-Za-z0-9_]{22,}\b`,
+    String.raw`glpat-[A-Za-z0-9_-]{20,}`, // GitLab
+    String.raw`xox[abposr]-[A-Za-z0-9-]{10,}`, // Slack tokens
+    String.raw`xapp-[A-Za-z0-9-]{10,}`,
+    String.raw`(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}`, // Stripe
+    String.raw`whsec_[A-Za-z0-9]{16,}`, // Stripe webhook secret
+    String.raw`sk-(?:ant-|proj-|svcacct-)?[A-Za-z0-9_-]{20,}`, // OpenAI / Anthropic
+    String.raw`AIza[0-9A-Za-z_-]{35}`, // Google API key
+    String.raw`ya29\.[0-9A-Za-z_-]{20,}`, // Google OAuth access token
+    String.raw`SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}`, // SendGrid
+    String.raw`(?:SK|AC)[0-9a-f]{32}\b`, // Twilio
+    String.raw`npm_[A-Za-z0-9]{30,}\b`, // npm
+    String.raw`shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}\b`, // Shopify
+    String.raw`key-[0-9a-f]{32}\b`, // Mailgun
+    String.raw`dop_v1_[a-f0-9]{64}\b`, // DigitalOcean
+    String.raw`hf_[A-Za-z0-9]{30,}\b`, // Hugging Face
+    String.raw`pat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b`, // Airtable
+    String.raw`sq0(?:atp|csp)-[A-Za-z0-9_-]{22,}`, // Square
+    String.raw`EAA[A-Za-z0-9]{30,}\b`, // Meta access token
+  ].join('|') +
+    ')',
   'g',
 );
 
 // key = value / "key": "value" / Key: value, where the key names a secret
 const KEY_VALUE =
-  /((?:\b|_)[A-Za-z0-9_-]*?(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|session[_-]?(?:id|key|token)|signing[_-]?key|signature|client[_-]?id)[A-Za-z0-9_-]*)(["']?\s*(?:=>|[:=])\s*["']?|\s+is\s+["']?|\s+was\s+["']?)([^\s"'&,;<>(){}[\]`]+)/gi;
+  /(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{0,40}?(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|session[_-]?(?:id|key|token)|signing[_-]?key|signature|client[_-]?id)[A-Za-z0-9_-]{0,40})(["']?\s*(?:=>|[:=])\s*["']?|\s+is\s+["']?|\s+was\s+["']?)([^\s"'&,;<>(){}[\]`]+)/gi;
+
+// cheap substring checks that skip a pass when its key words are absent (most text)
+const AUTH_HINT = /bearer|basic|token|digest|bot/;
+const KEY_HINT = /pass|pwd|secret|token|key|credential|session|sign|client/;
 
 const PASSWORD_KEY = /passw|passphrase|pwd/i;
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b/g;
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b/g;
 
 // 13-19 digits, optionally in groups separated by one space or dash
 const CARD_CANDIDATE = /(?<![\d.-])\d(?:[ -]?\d){12,22}(?![\d])/g;
@@ -75,9 +85,9 @@ const PHONE_PATTERNS: RegExp[] = [
   /(?<![\w.+-])(?:1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-]|\.\d)/g,
   // European national format with a trunk 0: 07700 900123, 020 7946 0958, 030-12345678
   /(?<![\w.+-])0\d{2,4}[\s-]\d{3,8}(?:[\s-]\d{3,4})?(?![\w-]|\.\d)/g,
-  // bare digits right after a word that says it is a phone number
-  /(?<=\b(?:phone|tel|telephone|mobile|cell|cellphone|sms|whatsapp|fax|call me at|text me at|reach me at)\b[^\d\n]{0,12})\d{7,15}(?!\d)/gi,
 ];
+// bare digits right after a word that says it is a phone number (the word and gap are kept)
+const PHONE_AFTER_WORD = /\b((?:phone|tel|telephone|mobile|cell|cellphone|sms|whatsapp|fax|call me at|text me at|reach me at)\b[^\d\n]{0,12})(\d{7,15})(?!\d)/gi;
 
 const IPV4 = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d]|\.\d)/g;
 // Full form, or compressed with "::"; plain times (10:30:45) have too few groups to match.
@@ -191,12 +201,13 @@ export function redact(text: string, opts: RedactOptions = {}): string {
   if (out.includes('PRIVATE KEY')) out = out.replace(PRIVATE_KEY, REDACTION_TAGS.privateKey);
   if (out.includes('://')) out = out.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTION_TAGS.password}@`);
   if (out.includes('eyJ')) out = out.replace(JWT, REDACTION_TAGS.jwt);
-  out = out.replace(AUTH_SCHEME, (m, scheme: string, space: string, value: string) => {
+  const lower = out.toLowerCase();
+  if (AUTH_HINT.test(lower)) out = out.replace(AUTH_SCHEME, (m, scheme: string, space: string, value: string) => {
     if (value.startsWith('[') || !looksSecret(value)) return m;
     return `${scheme}${space}${REDACTION_TAGS.token}`;
   });
   out = out.replace(VENDOR_KEYS, REDACTION_TAGS.apiKey);
-  out = out.replace(KEY_VALUE, (m, key: string, sep: string, value: string) => {
+  if (KEY_HINT.test(lower)) out = out.replace(KEY_VALUE, (m, key: string, sep: string, value: string) => {
     if (value.startsWith('[') || PLACEHOLDER.test(value)) return m;
     const prose = /\s(?:is|was)\s/.test(sep);
     if (PASSWORD_KEY.test(key)) {
@@ -215,6 +226,7 @@ export function redact(text: string, opts: RedactOptions = {}): string {
   if (/\d/.test(out)) {
     out = out.replace(CARD_CANDIDATE, (run) => redactCardRun(run));
     for (const re of PHONE_PATTERNS) out = out.replace(re, redactPhoneMatch);
+    out = out.replace(PHONE_AFTER_WORD, (_m, lead: string) => `${lead}${REDACTION_TAGS.phone}`);
   }
   out = out.replace(LONG_TOKEN, (m) => {
     const body = m.replace(/=+$/, '');
