@@ -33,7 +33,7 @@ export function loading(label = 'Loading…'): HTMLElement {
 
 export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.status === 404) return 'Not found.';
+    if (err.status === 404) return `Not found: ${err.message}`;
     if (err.status === 403) return 'Your token does not allow this (write scope needed).';
     return `The API answered ${err.status}: ${err.message}`;
   }

@@ -39,7 +39,20 @@ function metrics(e: EscalationMetrics): Metric[] {
   ];
 }
 
-function breakdown(rows: Array<{ key: HTMLElement | string } & EscalationMetrics>, keyLabel: string): HTMLElement {
+/** A rate this many times the overall one (or the overall one this many times it) stands out. */
+const STANDOUT_RATIO = 1.5;
+/** CSAT this far below the overall mean stands out. */
+const STANDOUT_CSAT_DROP = 0.5;
+
+/** 'neg' when a figure is markedly worse than the overall one, so the eye finds the outliers. */
+function tone(value: number | null, overall: number | null | undefined, higherIsBetter: boolean, csat = false): string {
+  if (value == null || overall == null || !Number.isFinite(value) || !Number.isFinite(overall)) return '';
+  if (csat) return value < overall - STANDOUT_CSAT_DROP ? 'neg' : '';
+  const worse = higherIsBetter ? value * STANDOUT_RATIO < overall : value > overall * STANDOUT_RATIO && value - overall > 0.02;
+  return worse ? 'neg' : '';
+}
+
+function breakdown(rows: Array<{ key: HTMLElement | string } & EscalationMetrics>, keyLabel: string, overall: EscalationMetrics | null): HTMLElement {
   if (rows.length === 0) return h('div', { class: 'empty' }, 'No tickets yet.');
   return h(
     'table',
@@ -68,15 +81,19 @@ function breakdown(rows: Array<{ key: HTMLElement | string } & EscalationMetrics
           {},
           h('td', { class: 'strong' }, r.key),
           h('td', { class: 'num' }, int(r.tickets)),
-          h('td', { class: 'num' }, percent(r.escalationRate)),
-          h('td', { class: 'num' }, percent(r.aiResolutionRate)),
-          h('td', { class: 'num' }, percent(r.reEscalationRate)),
-          h('td', { class: 'num' }, csat(r.csatAtHandoff)),
+          h('td', { class: `num ${tone(r.escalationRate, overall?.escalationRate, false)}` }, percent(r.escalationRate)),
+          h('td', { class: `num ${tone(r.aiResolutionRate, overall?.aiResolutionRate, true)}` }, percent(r.aiResolutionRate)),
+          h('td', { class: `num ${tone(r.reEscalationRate, overall?.reEscalationRate, false)}` }, percent(r.reEscalationRate)),
+          h('td', { class: `num ${tone(r.csatAtHandoff, overall?.csatAtHandoff, true, true)}` }, csat(r.csatAtHandoff)),
           h('td', { class: 'num' }, duration(r.medianTimeToHumanMs)),
         ),
       ),
     ),
   );
+}
+
+function standoutNote(): HTMLElement {
+  return h('span', { class: 'muted' }, h('span', { class: 'neg strong' }, 'red'), ': markedly worse than overall');
 }
 
 /** GET /v1/escalation, or the overall figures of the overview from an API that lacks it. */
@@ -106,7 +123,7 @@ export async function escalationsView(ctx: ViewContext): Promise<void> {
           ...metrics(e).map((m) => card(m.label, h('div', {}, h('div', { class: 'metric-value' }, m.value), gauge(m.fill, m.higherIsBetter), h('p', { class: 'muted small' }, m.explain)))),
         )
       : h('div', { class: 'empty', id: 'escalation-metrics' }, 'No escalation figures yet.'),
-    categories.length ? card('By ticket category', breakdown(categories, 'Category'), { className: 'flush' }) : null,
-    accounts.length ? card('Accounts escalating most', breakdown(accounts, 'Account'), { className: 'flush' }) : null,
+    categories.length ? card('By ticket category', breakdown(categories, 'Category', e), { className: 'flush', extra: standoutNote() }) : null,
+    accounts.length ? card('Accounts escalating most', breakdown(accounts, 'Account', e), { className: 'flush', extra: standoutNote() }) : null,
   );
 }

@@ -37,7 +37,7 @@ function renderStats(el: HTMLElement, o: Overview): void {
   const e = o.escalation;
   replaceChildren(
     el,
-    stat('Accounts', int(o.accounts.total), { hint: `as of ${dateTime(o.asOf)}`, href: '#/accounts' }),
+    stat('Accounts', int(o.accounts.total), { hint: o.asOf > 0 ? `as of ${dateTime(o.asOf)}` : 'no events processed yet', href: '#/accounts' }),
     stat('Need attention', int((o.accounts.byBand.critical ?? 0) + (o.accounts.byBand['at-risk'] ?? 0)), {
       hint: `${int(o.accounts.byBand.critical ?? 0)} critical · ${int(o.accounts.byBand['at-risk'] ?? 0)} at risk`,
       tone: (o.accounts.byBand.critical ?? 0) > 0 ? 'bad' : undefined,
