@@ -166,6 +166,8 @@ export interface AlertDoc {
   enqueuedAt: number;
   nextAttemptAt: number;
   holdUntil: number | null;
+  /** Over the group's message budget: the event time at which a slot frees (a later alert past it releases this one). */
+  releaseAt: number | null;
   attempts: number;
   /** Claims so far; claim n is the kv document `alert-claim:<_id>#n`, which only one daemon can insert. */
   claims: number;

@@ -88,6 +88,7 @@ export class Outbox {
       enqueuedAt: now,
       nextAttemptAt: now,
       holdUntil: null,
+      releaseAt: null,
       attempts: 0,
       claims: 0,
       claimId: null,
@@ -122,6 +123,7 @@ export class Outbox {
 
     const { inserted } = await this.alerts.insertNew([doc]);
     if (inserted.length === 0) return false;
+    await this.releaseByEventTime(alert.createdAt, now);
     if (doc.status === 'suppressed') this.metrics?.suppressed.inc({ reason: doc.reason?.startsWith('below') ? 'threshold' : 'cooldown' });
     if (doc.status === 'pending' && doc.threadRoot && isIncident(doc.kind)) await this.coalesce(doc);
     this.deps.logger?.debug({ alert: doc._id, status: doc.status, channel: doc.channel }, 'alert enqueued');
@@ -155,9 +157,17 @@ export class Outbox {
     );
     if (used.length >= this.cfg.cooldown.maxMessagesPerGroup) {
       const oldest = used[0]!;
-      doc.nextAttemptAt = this.clock() + Math.max(0, oldest.createdAt + window - doc.createdAt);
+      // wall time for a live daemon; in a replay, later alerts release it by event time (below)
+      doc.releaseAt = oldest.createdAt + window;
+      doc.nextAttemptAt = this.clock() + Math.max(0, doc.releaseAt - doc.createdAt);
       doc.reason = `message budget of ${doc.groupKey} used (${used.length} in ${Math.round(window / 60_000)} min): waits, newer updates replace it`;
     }
+  }
+
+  /** Deferred follow-ups whose budget slot has opened by the event time of this alert are due now. */
+  private async releaseByEventTime(eventTime: number, now: number): Promise<void> {
+    const ready = await this.alerts.find({ status: 'pending', releaseAt: { $lte: eventTime } });
+    for (const d of ready) await this.alerts.update(d._id, { releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) }, { where: { status: 'pending' } });
   }
 
   /** An account alert that repeats the same or a milder band within the cooldown is not sent. */
@@ -177,22 +187,28 @@ export class Outbox {
     }
   }
 
-  /** Older unsent follow-ups of the same incident group are replaced by the newest one. */
+  /**
+   * Older unsent follow-ups of the same incident group are replaced by the newest one, which keeps
+   * its own schedule (its budget check is the fresher one). Alerts already tried once are left
+   * alone: they may have reached Slack.
+   */
   private async coalesce(doc: AlertDoc): Promise<void> {
-    const older = await this.alerts.find({ groupKey: doc.groupKey, status: 'pending', claimId: null, createdAt: { $lte: doc.createdAt } });
+    const older = await this.alerts.find({ groupKey: doc.groupKey, status: 'pending', claimId: null, attempts: 0, createdAt: { $lte: doc.createdAt } });
     let folded = 0;
-    let latestDue = doc.nextAttemptAt;
     for (const o of older) {
       // roots start threads and are never replaced; only follow-ups fold
       if (o._id === doc._id || o.threadRoot === null) continue;
-      const ok = await this.alerts.update(o._id, { status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' }, { where: { status: 'pending', claimId: null } });
+      const ok = await this.alerts.update(
+        o._id,
+        { status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' },
+        { where: { status: 'pending', claimId: null, attempts: 0 } },
+      );
       if (ok) {
         folded += 1 + o.coalesced;
-        latestDue = Math.max(latestDue, o.nextAttemptAt);
         this.metrics?.suppressed.inc({ reason: 'superseded' });
       }
     }
-    if (folded > 0) await this.alerts.update(doc._id, { coalesced: folded, nextAttemptAt: latestDue }, { where: { status: 'pending' } });
+    if (folded > 0) await this.alerts.update(doc._id, { coalesced: folded }, { where: { status: 'pending' } });
   }
 
   async list(filter: OutboxFilter = {}): Promise<AlertDoc[]> {

@@ -147,6 +147,7 @@ export class AlertSender {
         enqueuedAt: now,
         nextAttemptAt: now,
         holdUntil: null,
+        releaseAt: null,
         attempts: 0,
         claims: 0,
         claimId: null,

@@ -358,6 +358,29 @@ describe('AlertSender with a Slack Web API server', () => {
     expect(st.superseded).toBeGreaterThan(cycles);
   });
 
+  it('a replay in event time (wall clock frozen) keeps the same budget and releases deferred updates by event time', async () => {
+    const c = cfg();
+    const outbox = new Outbox(store, c, { clock });
+    const s = sender(c);
+    const cycleMs = 4 * 60_000;
+    const cycles = 30;
+    for (let i = 0; i < cycles; i++) {
+      const t = T0 + i * cycleMs;
+      const id = `inc-replay-${i}`;
+      await outbox.enqueue(incidentAlert('incident.opened', { dedupeKey: `${id}:opened`, threadKey: `incident:${id}`, createdAt: t }, { incidentId: id }));
+      await outbox.enqueue(incidentAlert('incident.resolved', { dedupeKey: `${id}:resolved`, threadKey: `incident:${id}`, createdAt: t + cycleMs / 2 }, { incidentId: id, resolvedAt: t + cycleMs / 2 }));
+      await s.runOnce();
+    }
+    const msgs = server.messages();
+    const hours = Math.ceil((cycles * cycleMs) / c.cooldown.groupWindowMs) + 1;
+    expect(msgs.length).toBeLessThanOrEqual(hours * c.cooldown.maxMessagesPerGroup);
+    // more than the first window's budget went out although the wall clock never moved
+    expect(msgs.length).toBeGreaterThan(c.cooldown.maxMessagesPerGroup);
+    expect(msgs.filter((m) => !m.thread_ts)).toHaveLength(1);
+    // at most the newest update still waits for its slot
+    expect((await outbox.stats()).pending).toBeLessThanOrEqual(1);
+  });
+
   it('quiet hours hold non-critical alerts and release them as one summary per channel', async () => {
     const c = cfg({ quietHours: { enabled: true, timezone: 'America/New_York', start: '22:00', end: '08:00' } });
     // 03:00 in New York (EST, UTC-5)
