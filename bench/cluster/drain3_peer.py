@@ -19,6 +19,7 @@ def main() -> None:
     config.masking_instructions = [MaskingInstruction(m["pattern"], "*") for m in json.load(open(masks_file))]
     miner = TemplateMiner(config=config)
     start = time.perf_counter()
+    cpu_start = time.process_time()
     ids = []
     count = 0
     with open(input_file, encoding="utf-8", errors="replace") as f:
@@ -31,9 +32,10 @@ def main() -> None:
             if not quiet:
                 ids.append(result["cluster_id"])
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     if not quiet:
         sys.stdout.write("".join(f"{i}\n" for i in ids))
-    sys.stderr.write(json.dumps({"messages": count, "seconds": seconds, "clusters": len(miner.drain.clusters)}) + "\n")
+    sys.stderr.write(json.dumps({"messages": count, "seconds": seconds, "cpu_seconds": cpu_seconds, "clusters": len(miner.drain.clusters)}) + "\n")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 // Usage: npx tsc -p tsconfig.json && node dist/bench/cluster/run.js [--messages N] [--templates N] [--drain3-seconds S]
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MASKS } from '../../src/engines/errors/masks.js';
@@ -95,6 +95,7 @@ export function groupingAccuracy(predicted: readonly string[], truth: readonly s
 interface Timed {
   stdout: string;
   seconds: number;
+  cpuSeconds: number;
   peakRssMb: number;
   stderr: string;
 }
@@ -104,7 +105,7 @@ function timed(cmd: string[], inputFile: string, keepStdout: boolean, cwd: strin
   const input = openSync(inputFile, 'r');
   const devnull = keepStdout ? 'pipe' : openSync('/dev/null', 'w');
   const start = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'VIGIL_BENCH_RSS_KB=%M', ...cmd], {
+  const r = spawnSync('/usr/bin/time', ['-f', 'VIGIL_BENCH_RSS_KB=%M CPU=%U+%S', ...cmd], {
     cwd,
     stdio: [input, devnull, 'pipe'],
     maxBuffer: 1 << 30,
@@ -115,9 +116,10 @@ function timed(cmd: string[], inputFile: string, keepStdout: boolean, cwd: strin
   closeSync(input);
   if (typeof devnull === 'number') closeSync(devnull);
   const stderr = r.stderr ?? '';
-  const rss = /VIGIL_BENCH_RSS_KB=(\d+)/.exec(stderr);
+  const rss = /VIGIL_BENCH_RSS_KB=(\d+) CPU=([\d.]+)\+([\d.]+)/.exec(stderr);
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${stderr.slice(0, 500)}`);
-  return { stdout: r.stdout ?? '', seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, stderr };
+  const cpuSeconds = rss ? Number(rss[2]) + Number(rss[3]) : NaN;
+  return { stdout: r.stdout ?? '', seconds, cpuSeconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, stderr };
 }
 
 /** Deterministic PRNG (mulberry32) so every run replays the same stream. */
@@ -224,23 +226,28 @@ async function main(): Promise<void> {
       return `${wordFor(t)} ${freshValues(allLines[t % allLines.length]!, rand2)}`;
     });
 
-    console.log('| stream | messages | vigil msgs/s | vigil peak RSS MB | Drain3 msgs/s | Drain3 peak RSS MB | speed-up |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    console.log('| stream | messages | vigil msgs/s (wall) | vigil msgs/s (CPU) | vigil peak RSS MB | Drain3 msgs/s (wall) | Drain3 msgs/s (CPU) | Drain3 peak RSS MB | speed-up (wall / CPU) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const [name, file, count] of [
       [`replay, fresh values`, replay, args.messages],
       [`${args.templates} distinct templates`, distinct, args.templates * perTemplate],
     ] as Array<[string, string, number]>) {
       const ours = timed(cli, file, false, root);
       const theirs = timed([...peer, masksFile, file, '--quiet', `--max-seconds=${args.drain3Seconds}`], file, false, root);
-      const report = JSON.parse(theirs.stderr.split('\n').find((l) => l.startsWith('{'))!) as { messages: number; seconds: number };
-      const oursRate = count / ours.seconds;
-      const theirsRate = report.messages / report.seconds;
-      const partial = report.messages < count ? ` (stopped after ${report.messages} msgs)` : '';
-      console.log(`| ${name} | ${count} | ${Math.round(oursRate)} | ${fmt(ours.peakRssMb, 0)} | ${Math.round(theirsRate)}${partial} | ${fmt(theirs.peakRssMb, 0)} | ${fmt(oursRate / theirsRate, 1)}x |`);
+      const report = JSON.parse(theirs.stderr.split('\n').find((l) => l.startsWith('{'))!) as { messages: number; seconds: number; cpu_seconds: number };
+      const oursWall = count / ours.seconds;
+      const oursCpu = count / ours.cpuSeconds;
+      const theirsWall = report.messages / report.seconds;
+      const theirsCpu = report.messages / report.cpu_seconds;
+      const partial = report.messages < count ? ` (stopped at ${report.messages})` : '';
+      console.log(
+        `| ${name} | ${count} | ${Math.round(oursWall)} | ${Math.round(oursCpu)} | ${fmt(ours.peakRssMb, 0)} | ${Math.round(theirsWall)}${partial} | ${Math.round(theirsCpu)} | ${fmt(theirs.peakRssMb, 0)} | ${fmt(oursWall / theirsWall, 1)}x / ${fmt(oursCpu / theirsCpu, 1)}x |`,
+      );
     }
     console.log('');
-    console.log('vigil msgs/s: whole process wall time (start-up, reading stdin, clustering, writing one JSON line per message).');
-    console.log('Drain3 msgs/s: add_log_message loop only (no start-up, no output), so the comparison favours Drain3.');
+    console.log('vigil: whole process (start-up, reading stdin, clustering, writing one JSON line per message); wall = elapsed, CPU = user+sys.');
+    console.log('Drain3: the add_log_message loop only (no start-up, no output), so the comparison favours Drain3.');
+    console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores (other processes share the machine; the CPU rate is the one they disturb least).`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

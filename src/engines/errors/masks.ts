@@ -26,7 +26,7 @@ export const DEFAULT_MASKS: readonly MaskSpec[] = [
   { name: 'quoted', requires: ['"', "'"], pattern: String.raw`"[^"\n]{0,120}"|(?<!\w)'[^'\n]{0,120}'(?!\w)` },
   { name: 'duration', pattern: String.raw`\b\d+(?:\.\d+)?\s?(?:ms|us|µs|ns|sec|secs|seconds?|mins?|minutes?|hours?|s|h)\b` },
   { name: 'size', pattern: String.raw`\b\d+(?:\.\d+)?\s?(?:[KMGT]i?B|bytes|B)\b` },
-  { name: 'hex', pattern: String.raw`\b0[xX][0-9a-fA-F]+\b|\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b` },
+  { name: 'hex', pattern: String.raw`\b\d[xX][0-9a-fA-F]+\b|\b(?=[a-fA-F]*\d)[0-9a-fA-F]{8,}\b` },
   { name: 'identifier', pattern: String.raw`\b[A-Za-z_][A-Za-z_-]*\d[\w-]*\b(?!=)|\b\d+[A-Za-z_][\w-]*\b` },
   { name: 'number', pattern: String.raw`[-+]?\b\d+(?:\.\d+)*\b` },
 ];

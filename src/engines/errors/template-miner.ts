@@ -46,6 +46,8 @@ interface Cluster {
   lastSeen: number;
   /** Masked texts that map straight to this cluster (the exact-match fast path). */
   keys: string[];
+  /** Digit shapes of raw texts that map straight to this cluster (the path before masking). */
+  shapes: string[];
   prev: Cluster | null;
   next: Cluster | null;
 }
@@ -59,6 +61,7 @@ interface SnapshotCluster {
   firstSeen: number;
   lastSeen: number;
   keys: string[];
+  shapes: string[];
 }
 
 interface Snapshot {
@@ -78,12 +81,17 @@ export class SnapshotError extends Error {
 }
 
 const LETTER = /\p{L}/u;
+const DIGITS = /[0-9]/g;
+const HAS_DIGIT = /[0-9]/;
 const ENUM_VALUE = /^[A-Za-z_]+$/;
 
 export class TemplateMiner {
   private readonly cfg: ErrorsConfig;
   private readonly masks: MaskSet;
+  /** Whether the digit-shape fast path is sound for these masks (see add). */
+  private readonly shapeCache: boolean;
   private readonly byKey = new Map<string, Cluster>();
+  private readonly byShape = new Map<string, Cluster>();
   private readonly byId = new Map<string, Cluster>();
   private readonly buckets = new Map<string, Cluster[]>();
   private readonly aliases = new Map<string, string>();
@@ -96,7 +104,9 @@ export class TemplateMiner {
 
   constructor(cfg: ErrorsConfig) {
     this.cfg = cfg;
-    this.masks = compileMasks(masksFor(cfg));
+    const masks = masksFor(cfg);
+    this.masks = compileMasks(masks);
+    this.shapeCache = masks.every((m) => digitAgnostic(m.pattern));
   }
 
   /** Masks `message` with this miner's masks (what the miner keys on). */
@@ -107,13 +117,27 @@ export class TemplateMiner {
   add(message: string, at?: number): MinerResult {
     this.clock++;
     const time = at ?? this.clock;
-    const masked = this.mask(message);
+    const text = message.length > this.cfg.maxMessageChars ? message.slice(0, this.cfg.maxMessageChars) : message;
+    // Hot path before masking: messages that differ only in the values of their digits mask alike
+    // when no mask tells one digit from another, so a seen digit shape names its cluster directly.
+    const shape = this.shapeCache ? text.replace(DIGITS, '0') : undefined;
+    if (shape !== undefined) {
+      const seen = this.byShape.get(shape);
+      if (seen !== undefined) {
+        this.touch(seen, time);
+        return { clusterId: seen.id, template: seen.template, change: 'none' };
+      }
+    }
+    const masked = maskMessage(text, this.masks);
     const hit = this.byKey.get(masked);
+    let result: MinerResult;
     if (hit !== undefined) {
       this.touch(hit, time);
-      return { clusterId: hit.id, template: hit.template, change: 'none' };
-    }
-    return this.addSlow(masked, time);
+      result = { clusterId: hit.id, template: hit.template, change: 'none' };
+    } else result = this.addSlow(masked, time);
+    // Only a shape whose masked text kept no digit is safe to reuse: every digit went into a wildcard.
+    if (shape !== undefined && !HAS_DIGIT.test(masked)) this.addShape(this.byId.get(result.clusterId)!, shape);
+    return result;
   }
 
   /** Follows merge aliases to the id that is live (or was, if it has since been evicted). */
@@ -156,6 +180,7 @@ export class TemplateMiner {
         firstSeen: c.firstSeen,
         lastSeen: c.lastSeen,
         keys: c.keys,
+        shapes: c.shapes,
       });
     }
     const snap: Snapshot = { v: 1, seq: this.seq, clock: this.clock, clusters, aliases: Object.fromEntries(this.aliases) };
@@ -192,11 +217,13 @@ export class TemplateMiner {
         firstSeen: s.firstSeen,
         lastSeen: s.lastSeen,
         keys: [],
+        shapes: [],
         prev: null,
         next: null,
       };
       miner.insert(c);
       for (const k of s.keys) miner.addKey(c, k);
+      for (const k of s.shapes ?? []) miner.addShape(c, k);
     }
     for (const [from, to] of Object.entries(snap.aliases ?? {})) miner.aliases.set(from, to);
     return miner;
@@ -298,9 +325,10 @@ export class TemplateMiner {
       survivor.size += d.size;
       survivor.firstSeen = Math.min(survivor.firstSeen, d.firstSeen);
       survivor.lastSeen = Math.max(survivor.lastSeen, d.lastSeen);
-      const keys = d.keys;
+      const { keys, shapes } = d;
       this.remove(d);
       for (const k of keys) this.addKey(survivor, k);
+      for (const k of shapes) this.addShape(survivor, k);
       this.setAlias(d.id, survivor.id);
       absorbed.push(d.id);
     }
@@ -330,6 +358,7 @@ export class TemplateMiner {
       firstSeen: time,
       lastSeen: time,
       keys: [],
+      shapes: [],
       prev: null,
       next: null,
     };
@@ -353,6 +382,8 @@ export class TemplateMiner {
     this.byId.delete(c.id);
     for (const k of c.keys) if (this.byKey.get(k) === c) this.byKey.delete(k);
     c.keys = [];
+    for (const k of c.shapes) if (this.byShape.get(k) === c) this.byShape.delete(k);
+    c.shapes = [];
     const bucket = this.buckets.get(c.bucket);
     if (bucket !== undefined) {
       const at = bucket.indexOf(c);
@@ -388,6 +419,12 @@ export class TemplateMiner {
     if (c.keys.length >= this.cfg.maxKeysPerCluster || this.byKey.has(key)) return;
     this.byKey.set(key, c);
     c.keys.push(key);
+  }
+
+  private addShape(c: Cluster, shape: string): void {
+    if (c.shapes.length >= this.cfg.maxKeysPerCluster || this.byShape.has(shape)) return;
+    this.byShape.set(shape, c);
+    c.shapes.push(shape);
   }
 
   private setAlias(from: string, to: string): void {
@@ -432,6 +469,37 @@ function categorical(a: string, b: string): boolean {
   const eq = a.indexOf('=');
   if (eq <= 0 || eq === a.length - 1 || b.charCodeAt(eq) !== 61 || a.slice(0, eq) !== b.slice(0, eq)) return false;
   return ENUM_VALUE.test(a.slice(eq + 1)) && ENUM_VALUE.test(b.slice(eq + 1));
+}
+
+/**
+ * True when a pattern cannot tell one ASCII digit from another: no literal digit outside a
+ * character class or a {m,n} quantifier, and no back-reference. Then two texts equal up to digit
+ * values are masked at the same places.
+ */
+export function digitAgnostic(pattern: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (/[1-9k]/.test(next) && !inClass) return false;
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      // A class holding some digits but not all of them tells digits apart.
+      else if (/[0-9]/.test(c) && !(pattern.slice(i, i + 3) === '0-9')) return false;
+      else if (pattern.slice(i, i + 3) === '0-9') i += 2;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '{') {
+      const close = pattern.indexOf('}', i);
+      if (close > i && /^\{\d+(?:,\d*)?\}$/.test(pattern.slice(i, close + 1))) i = close;
+    } else if (/[0-9]/.test(c)) return false;
+  }
+  return true;
 }
 
 function bucketOf(length: number, first: string): string {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { errorsConfig } from '../../../src/engines/errors/config.js';
 import { templateId } from '../../../src/engines/errors/cluster-id.js';
-import { SnapshotError, TemplateMiner, type MinerResult } from '../../../src/engines/errors/template-miner.js';
+import { DEFAULT_MASKS } from '../../../src/engines/errors/masks.js';
+import { digitAgnostic, SnapshotError, TemplateMiner, type MinerResult } from '../../../src/engines/errors/template-miner.js';
 
 const cfg = errorsConfig.parse({});
 
@@ -140,5 +141,21 @@ describe('TemplateMiner', () => {
     const r = m.add(binary);
     expect(typeof r.clusterId).toBe('string');
     expect(m.add(binary).clusterId).toBe(r.clusterId);
+  });
+
+  it('uses the digit-shape fast path only for masks that cannot tell digits apart', () => {
+    for (const m of DEFAULT_MASKS) expect(digitAgnostic(m.pattern), m.name).toBe(true);
+    expect(digitAgnostic(String.raw`\bHTTP 5\d\d\b`)).toBe(false);
+    expect(digitAgnostic(String.raw`\b[1-5]xx\b`)).toBe(false);
+    expect(digitAgnostic(String.raw`(\w)\1`)).toBe(false);
+    expect(digitAgnostic(String.raw`\b\d{2,4}[0-9a-f]{8}\b`)).toBe(true);
+  });
+
+  it('gives the same results with and without the digit-shape fast path', () => {
+    // A mask with a literal digit (that matches nothing here) turns the fast path off.
+    const slow = new TemplateMiner(errorsConfig.parse({ extraMasks: [{ name: 'never', pattern: 'QQ9QQ' }] }));
+    const fast = new TemplateMiner(cfg);
+    const s = [...stream(300), 'r24=0x1 r25=0x2', 'r00=0x1 r01=0x2', 'r24=0x3 r25=0x4', 'core.123 dumped', 'core.45 dumped'];
+    expect(s.map((x) => fast.add(x, 1))).toEqual(s.map((x) => slow.add(x, 1)));
   });
 });
