@@ -1,7 +1,9 @@
 // Health benchmark: replays generated scenarios (seeds 1..5 by default) through the sentiment
 // analyzer and the health engine; prints lead times, false alarms, scoring speed and state size.
-// Run: npx tsc -p tsconfig.json && node dist/bench/health/replay.js [--seeds 1,2,3,4,5] [--accounts 400] [--days 42]
+// Run: npx tsc -p tsconfig.json && node dist/bench/health/replay.js [--seeds 1,2,3,4,5] [--accounts 400] [--days 42] [--learner models/health/current.json]
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { LearnerModel } from '../../src/engines/health/learner-model.js';
 import { defaultHealthConfig } from '../../src/engines/health/config.js';
 import { restoreAccountState, type AccountState } from '../../src/engines/health/account-state.js';
 import { scoreAccount } from '../../src/engines/health/health-score.js';
@@ -23,13 +25,15 @@ const days = Number(arg('days', '42'));
 const scoreN = Number(arg('score-n', '100000'));
 const startMs = Date.UTC(2026, 9, 5);
 const cfg = defaultHealthConfig();
+const learnerPath = arg('learner', '');
+const learner = learnerPath ? (JSON.parse(readFileSync(learnerPath, 'utf8')) as LearnerModel) : undefined;
 const analyzer = new SentimentAnalyzer(sentimentConfig.parse(undefined));
 
 let allEarly = true;
 let worstFa = 0;
 let lastStates: Map<string, AccountState> | undefined;
 let lastNow = 0;
-console.log(`health bench: ${accounts} accounts, ${days} days, seeds ${seeds.join(',')}`);
+console.log(`health bench: ${accounts} accounts, ${days} days, seeds ${seeds.join(',')}${learner ? `, learner ${learner.version} blended at ${cfg.learner.blend}` : ', rules only'}`);
 for (const seed of seeds) {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -37,7 +41,7 @@ for (const seed of seeds) {
   const genMs = performance.now() - t0;
   const genCpu = process.cpuUsage(c0);
   const t1 = performance.now();
-  const r = replayScenario(sc, cfg, (text) => analyzer.analyze(text).score);
+  const r = replayScenario(sc, cfg, (text) => analyzer.analyze(text).score, learner ? { learner } : {});
   const replayMs = performance.now() - t1;
   const early = r.souring.filter((s) => s.early).length;
   const continuous = r.souring.filter((s) => s.continuousLeadMs >= 3 * DAY).length;

@@ -377,7 +377,11 @@ export const W_RECENT = 1;
 export const W_PREV = 2;
 export const W_MID = 3;
 export const W_ALL = 4;
-const W_COUNT = 5;
+/** The last 15 and 30 days: the two halves of the month-long slope. */
+export const W_HALF_MONTH = 5;
+export const W_MONTH = 6;
+const W_COUNT = 7;
+export const MONTH_DAYS = 30;
 const SERIES: BucketKey[] = ['sentSum', 'sentN', 'tickets', 'escalations', 'reEscalations', 'loops', 'csatSum', 'csatN'];
 const SERIES_INDEX = Object.fromEntries(SERIES.map((k, i) => [k, i])) as Record<BucketKey, number>;
 
@@ -415,24 +419,37 @@ export function windowSums(
   const upTo = (k: number) => (k <= 0 ? 0 : c[Math.min(k, all) - 1]!);
   for (let s = 0; s < SERIES.length; s++) {
     const key = SERIES[s]!;
-    let run = 0;
     const str = b[key];
-    const w = WIDTH[key];
     const sent = key === 'sentSum';
-    for (let age = 0; age < all; age++) {
-      const i = len - 1 - (age - off);
-      if (i >= 0 && i < len) {
-        const raw = cellGet(str, i, w);
-        run += sent ? (raw - SENT_OFFSET) / SENT_SCALE : raw;
+    const wide = WIDTH[key] === 2;
+    let run = 0;
+    let age = 0;
+    // Days after the newest bucket hold nothing yet.
+    for (; age < off && age < all; age++) c[age] = 0;
+    // Walk from the newest bucket back in time, decoding base-36 cells inline (the hot path).
+    for (let i = len - 1 - Math.max(0, age - off); i >= 0 && age < all; i--, age++) {
+      let x: number;
+      if (wide) {
+        const c0 = str.charCodeAt(2 * i);
+        const c1 = str.charCodeAt(2 * i + 1);
+        x = (c0 <= 57 ? c0 - 48 : c0 - 87) * 36 + (c1 <= 57 ? c1 - 48 : c1 - 87);
+        if (sent) x = (x - SENT_OFFSET) / SENT_SCALE;
+      } else {
+        const c0 = str.charCodeAt(i);
+        x = c0 <= 57 ? c0 - 48 : c0 - 87;
       }
+      run += x;
       c[age] = run;
     }
+    for (; age < all; age++) c[age] = run;
     const base = s * W_COUNT;
     v[base + W_TODAY] = upTo(1);
     v[base + W_RECENT] = upTo(rd);
     v[base + W_PREV] = upTo(2 * rd) - upTo(rd);
     v[base + W_MID] = upTo(md);
     v[base + W_ALL] = upTo(all);
+    v[base + W_HALF_MONTH] = upTo(MONTH_DAYS / 2);
+    v[base + W_MONTH] = upTo(MONTH_DAYS);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // The explained health score: each component's value, weight, points taken off and a sentence a
 // success manager can read; priority (tier, ARR, renewal, churn flag) is kept apart from health.
 import type { Account } from '../../events/types.js';
-import { DAY_MS, sentimentLevel, windowSums, WindowSums, W_ALL, W_MID, W_PREV, W_RECENT, W_TODAY, type AccountState, type BucketKey } from './account-state.js';
+import { DAY_MS, MONTH_DAYS, sentimentLevel, windowSums, W_HALF_MONTH, W_MONTH, WindowSums, W_ALL, W_MID, W_PREV, W_RECENT, W_TODAY, type AccountState, type BucketKey } from './account-state.js';
 import type { HealthConfig, HealthWeights } from './config.js';
 import { predictRisk, type LearnerModel } from './learner-model.js';
 
@@ -38,8 +38,26 @@ export interface HealthResult {
   /** Headline series values for the daily history point. */
   sentiment: number | null;
   ticketsToday: number;
+  /** Sentiment trend: smoothed level, and slopes (change per day) over 7 and 30 days; null without data. */
+  trends: { sentimentLevel: number | null; sentimentSlope7: number | null; sentimentSlope30: number | null };
 }
 
+/** Change per day between the means of two adjacent windows (`days` long each); null without data on both sides. */
+function slope(ws: WindowSums, newWin: number, bothWin: number, days: number): number | null {
+  const nNew = ws.get('sentN', newWin);
+  const nOld = ws.get('sentN', bothWin) - nNew;
+  if (nNew === 0 || nOld === 0) return null;
+  const diff = ws.get('sentSum', newWin) / nNew - (ws.get('sentSum', bothWin) - ws.get('sentSum', newWin)) / nOld;
+  return Math.round((diff / days) * 1000) / 1000;
+}
+
+/** The 7-day slope: the recent week against the week before. */
+function slope7(ws: WindowSums, days: number): number | null {
+  const nNew = ws.get('sentN', W_RECENT);
+  const nOld = ws.get('sentN', W_PREV);
+  if (nNew === 0 || nOld === 0) return null;
+  return Math.round(((ws.get('sentSum', W_RECENT) / nNew - ws.get('sentSum', W_PREV) / nOld) / days) * 1000) / 1000;
+}
 /** Reused between calls: scoring is synchronous, so one buffer serves every account. */
 const SCRATCH = new WindowSums();
 const clamp01 = (x: number) => (x <= 0 ? 0 : x >= 1 ? 1 : x);
@@ -315,5 +333,10 @@ export function scoreAccount(
     features,
     sentiment: nSent > 0 ? r2(W('sentSum', W_TODAY) / nSent) : null,
     ticketsToday: W('tickets', W_TODAY),
+    trends: {
+      sentimentLevel: state.sentW > 0 ? r2(sentimentLevel(state).level) : null,
+      sentimentSlope7: slope7(ws, cfg.recentDays),
+      sentimentSlope30: slope(ws, W_HALF_MONTH, W_MONTH, MONTH_DAYS / 2),
+    },
   };
 }
