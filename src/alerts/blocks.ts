@@ -44,6 +44,8 @@ export interface RenderInput {
   reopen?: boolean;
   /** Updates of the same group folded into this one by the cooldown. */
   coalesced?: number;
+  /** A follow-up posted outside its thread (the root was never posted): says what it is about. */
+  standalone?: boolean;
 }
 
 // Slack's documented limits (header 150 chars, section text 3000, field 2000, 50 blocks)
@@ -153,6 +155,11 @@ function renderIncident(kind: AlertKind, p: IncidentPayload, input: RenderInput,
     title = `:white_check_mark: Resolved${took}: back to baseline (peak ${fmtNumber(p.count)} events, ${p.accountsAffected} accounts)${coalesced}`;
     blocks.push(section(`*${escapeMrkdwn(title)}*`));
     plain.push(title.replace(/^:[a-z_]+: /, ''));
+  }
+  if (kind !== 'incident.opened' && input.standalone) {
+    // no thread to read the template in: repeat it
+    blocks.push(section(`*Error template*\n\`\`\`${inCode(template)}\`\`\``));
+    plain.push(`Error template: ${template}`);
   }
   if (kind !== 'incident.resolved' && top.length > 0) {
     blocks.push(section(`*Top accounts*\n${topLines.join('\n')}${more ? `\n_and ${more} more_` : ''}`));

@@ -246,7 +246,8 @@ export class AlertSender {
         if (posted) this.deps.logger?.info({ alert: doc._id, ts: posted.ts }, 'alert was already posted before an interruption; recorded, not reposted');
       }
       if (!posted) {
-        const msg = renderAlert({ kind: doc.kind, payload: doc.payload, severity: doc.severity, mention: doc.mention, reopen: doc.reopen, coalesced: doc.coalesced }, this.cfg);
+        const standalone = doc.threadRoot !== null && !threadTs;
+        const msg = renderAlert({ kind: doc.kind, payload: doc.payload, severity: doc.severity, mention: doc.mention, reopen: doc.reopen, coalesced: doc.coalesced, standalone }, this.cfg);
         posted = await this.transport.post({ channel, text: msg.text, blocks: msg.blocks, dedupeKey: doc._id, ...(threadTs ? { threadTs } : {}) });
       }
       const recorded = await this.alerts.update(

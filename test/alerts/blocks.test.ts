@@ -38,6 +38,10 @@ describe('renderAlert', () => {
     expect(reopen.text).toContain('Re-opened: the same error is spiking again');
     const resolved = renderAlert({ kind: 'incident.resolved', payload: incidentPayload({ resolvedAt: T0 + 25 * 60_000 }) }, cfg);
     expect(resolved.text).toContain('Resolved after 45 min: back to baseline (peak 312 events, 14 accounts)');
+    expect(resolved.text).not.toContain('Error template');
+    // outside its thread a follow-up repeats what it is about
+    const alone = renderAlert({ kind: 'incident.resolved', payload: incidentPayload(), standalone: true }, cfg);
+    expect(alone.text).toContain('Error template: PaymentGatewayError');
   });
 
   it('renders an account alert: score and band change, reasons, owner, action, link', () => {

@@ -309,6 +309,19 @@ describe('AlertSender with a Slack Web API server', () => {
     expect((await doc(a.dedupeKey)).status).toBe('sent');
   });
 
+  it('keeps one claim record per claim, and drops them after the retention', async () => {
+    const c = cfg({ delivery: { claimRetentionMs: 60 * 60_000 } });
+    const outbox = new Outbox(store, c, { clock });
+    const s = sender(c);
+    await outbox.enqueue(accountAlert({ createdAt: T0 }));
+    await s.runOnce();
+    const kv = store.collection<{ _id: string; kind?: string }>('kv');
+    expect((await kv.find({ kind: 'alert-claim' })).map((d) => d._id)).toEqual([`alert-claim:${accountAlert({ createdAt: T0 }).dedupeKey}#1`]);
+    now += 2 * 60 * 60_000;
+    await s.runOnce();
+    expect(await kv.count({ kind: 'alert-claim' })).toBe(0);
+  });
+
   it('two daemons sending from one store never post the same alert twice', async () => {
     const c = cfg();
     const outbox = new Outbox(store, c, { clock });
