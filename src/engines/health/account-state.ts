@@ -147,7 +147,15 @@ export function newAccountState(accountId: string, cfg?: Pick<HealthConfig, 'win
 /** Rebuilds a state from its JSON form (JSON.parse(JSON.stringify(state))). */
 export function restoreAccountState(json: unknown): AccountState {
   const s = (typeof json === 'string' ? JSON.parse(json) : json) as AccountState & { rate: unknown };
-  return { ...s, rate: CountRateDetector.fromJSON(s.rate as never) };
+  const restored: AccountState = { ...s, firstEventAt: s.firstEventAt ?? 0, rate: CountRateDetector.fromJSON(s.rate as never) };
+  // Snapshots written by an older layout (arrays instead of cell strings) restart their buckets
+  // rather than misread them; the detector and the smoothed level carry over.
+  if (typeof s.tickets !== 'string') restored.tickets = '';
+  if (!s.buckets || typeof s.buckets.sentSum !== 'string') {
+    restored.buckets = emptyBuckets(DEFAULTS.windowDays);
+    restored.day = -1;
+  }
+  return restored;
 }
 
 /** Moves the bucket window so its newest bucket is `day`, zeroing the days that scroll in. */

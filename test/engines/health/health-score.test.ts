@@ -50,6 +50,9 @@ describe('health score', () => {
     expect(sent.sentence).toBe('sentiment fell from +0.30 to \u22120.40 over 7 days across 14 messages');
     expect(sent.contribution).toBeLessThan(-10);
     expect(r.topReasons[0]).toBe(sent.sentence);
+    expect(r.trends.sentimentSlope7).toBeCloseTo(-0.7 / 7, 2);
+    expect(r.trends.sentimentSlope30!).toBeLessThan(0);
+    expect(r.trends.sentimentLevel!).toBeLessThan(0);
     const tickets = component(r, 'ticketRate');
     expect(tickets.sentence).toMatch(/^14 tickets in the last 7 days against a usual 7 \(1\.\d+x\)$/);
     expect(tickets.risk).toBeGreaterThan(0);
