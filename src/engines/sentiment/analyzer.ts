@@ -6,6 +6,7 @@ import { defaultSentimentModel, type SentimentModel } from './sentiment-model.js
 import { NEGATORS, INTENSIFIERS, DAMPENERS, CONTRAST_MARKERS, CONCESSIVE_MARKERS } from './modifier-words.js';
 import { EMOTICONS, EMOJI } from './emoticons.js';
 import { DOMAIN_CUES } from './domain-cues.js';
+import { WordTable, hashStep, HASH_SEED } from './word-table.js';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 
@@ -123,6 +124,7 @@ export class SentimentAnalyzer {
   private readonly cfg: SentimentConfig;
   private readonly model: SentimentModel;
   private readonly lex: NaturalLexicons;
+  private readonly words: WordTable<TokenInfo>;
   private readonly cache = new Map<string, TokenInfo>();
   private readonly stemCache = new Map<string, string>();
   private readonly cuesByFirstStem = new Map<string, CueRef[]>();
@@ -144,6 +146,7 @@ export class SentimentAnalyzer {
   constructor(cfg: SentimentConfig, model?: SentimentModel) {
     this.cfg = cfg;
     this.model = model ?? defaultSentimentModel(cfg);
+    this.words = new WordTable<TokenInfo>(cfg.cacheSize);
     this.lex = this.model.lexicon ? lexiconsFromTables(this.model.lexicon) : naturalLexicons();
     this.residual = new Map(Object.entries(this.model.residual));
     this.negatedResidual = new Map(Object.entries(this.model.negatedResidual));
@@ -242,10 +245,8 @@ export class SentimentAnalyzer {
   }
 
   private remember(key: string, info: TokenInfo): void {
-    if (this.cache.size >= this.cfg.cacheSize) {
-      this.cache.clear();
-      this.stemCache.clear();
-    }
+    if (this.cache.size >= this.cfg.cacheSize) this.cache.clear();
+    if (this.stemCache.size >= this.cfg.cacheSize) this.stemCache.clear();
     if (this.cfg.cacheSize > 0) this.cache.set(key, info);
   }
 
@@ -285,14 +286,18 @@ export class SentimentAnalyzer {
         continue;
       }
       const chunkStart = i === 0 || isSpace(text.charCodeAt(i - 1));
-      if (chunkStart && EMOTICON_FIRST.has(lower ? lower.charCodeAt(i) : c)) {
+      const wordChar = isWordChar(c);
+      // emoticons start with punctuation; the few with letters ("xD", "T_T") are read as words
+      if (chunkStart && !wordChar && EMOTICON_FIRST.has(c)) {
         const consumed = this.tryEmoticon(lower ?? lowerAll, i, len);
         if (consumed > 0) {
           i += consumed;
           continue;
         }
       }
-      if (isWordChar(c)) {
+      if (wordChar) {
+        const src = lower ?? lowerAll;
+        let h = hashStep(HASH_SEED, src.charCodeAt(i));
         let j = i + 1;
         let upper = c >= 65 && c <= 90 ? 1 : 0;
         let lowerCount = c >= 97 && c <= 122 ? 1 : 0;
@@ -301,19 +306,31 @@ export class SentimentAnalyzer {
           if (!isWordChar(d)) break;
           if (d >= 65 && d <= 90) upper++;
           else if (d >= 97 && d <= 122) lowerCount++;
+          h = hashStep(h, src.charCodeAt(j));
           j++;
         }
         // links and @handles say nothing about sentiment
-        if (chunkStart && j - i >= 4 && (lower ?? lowerAll).startsWith('http', i) && text.charCodeAt(j) === 58) {
+        if (chunkStart && j - i >= 4 && j < len && text.charCodeAt(j) === 58 && src.startsWith('http', i)) {
           while (j < len && !isSpace(text.charCodeAt(j))) j++;
           i = j;
           continue;
         }
-        const word = lower ? lower.slice(i, j) : text.slice(i, j).toLowerCase();
-        let info = this.cache.get(word);
-        if (info === undefined) {
-          info = this.describe(word);
-          this.remember(word, info);
+        let info: TokenInfo | undefined;
+        if (lower !== null) {
+          info = this.words.get(lower, i, j - i, h);
+          if (info === undefined) {
+            const word = lower.slice(i, j);
+            info = this.describe(word);
+            this.words.set(word, h, info);
+          }
+        } else {
+          // lower-casing changed the length (rare scripts): look up by the word itself
+          const word = text.slice(i, j).toLowerCase();
+          info = this.cache.get(word);
+          if (info === undefined) {
+            info = this.describe(word);
+            this.remember(word, info);
+          }
         }
         if (upper + lowerCount > 0) this.letterWords++;
         const isCaps = upper >= 2 && lowerCount === 0;
@@ -536,16 +553,33 @@ export class SentimentAnalyzer {
     const out: Array<{ word: string; weight: number }> = [];
     if (k === 0) return out;
     const n = this.tokenCount;
+    const min = this.cfg.topMinWeight;
     for (let i = 0; i < n; i++) {
       const c = this.contrib[i]!;
       if (c === 0) continue;
       const word = this.infos[i]!.word;
-      const same = out.find((e) => e.word === word);
-      if (same) same.weight += c;
-      else out.push({ word, weight: c });
+      let merged = false;
+      for (let e = 0; e < out.length; e++) {
+        if (out[e]!.word === word) {
+          out[e]!.weight += c;
+          merged = true;
+          break;
+        }
+      }
+      if (!merged && (c >= min || c <= -min)) out.push({ word, weight: c });
     }
-    out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
-    if (out.length > k) out.length = k;
+    // selection of the k largest by magnitude; the list is short, so this beats a general sort
+    const m = Math.min(k, out.length);
+    for (let a = 0; a < m; a++) {
+      let best = a;
+      for (let b = a + 1; b < out.length; b++) if (Math.abs(out[b]!.weight) > Math.abs(out[best]!.weight)) best = b;
+      if (best !== a) {
+        const t = out[a]!;
+        out[a] = out[best]!;
+        out[best] = t;
+      }
+    }
+    out.length = m;
     return out;
   }
 

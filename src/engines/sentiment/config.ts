@@ -19,6 +19,7 @@ export const sentimentConfig = z
     normalizationAlpha: z.number().positive().default(15).describe('Alpha of the compound squash x / sqrt(x^2 + alpha) into [-1, 1]; 15 is VADER\'s, so scores are on the scale people know.'),
     neutralBand: z.number().min(0).max(1).default(0.05).describe('Compound scores within +/- this are labelled neutral (the VADER convention the benchmarks use).'),
     topWords: z.number().int().min(0).max(50).default(5).describe('Contributing words reported per message, for the explanations people read; a handful is enough to explain a score.'),
+    topMinWeight: z.number().min(0).default(0.05).describe('Smallest contribution (before squashing) a word needs to be listed in `top`; below it the learned corrections of filler words ("is", "this") are noise to a reader.'),
     cacheSize: z.number().int().min(0).default(100_000).describe('Distinct word forms whose lexicon lookup and stem are memoized; stemming is the slow step, and a support vocabulary fits well within this. When full the cache is emptied.'),
     frustrationCueStrength: z.number().min(0).default(2).describe('Summed strength of support-domain cues (e.g. "lawyer" 2, "again" 1) that flags frustration on its own, whatever the score.'),
     frustrationScore: z.number().min(-1).max(1).default(-0.25).describe('A message with at least one cue and a compound at or below this is flagged as frustrated: a cue in a negative message.'),

@@ -113,3 +113,24 @@ describe.each(analyzers)('SentimentAnalyzer (%s)', (_name, an) => {
     expect(an.analyze('Not great, not terrible :/')).toEqual(a);
   });
 });
+
+describe('SentimentAnalyzer word cache', () => {
+  it('a tiny cache that keeps emptying itself gives the same results as a large one', () => {
+    const model = loadSentimentModel();
+    const big = new SentimentAnalyzer(cfg, model);
+    const tiny = new SentimentAnalyzer(sentimentConfig.parse({ cacheSize: 3 }), model);
+    const none = new SentimentAnalyzer(sentimentConfig.parse({ cacheSize: 0 }), model);
+    const texts = ['The NEW release is great but support is slow', 'I HATE waiting. Still not working!!', 'Great, great, GREAT :)', 'İstanbul office says the service is bad'];
+    for (let round = 0; round < 2; round++) {
+      for (const t of texts) {
+        expect(tiny.analyze(t)).toEqual(big.analyze(t));
+        expect(none.analyze(t)).toEqual(big.analyze(t));
+      }
+    }
+  });
+
+  it('matching is case-insensitive apart from the emphasis of capitals', () => {
+    const an = new SentimentAnalyzer(cfg, loadSentimentModel());
+    expect(an.analyze('Terrible Service').score).toBeCloseTo(an.analyze('terrible service').score, 10);
+  });
+});
