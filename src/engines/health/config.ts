@@ -16,7 +16,7 @@ export const healthWeights = z
     incidents: weight(0.1, 'Exposure to an open cross-account incident hurts the account even before it complains.'),
   })
   .prefault({})
-  .describe('Weight of each component in the health score (fractions of 100 points; they should sum to 1).');
+  .describe('Weight of each component in the health score (shares of the 100 points; divided by their sum, so they need not add up to 1).');
 export type HealthWeights = z.infer<typeof healthWeights>;
 
 export const healthConfig = z
