@@ -149,8 +149,17 @@ async function storeSink(cfg: VigilConfig): Promise<Sink> {
   };
 }
 
+/** Rejected lines waiting for the end of their batch, so they print in line order. */
+const pendingReports: Array<{ line: number; text: string }> = [];
+
 function report(line: number, field: string, reason: string): void {
-  process.stderr.write(`line ${line}: ${field}: ${reason}\n`);
+  pendingReports.push({ line, text: `line ${line}: ${field}: ${reason}\n` });
+}
+
+function printReports(): void {
+  pendingReports.sort((a, b) => a.line - b.line);
+  for (const r of pendingReports) process.stderr.write(r.text);
+  pendingReports.length = 0;
 }
 
 export async function runIngest(file: string, opts: Options): Promise<Totals> {
@@ -196,8 +205,8 @@ export async function runIngest(file: string, opts: Options): Promise<Totals> {
   let lineNos: number[] = [];
   let bytes = FRAMING_BYTES;
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const flush = async () => {
-    if (items.length === 0) return;
+  const flush = async (final = false) => {
+    if (items.length === 0) return printReports();
     const res = await sink.send(items);
     totals.accepted += res.accepted;
     totals.duplicates += res.duplicates;
@@ -207,10 +216,11 @@ export async function runIngest(file: string, opts: Options): Promise<Totals> {
       report(lineNos[e.index]!, e.field, e.reason);
     }
     totals.rejected += bad.size;
+    printReports();
     items = [];
     lineNos = [];
     bytes = FRAMING_BYTES;
-    if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+    if (!final && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = Date.now();
       progress(false);
     }
@@ -247,7 +257,7 @@ export async function runIngest(file: string, opts: Options): Promise<Totals> {
       lineNos.push(line.no);
       bytes += line.bytes.length + 1;
     }
-    await flush();
+    await flush(true);
   } finally {
     await sink.close();
   }

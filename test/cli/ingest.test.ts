@@ -63,6 +63,8 @@ function expectRejectedLines(stderr: string): void {
   expect(stderr).toContain('line 35: (line): not valid UTF-8\n');
   expect(stderr).toMatch(/^line 46: type: unknown event type "ticket.teleported"/m);
   expect(stderr).not.toMatch(/^line 24:/m);
+  const order = [...stderr.matchAll(/^line (\d+):/gm)].map((m) => Number(m[1]));
+  expect(order).toEqual([5, 13, 35, 46]);
 }
 
 describe('vigil ingest', () => {
