@@ -296,7 +296,7 @@ function accountHealth(a: AccountFixture, incidents: Incident[], affected: Map<s
     components,
     suggestedAction: it.band === 'critical' || it.band === 'at-risk' ? 'Call the account owner today; review the last escalations together' : 'No action needed',
     history: a.history,
-    recentTickets: tickets.map((text, i) => ({ ticketId: `T-${4100 + i}`, at: AS_OF - (i + 1) * 5 * HOUR, type: i === 2 ? 'ticket.escalated' : 'ticket.message', text, sentiment: [-0.62, 0.44, -0.51, 0.02, -0.2][i] ?? 0 })),
+    recentTickets: tickets.map((text, i) => ({ ticketId: `T-${4100 + i}`, at: AS_OF - (i + 1) * 5 * HOUR, type: i === 2 ? 'ticket.escalated' : 'ticket.message', author: 'customer', text, sentiment: [-0.62, 0.44, -0.51, 0.02, -0.2][i] ?? 0 })),
     recentErrors: [
       { clusterId: 'c-7f3a9e', template: 'PaymentGatewayTimeout: upstream <*> did not respond within <NUM> ms', at: AS_OF - 2 * HOUR },
       { clusterId: 'c-a0c4f1', template: 'Export failed: CSV row <NUM> exceeds <NUM> columns', at: AS_OF - 8 * DAY },

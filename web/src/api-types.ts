@@ -88,7 +88,7 @@ export interface AccountHealth {
   components: HealthComponent[];
   suggestedAction: string;
   history: Array<{ day: string; score: number; band: Band; sentiment: number | null; tickets: number }>;
-  recentTickets: Array<{ ticketId?: string; at: number; type: string; text: string; sentiment: number | null }>;
+  recentTickets: Array<{ ticketId?: string; at: number; type: string; author?: string; text: string; sentiment: number | null }>;
   recentErrors: Array<{ clusterId: string; template: string; at: number }>;
   openIncidents: Array<{ id: string; template: string }>;
 }

@@ -69,12 +69,14 @@ function componentsTable(a: AccountHealth): HTMLElement {
   );
 }
 
+const AUTHOR_LABEL: Record<string, string> = { customer: 'Customer', ai: 'AI', agent: 'Agent' };
+
 function recentTickets(a: AccountHealth): HTMLElement {
   if (a.recentTickets.length === 0) return h('div', { class: 'empty' }, 'No recent tickets.');
   return h(
     'table',
     { class: 'data' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Ticket'), h('th', {}, 'Event'), h('th', { class: 'num' }, 'Sentiment'), h('th', {}, 'Text'))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Ticket'), h('th', {}, 'Event'), h('th', {}, 'From'), h('th', { class: 'num' }, 'Sentiment'), h('th', {}, 'Text'))),
     h(
       'tbody',
       {},
@@ -85,6 +87,7 @@ function recentTickets(a: AccountHealth): HTMLElement {
           h('td', { class: 'nowrap muted' }, dateTime(t.at)),
           h('td', { class: 'mono nowrap' }, t.ticketId ?? DASH),
           h('td', { class: 'nowrap' }, humanize(t.type.replace(/^ticket\./, ''))),
+          h('td', { class: 'nowrap' }, t.author ? h('span', { class: `author author-${t.author}` }, AUTHOR_LABEL[t.author] ?? humanize(t.author)) : h('span', { class: 'muted' }, DASH)),
           h('td', { class: `num ${t.sentiment != null && t.sentiment < -0.05 ? 'neg' : t.sentiment != null && t.sentiment > 0.05 ? 'pos' : ''}` }, sentiment(t.sentiment)),
           h('td', { class: 'ticket-text' }, t.text || DASH),
         ),
