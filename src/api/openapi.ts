@@ -21,7 +21,7 @@ export const ROUTES: RouteDoc[] = [
     responses: { '202': 'Counts of accepted, duplicate and rejected events, with an error per rejected item (index, field, reason).', '400': 'Body is not a JSON array.', '413': 'Body or batch over the configured limit.', '503': 'Store unavailable; retry after Retry-After seconds.' },
   },
   { method: 'put', path: '/v1/accounts/{id}', summary: 'Create or update an account (name, tier, ARR, renewal, owner).', scope: 'write', params: ['id'], body: { $ref: '#/components/schemas/Account' }, responses: { '200': 'The stored account.', '400': 'A field is invalid (named in the message).' } },
-  { method: 'get', path: '/v1/accounts/{id}/health', summary: 'Health score of one account with its components, reasons and 90-day history.', scope: 'read', params: ['id'], query: [{ name: 'include', description: 'tickets: add the recent tickets (redacted).', schema: { type: 'string' } }], responses: { '200': 'Account health.', '404': 'No events seen for this account yet.' } },
+  { method: 'get', path: '/v1/accounts/{id}/health', summary: 'Health score of one account with its components, reasons and 90-day history.', scope: 'read', params: ['id'], responses: { '200': 'Account health.', '404': 'No events seen for this account yet.' } },
   {
     method: 'get', path: '/v1/health', summary: 'Accounts by band or score, paginated.', scope: 'read',
     query: [

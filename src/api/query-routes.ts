@@ -7,14 +7,13 @@ import type { Store, Filter } from '../store/repository.js';
 import type { HealthDoc, IncidentDoc, OutreachDoc } from '../pipeline/findings-writer.js';
 import { dayOf } from '../pipeline/findings-writer.js';
 import { redact } from '../alerts/redact.js';
+import type { RecentTicket } from '../pipeline/engine-set.js';
 
 export interface QueryDeps {
   store: Store;
   requireScope: (scope: 'read' | 'write') => preHandlerHookHandler;
   /** Records an outreach outcome (status change, label for the learner); returns the updated entry or null. */
   recordOutcome: (id: string, body: OutcomeBody) => Promise<OutreachDoc | null>;
-  /** Sentiment of a text, for the recent tickets of the account page. */
-  sentimentOf: (text: string) => number;
   /** Live pipeline figures, when this daemon runs the pipeline. */
   pipelineStats?: () => Record<string, unknown>;
   /** How long overview figures may be reused (they scan every account). */
@@ -178,32 +177,16 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
     };
   });
 
-  app.get<{ Params: { id: string }; Querystring: { include?: string } }>('/v1/accounts/:id/health', read, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/v1/accounts/:id/health', read, async (req, reply) => {
     const id = req.params.id;
     const [h, account, stateDoc] = await Promise.all([
       store.collection<HealthDoc>('health').get(id),
       store.collection<Account & { _id: string }>('accounts').get(id),
-      store.collection<{ _id: string; recentErrors?: Array<{ clusterId: string; at: number }> }>('accountStates').get(id),
+      store.collection<{ _id: string; recentErrors?: Array<{ clusterId: string; at: number }>; recentTickets?: RecentTicket[] }>('accountStates').get(id),
     ]);
     if (!h) return reply.code(404).send({ error: 'not_found', message: `account ${id}: no health score yet (no events seen for it)` });
     const history = (await historyOf(store, [id], h.updatedAt, 90)).get(id) ?? [];
-    const includeTickets = (req.query.include ?? '').split(',').includes('tickets');
-    let recentTickets: Array<{ ticketId?: string; at: number; type: string; text: string; sentiment: number | null }> = [];
-    if (includeTickets) {
-      const events = await store
-        .collection<{ _id: string; ticketId?: string; occurredAt: number; type: string; text?: string; author?: string }>('events')
-        .find({ accountId: id }, { sort: [['occurredAt', -1]], limit: 20 });
-      recentTickets = events
-        .filter((e) => e.text)
-        .slice(0, 10)
-        .map((e) => ({
-          ticketId: e.ticketId,
-          at: e.occurredAt,
-          type: e.type,
-          text: redact(e.text!.slice(0, 500)),
-          sentiment: e.author === 'customer' ? deps.sentimentOf(e.text!) : null,
-        }));
-    }
+    const recentTickets = (stateDoc?.recentTickets ?? []).slice().reverse();
     const errors = stateDoc?.recentErrors ?? [];
     const clusterDocs = await store.collection<{ _id: string; template: string }>('clusters').getMany([...new Set(errors.map((e) => e.clusterId))]);
     const templates = new Map(clusterDocs.map((c) => [c._id, c.template]));

@@ -8,7 +8,8 @@ import type { VigilConfig } from '../config/schema.js';
 import type { Account, VigilEvent } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import { openStore } from '../store/open-store.js';
-import { EventLog } from '../events/event-log.js';
+import { SegmentLog } from '../events/segment-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { createLogger } from '../logging.js';
 import { buildServer } from '../api/server.js';
 import { registerQueryRoutes, type OutcomeBody } from '../api/query-routes.js';
@@ -66,7 +67,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const store = await openStore(config.store, logger);
-  const eventLog = new EventLog(store);
+  const eventLog = new SegmentLog(store);
   const analyzer: SentimentAnalyzer = createSentimentAnalyzer(config.sentiment);
   const accounts = new Map<string, Account>();
   for (const a of await store.collection<Account & { _id: string }>('accounts').find({})) accounts.set(a.accountId, a);
@@ -112,7 +113,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     store,
     logger,
     registry,
-    eventLog,
+    eventLog: eventLog as unknown as EventLog,
     onEventsAppended: () => wake?.(),
     onAccountUpserted: (a: Account) => accounts.set(a.accountId, a),
   });
@@ -120,7 +121,6 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     store,
     requireScope: (scope) => app.requireScope(scope),
     recordOutcome,
-    sentimentOf: (text) => analyzer.analyze(text).score,
     pipelineStats: () => ({ active: lease.isActive(), instanceId, ...(processor ? processor.stats() : {}) }),
     overviewCacheMs: 2000,
   });

@@ -1,18 +1,18 @@
 // Assembles a processor over a store: engines, findings writer and the event-log reader. The
 // daemon does this when it becomes active; tests and benchmarks do it to drive the pipeline.
-import type { Account, StoredEvent } from '../events/types.js';
+import type { Account } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import type { VigilConfig } from '../config/schema.js';
 import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
 import type { LearnerModel } from '../engines/health/learner.js';
-import type { EventLog } from '../events/event-log.js';
+import type { SegmentLog } from '../events/segment-log.js';
 import { EngineSet } from './engine-set.js';
 import { FindingsWriter, type AlertQueue } from './findings-writer.js';
 import { Processor, type EventSource, type ProcessorHooks } from './processor.js';
 
 export interface PipelineDeps {
   store: Store;
-  eventLog: EventLog;
+  eventLog: SegmentLog;
   config: VigilConfig;
   analyzer: SentimentAnalyzer;
   accountOf: (id: string) => Account | undefined;
@@ -22,23 +22,10 @@ export interface PipelineDeps {
   hooks?: ProcessorHooks;
 }
 
-/** Most sequence numbers asked for in one query when re-reading held events. */
-const SEQ_QUERY_CHUNK = 1000;
-
-export function eventSource(store: Store, log: EventLog): EventSource {
+export function eventSource(log: SegmentLog, gapWaitMs: number): EventSource {
   return {
-    readAfter: (seq, limit) => log.readAfter(seq, limit),
-    readSeqs: async (seqs) => {
-      const out: StoredEvent[] = [];
-      for (let i = 0; i < seqs.length; i += SEQ_QUERY_CHUNK) {
-        const part = await store.collection<StoredEvent & { _id: string }>('events').find({ seq: { $in: seqs.slice(i, i + SEQ_QUERY_CHUNK) } });
-        for (const { _id, ...ev } of part) {
-          void _id;
-          out.push(ev as StoredEvent);
-        }
-      }
-      return out;
-    },
+    readAfter: (seq, limit) => log.readAfter(seq, limit, gapWaitMs),
+    readSeqs: (seqs) => log.readSeqs(seqs),
   };
 }
 
@@ -54,7 +41,7 @@ export async function createPipeline(d: PipelineDeps): Promise<Processor> {
     learner: d.learner ?? (() => undefined),
     publicUrl: d.config.server.publicUrl,
   });
-  const processor = new Processor(d.store, eventSource(d.store, d.eventLog), d.config, engines, writer, d.clock ?? Date.now, d.hooks ?? {});
+  const processor = new Processor(d.store, eventSource(d.eventLog, d.config.pipeline.gapWaitMs), d.config, engines, writer, d.clock ?? Date.now, d.hooks ?? {});
   await processor.restore();
   return processor;
 }

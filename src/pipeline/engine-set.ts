@@ -17,6 +17,17 @@ export interface AccountRecord {
   appliedAt: number;
   appliedId: string;
   recentErrors: Array<{ clusterId: string; at: number }>;
+  /** The last few messages, redacted and shortened, for the account page. */
+  recentTickets: RecentTicket[];
+}
+
+export interface RecentTicket {
+  ticketId?: string;
+  at: number;
+  type: string;
+  author?: string;
+  text: string;
+  sentiment: number | null;
 }
 
 export interface ClusterStats {
@@ -34,9 +45,13 @@ export interface EngineLimits {
   samplesPerCluster: number;
   /** Recent errors kept per account. */
   recentErrorsPerAccount: number;
+  /** Recent messages kept per account (redacted). */
+  recentTicketsPerAccount: number;
+  /** Characters of a recent message kept for display. */
+  recentTicketChars: number;
 }
 
-export const DEFAULT_LIMITS: EngineLimits = { clusterAccountsCap: 200, samplesPerCluster: 5, recentErrorsPerAccount: 10 };
+export const DEFAULT_LIMITS: EngineLimits = { clusterAccountsCap: 200, samplesPerCluster: 5, recentErrorsPerAccount: 10, recentTicketsPerAccount: 5, recentTicketChars: 280 };
 
 const TIER_WEIGHT: Record<Tier, number> = { enterprise: 3, growth: 1.5, starter: 1 };
 
@@ -80,7 +95,7 @@ export class EngineSet {
   record(accountId: string): AccountRecord {
     let rec = this.records.get(accountId);
     if (!rec) {
-      rec = { state: newAccountState(accountId, this.config.health), appliedAt: -8.64e15, appliedId: '', recentErrors: [] };
+      rec = { state: newAccountState(accountId, this.config.health), appliedAt: -8.64e15, appliedId: '', recentErrors: [], recentTickets: [] };
       this.records.set(accountId, rec);
     }
     return rec;
@@ -106,6 +121,17 @@ export class EngineSet {
         frustration = r.frustration;
       }
       applyEvent(rec.state, ev, { sentiment, frustration }, this.config.health);
+      if (ev.text) {
+        rec.recentTickets.push({
+          ticketId: ev.ticketId,
+          at: ev.occurredAt,
+          type: ev.type,
+          author: ev.author,
+          text: redact(ev.text.slice(0, this.limits.recentTicketChars)),
+          sentiment: sentiment ?? null,
+        });
+        if (rec.recentTickets.length > this.limits.recentTicketsPerAccount) rec.recentTickets.shift();
+      }
       rec.appliedAt = ev.occurredAt;
       rec.appliedId = ev.id;
       this.touched.add(ev.accountId);

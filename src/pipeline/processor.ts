@@ -5,6 +5,7 @@ import type { StoredEvent } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import type { VigilConfig } from '../config/schema.js';
 import { ReorderBuffer } from './reorder-buffer.js';
+import { isGapMarker } from '../events/segment-log.js';
 import type { EngineSet, EngineSnapshot, AccountRecord } from './engine-set.js';
 import type { FindingsWriter } from './findings-writer.js';
 import { restoreAccountState } from '../engines/health/account-state.js';
@@ -22,6 +23,7 @@ interface CheckpointDoc {
   maxEventTime: number;
   late: number;
   processed: number;
+  lastDayClosed: number;
   engines: string;
   savedAt: number;
 }
@@ -32,12 +34,16 @@ interface AccountStateDoc {
   appliedAt: number;
   appliedId: string;
   recentErrors: AccountRecord['recentErrors'];
+  recentTickets: AccountRecord['recentTickets'];
 }
 
 const CHECKPOINT_ID = 'checkpoint:pipeline';
 /** Event time before any event: the minimum a JS Date can hold, JSON-safe unlike -Infinity. */
 const BEFORE_ALL = -8.64e15;
 const WRITE_CHUNK = 1000;
+const DAY_MS = 86_400_000;
+/** Days of history points written at once when event time jumps ahead (the history keeps 90). */
+const MAX_DAYS_CLOSED_AT_ONCE = 90;
 
 export interface ProcessorStats {
   readSeq: number;
@@ -65,6 +71,7 @@ export class Processor {
   private processed = 0;
   private sinceCheckpoint = 0;
   private lastProgressWall = 0;
+  private lastDayClosed = BEFORE_ALL;
 
   constructor(
     private readonly store: Store,
@@ -86,6 +93,7 @@ export class Processor {
         appliedAt: s.appliedAt,
         appliedId: s.appliedId,
         recentErrors: s.recentErrors ?? [],
+        recentTickets: s.recentTickets ?? [],
       });
     }
     if (cp) {
@@ -95,6 +103,7 @@ export class Processor {
       this.maxEventTime = cp.maxEventTime;
       this.late = cp.late;
       this.processed = cp.processed;
+      this.lastDayClosed = cp.lastDayClosed ?? BEFORE_ALL;
       if (cp.heldSeqs.length > 0) for (const ev of await this.source.readSeqs(cp.heldSeqs)) this.buffer.push(ev);
     }
     await this.writer.load();
@@ -107,12 +116,9 @@ export class Processor {
     const batch = await this.source.readAfter(this.readSeq, cfg.batchSize);
     const now = this.clock();
     let consumed = 0;
-    let expected = this.readSeq + 1;
     for (const ev of batch) {
-      // a gap is an intake write still in flight: wait for it a little, then move past it
-      if (ev.seq !== expected && now - ev.receivedAt < cfg.gapWaitMs) break;
-      expected = ev.seq + 1;
       this.readSeq = ev.seq;
+      if (isGapMarker(ev)) continue;
       consumed++;
       if (ev.occurredAt <= this.watermark) {
         this.late++;
@@ -123,6 +129,7 @@ export class Processor {
       this.buffer.push(ev);
     }
     if (consumed > 0) this.lastProgressWall = now;
+    if (batch.length > 0 && consumed === 0) return this.step();
     await this.release(this.maxEventTime - cfg.allowedLatenessMs);
     this.sinceCheckpoint += consumed;
     if (this.sinceCheckpoint >= cfg.checkpointEvery) await this.checkpoint();
@@ -152,17 +159,46 @@ export class Processor {
   private async release(to: number): Promise<void> {
     if (to <= this.watermark) return;
     const released = this.buffer.releaseUpTo(to);
-    for (const ev of released) this.engines.apply(ev);
-    this.watermark = to;
+    for (const ev of released) {
+      if (this.lastDayClosed + DAY_MS < ev.occurredAt || this.lastDayClosed === BEFORE_ALL) await this.closeDaysBefore(ev.occurredAt);
+      this.engines.apply(ev);
+    }
     this.processed += released.length;
-    const findings = this.engines.spikes.advance(to);
+    await this.closeDaysBefore(to);
+    this.watermark = to;
+    await this.flush(to);
+    if (released.length > 0) this.hooks.onProcessed?.(released.length);
+  }
+
+  /**
+   * Health is snapshotted at the end of every event-time day, so a replay leaves one history
+   * point a day for every account, as living through those days would.
+   */
+  private async closeDaysBefore(t: number): Promise<void> {
+    const endOfPreviousDay = Math.floor(t / DAY_MS) * DAY_MS - 1;
+    if (this.lastDayClosed === BEFORE_ALL) {
+      this.lastDayClosed = endOfPreviousDay;
+      return;
+    }
+    // after a long silence only the most recent days are worth a point each
+    if (endOfPreviousDay - this.lastDayClosed > MAX_DAYS_CLOSED_AT_ONCE * DAY_MS) this.lastDayClosed = endOfPreviousDay - MAX_DAYS_CLOSED_AT_ONCE * DAY_MS;
+    while (this.lastDayClosed + DAY_MS <= endOfPreviousDay) {
+      const dayEnd = this.lastDayClosed + DAY_MS;
+      this.lastDayClosed = dayEnd;
+      await this.flush(dayEnd);
+      await this.writer.writeHealth(this.engines.records.keys(), dayEnd);
+    }
+  }
+
+  /** Closes windows up to `at`, writes incidents and the touched accounts' health. */
+  private async flush(at: number): Promise<void> {
+    const findings = this.engines.spikes.advance(at);
     await this.writer.writeIncidents(findings);
     if (this.engines.touched.size > 0) {
       const touched = [...this.engines.touched];
       this.engines.touched.clear();
-      await this.writer.writeHealth(touched, to);
+      await this.writer.writeHealth(touched, at);
     }
-    if (released.length > 0) this.hooks.onProcessed?.(released.length);
   }
 
   /** Rescores every account at the current watermark (the hourly refresh). */
@@ -179,7 +215,7 @@ export class Processor {
     const docs: AccountStateDoc[] = [];
     for (const id of dirty) {
       const rec = this.engines.records.get(id);
-      if (rec) docs.push({ _id: id, state: JSON.stringify(rec.state), appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors });
+      if (rec) docs.push({ _id: id, state: JSON.stringify(rec.state), appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors, recentTickets: rec.recentTickets });
     }
     for (let i = 0; i < docs.length; i += WRITE_CHUNK) await this.store.collection<AccountStateDoc>('accountStates').putMany(docs.slice(i, i + WRITE_CHUNK));
     await this.store.collection<CheckpointDoc>('kv').put({
@@ -190,6 +226,7 @@ export class Processor {
       maxEventTime: this.maxEventTime,
       late: this.late,
       processed: this.processed,
+      lastDayClosed: this.lastDayClosed,
       engines: JSON.stringify(this.engines.snapshot()),
       savedAt: this.clock(),
     });

@@ -61,6 +61,8 @@ export const COLLECTIONS = {
   events: [{ fields: [['seq', 1]], unique: true }, { fields: [['accountId', 1], ['occurredAt', 1]] }],
   accounts: [{ fields: [['tier', 1]] }],
   kv: [],
+  eventSegments: [],
+  eventIds: [],
   clusters: [{ fields: [['lastSeen', -1]] }, { fields: [['count', -1]] }],
   incidents: [{ fields: [['status', 1], ['openedAt', -1]] }, { fields: [['clusterId', 1]] }],
   accountStates: [],
