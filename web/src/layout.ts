@@ -4,6 +4,9 @@ import { ApiError } from './api-client.js';
 import { h, replaceChildren, type Child } from './dom.js';
 
 export function pageHeader(title: Child, subtitle?: Child, ...actions: Child[]): HTMLElement {
+  // The tab title follows the view, so history and tab lists read well.
+  const text = typeof title === 'string' ? title : title instanceof Node ? title.textContent : null;
+  if (text) document.title = `${text} · Vigil`;
   return h(
     'header',
     { class: 'page-header' },

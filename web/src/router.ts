@@ -60,7 +60,11 @@ export class Router {
     } catch (err) {
       if (!controller.signal.aborted) this.onError(this.root, err);
     } finally {
-      if (!controller.signal.aborted) this.root.removeAttribute('aria-busy');
+      if (!controller.signal.aborted) {
+        this.root.removeAttribute('aria-busy');
+        // Screen readers and keyboard users start at the new view, not at the old scroll spot.
+        this.root.focus({ preventScroll: true });
+      }
     }
   }
 }
