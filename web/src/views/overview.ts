@@ -12,6 +12,8 @@ import { hashLink, type ViewContext } from '../router.js';
 
 /** Rows of the ranked list on the overview; the accounts view pages through the rest. */
 const OVERVIEW_ROWS = 25;
+/** How often the open overview refetches: figures move as events arrive, and a minute costs the API little. */
+const REFRESH_MS = 60_000;
 /** The bands the overview's at-risk list draws from, merged by outreach priority. */
 const AT_RISK_BANDS = ['critical', 'at-risk'] as const;
 
@@ -103,44 +105,61 @@ export async function overviewView(ctx: ViewContext): Promise<void> {
   const fail = (el: HTMLElement) => (err: unknown) => {
     if (!ctx.signal.aborted) replaceChildren(el, h('div', { class: 'error-inline', role: 'alert' }, errorText(err)));
   };
+  const atRiskCount = h('span', { class: 'muted' });
+  atRiskExtra.prepend(atRiskCount);
 
-  const overview = apiGet<Overview>('/v1/overview').then((o) => {
-    if (ctx.signal.aborted) return o;
-    renderStats(stats, o);
-    replaceChildren(bands, bandBar(o.accounts.byBand, o.accounts.total));
-    replaceChildren(hist, scoreHistogram(o.scoreHistogram));
-    return o;
-  }, (err: unknown) => {
-    for (const el of [stats, bands, hist]) fail(el)(err);
-    return undefined;
-  });
-  // One small page per band (the API filters one band at a time), merged: still one round trip.
-  const list = Promise.all(AT_RISK_BANDS.map((band) => apiGet<HealthPage>(`/v1/health?band=${band}&sort=-priority&limit=${OVERVIEW_ROWS}&offset=0`))).then((pages) => {
-    if (ctx.signal.aborted) return;
-    const items = pages
-      .flatMap((p) => p.items)
-      .sort((a, b) => b.priority - a.priority)
-      .slice(0, OVERVIEW_ROWS);
-    const total = pages.reduce((n, p) => n + p.total, 0);
-    replaceChildren(
-      atRisk,
-      items.length ? accountTable(items, 1) : h('div', { class: 'empty good' }, 'No account is at risk or critical.'),
-      total > items.length ? h('div', { class: 'table-foot' }, h('a', { href: hashLink('/accounts', { band: 'critical' }) }, `${int(pages[0]!.total)} critical`), ' · ', h('a', { href: hashLink('/accounts', { band: 'at-risk' }) }, `${int(pages[1]!.total)} at risk`), ` · showing the top ${int(items.length)}`) : null,
+  // Fetches everything and renders in place; run once now and again while the view stays open.
+  async function load(): Promise<void> {
+    const overview = apiGet<Overview>('/v1/overview').then(
+      (o) => {
+        if (ctx.signal.aborted) return o;
+        renderStats(stats, o);
+        replaceChildren(bands, bandBar(o.accounts.byBand, o.accounts.total));
+        replaceChildren(hist, scoreHistogram(o.scoreHistogram));
+        return o;
+      },
+      (err: unknown) => {
+        for (const el of [stats, bands, hist]) fail(el)(err);
+        return undefined;
+      },
     );
-    atRiskExtra.prepend(h('span', { class: 'muted' }, `${plural(total, 'account')} · `));
-    atRisk.dataset.ready = 'true';
-  }, fail(atRisk));
-  const open = apiGet<ItemList<IncidentItem>>('/v1/incidents?status=open').then(
-    async (res) => {
-      const o = await overview;
+    // One small page per band (the API filters one band at a time), merged: still one round trip.
+    const list = Promise.all(AT_RISK_BANDS.map((band) => apiGet<HealthPage>(`/v1/health?band=${band}&sort=-priority&limit=${OVERVIEW_ROWS}&offset=0`))).then((pages) => {
       if (ctx.signal.aborted) return;
-      const now = o?.asOf ?? Math.max(0, ...res.items.map((i) => i.updatedAt));
-      replaceChildren(incidents, openIncidentList(res.items, now));
-    },
-    fail(incidents),
-  );
-  await Promise.all([overview, list, open]);
-  if (!ctx.signal.aborted) markFirstView();
+      const items = pages
+        .flatMap((p) => p.items)
+        .sort((a, b) => b.priority - a.priority)
+        .slice(0, OVERVIEW_ROWS);
+      const total = pages.reduce((n, p) => n + p.total, 0);
+      replaceChildren(
+        atRisk,
+        items.length ? accountTable(items, 1) : h('div', { class: 'empty good' }, 'No account is at risk or critical.'),
+        total > items.length
+          ? h('div', { class: 'table-foot' }, h('a', { href: hashLink('/accounts', { band: 'critical' }) }, `${int(pages[0]!.total)} critical`), ' · ', h('a', { href: hashLink('/accounts', { band: 'at-risk' }) }, `${int(pages[1]!.total)} at risk`), ` · showing the top ${int(items.length)}`)
+          : null,
+      );
+      atRiskCount.textContent = `${plural(total, 'account')} · `;
+      atRisk.dataset.ready = 'true';
+    }, fail(atRisk));
+    const open = apiGet<ItemList<IncidentItem>>('/v1/incidents?status=open').then(
+      async (res) => {
+        const o = await overview;
+        if (ctx.signal.aborted) return;
+        const now = o?.asOf ?? Math.max(0, ...res.items.map((i) => i.updatedAt));
+        replaceChildren(incidents, openIncidentList(res.items, now));
+      },
+      fail(incidents),
+    );
+    await Promise.all([overview, list, open]);
+  }
+
+  await load();
+  if (ctx.signal.aborted) return;
+  markFirstView();
+  const timer = setInterval(() => {
+    if (document.visibilityState === 'visible' && !document.querySelector('.modal-backdrop')) void load();
+  }, REFRESH_MS);
+  ctx.signal.addEventListener('abort', () => clearInterval(timer));
 }
 
 let firstViewMarked = false;
