@@ -225,7 +225,7 @@ function renderDigest(p: DigestPayload, cfg: AlertsConfig): RenderedMessage {
     plain.push(
       `${i + 1}. ${it.name} (${it.tier}): score ${fmtNumber(it.score)}, ${it.band}, priority ${fmtNumber(it.priority)}`,
       ...it.reasons.slice(0, 3).map((r) => `   - ${r}`),
-      `   Action: ${it.action}. Owner: ${it.owner?.name ?? 'none'}`,
+      `   Action: ${it.action.replace(/\.$/, '')}. Owner: ${it.owner?.name ?? 'none'}`,
     );
   });
   if (p.total > items.length) {

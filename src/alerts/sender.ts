@@ -209,6 +209,24 @@ export class AlertSender {
   }
 
   private async deliver(doc: AlertDoc): Promise<keyof RunResult> {
+    // threading: replies go under the root's message, in the root's channel; until the root is
+    // out, the reply waits (without a claim: nothing is sent)
+    let channel = doc.channel;
+    let threadTs: string | undefined;
+    if (doc.threadRoot) {
+      const root = await this.alerts.get(doc.threadRoot);
+      // a root held for quiet hours is not waited for: this reply was routed as critical
+      if (root && (root.status === 'pending' || root.status === 'sending')) {
+        const rootDue = root.status === 'pending' ? root.nextAttemptAt : 0;
+        await this.alerts.update(doc._id, { nextAttemptAt: Math.max(this.clock() + this.cfg.delivery.pollMs, rootDue) }, { where: { status: 'pending', claims: doc.claims } });
+        return 'held';
+      }
+      if (root && root.status === 'sent' && root.ts) {
+        threadTs = root.threadTs ?? root.ts;
+        channel = root.postedChannel ?? root.channel;
+      }
+    }
+
     const claimId = await this.claim(doc);
     // another daemon took it (or a newer update superseded it) between find and claim
     if (!claimId) return 'held';
@@ -217,20 +235,6 @@ export class AlertSender {
     const putBack = (set: Partial<AlertDoc>, inc?: Record<string, number>) =>
       this.alerts.update(doc._id, { status: 'pending', claimId: null, claimedBy: null, ...set }, { where: mine, ...(inc ? { inc } : {}) });
 
-    // threading: replies go under the root's message, in the root's channel
-    let channel = doc.channel;
-    let threadTs: string | undefined;
-    if (doc.threadRoot) {
-      const root = await this.alerts.get(doc.threadRoot);
-      if (root && (root.status === 'pending' || root.status === 'sending' || root.status === 'held')) {
-        await putBack({ nextAttemptAt: this.clock() + this.cfg.delivery.pollMs }, { attempts: -1 });
-        return 'held';
-      }
-      if (root && root.status === 'sent' && root.ts) {
-        threadTs = root.threadTs ?? root.ts;
-        channel = root.postedChannel ?? root.channel;
-      }
-    }
     await this.alerts.update(doc._id, { threadTs: threadTs ?? null }, { where: mine });
 
     try {

@@ -101,6 +101,8 @@ describe('AlertSender with a Slack Web API server', () => {
     expect(all).toContain('[email]');
     expect(p.text).toContain('Error spike across 14 accounts');
     expect(p.text).toContain('Acme Corp (enterprise): 120');
+    // the fallback is escaped: a template's <NUM> must not become a Slack link
+    expect(p.text).toContain('invoice &lt;NUM&gt;');
 
     const stored = await doc(alert.dedupeKey);
     const msg = server.messages()[0]!;
@@ -424,6 +426,21 @@ describe('AlertSender with a Slack Web API server', () => {
     expect(summaries.every((m) => m.text.startsWith('1 alert held during quiet hours'))).toBe(true);
     expect(summaries.map((m) => m.text).join('\n')).toContain('Soylent (enterprise) is at-risk');
     expect((await outbox.list({ status: 'released' })).every((d) => d.releasedInto?.startsWith('held:'))).toBe(true);
+  });
+
+  it('a critical follow-up of an incident held for quiet hours goes out at once, saying what it is about', async () => {
+    const c = cfg({ quietHours: { enabled: true, timezone: 'UTC', start: '22:00', end: '08:00' } });
+    now = Date.UTC(2026, 10, 24, 2, 0, 0);
+    const outbox = new Outbox(store, c, { clock });
+    const s = sender(c);
+    await outbox.enqueue(incidentAlert('incident.opened', { createdAt: now, severity: 'sev3' }));
+    await outbox.enqueue(incidentAlert('incident.grew', { createdAt: now + 60_000, severity: 'sev1' }, { count: 4000 }));
+    await s.runOnce();
+    const msgs = server.messages();
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]!.thread_ts).toBeUndefined();
+    expect(msgs[0]!.text).toContain('[SEV1] Still growing: 4,000 events');
+    expect(msgs[0]!.text).toContain('Error template: PaymentGatewayError');
   });
 
   it('routes the digest to support and an enterprise account alert with the owner mentioned', async () => {

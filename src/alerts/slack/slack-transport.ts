@@ -11,6 +11,7 @@ import {
 } from '@slack/web-api';
 import type { AlertTransport, OutgoingMessage, PostedMessage } from '../alert-transport.js';
 import { DeliveryError } from '../delivery-error.js';
+import { escapeMrkdwn } from '../blocks.js';
 import type { AlertLogger } from '../alert-logger.js';
 
 /** The metadata event type Vigil tags its messages with. */
@@ -112,7 +113,8 @@ export class SlackTransport implements AlertTransport {
     try {
       const res = await this.client.chat.postMessage({
         channel: msg.channel,
-        text: msg.text,
+        // Slack reads `text` as markup: the plain version must not open links or mentions
+        text: escapeMrkdwn(msg.text),
         blocks: msg.blocks,
         ...(msg.threadTs ? { thread_ts: msg.threadTs } : {}),
         unfurl_links: false,
