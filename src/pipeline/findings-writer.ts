@@ -79,6 +79,10 @@ export class FindingsWriter {
   private readonly openIncidents = new Map<string, IncidentDoc>();
   private readonly lastBand = new Map<string, { band: string; score: number }>();
   private readonly outreach = new Map<string, OutreachDoc>();
+  /** Writes gathered since the last commit: one per document, however many days a step closed. */
+  private readonly pendingHealth = new Map<string, HealthDoc>();
+  private readonly pendingHistory = new Map<string, { accountId: string; month: string; days: Record<string, unknown> }>();
+  private readonly pendingOutreach = new Map<string, OutreachDoc>();
 
   constructor(private readonly d: FindingsWriterDeps) {}
 
@@ -214,9 +218,7 @@ export class FindingsWriter {
   /** Rescores the given accounts at event time `nowMs` and writes health, history, outreach and alerts. */
   async writeHealth(accountIds: Iterable<string>, nowMs: number): Promise<number> {
     const { engines, config, store } = this.d;
-    const healthDocs: HealthDoc[] = [];
-    const historyOps: Array<{ id: string; set: Record<string, unknown>; opts: { upsert: boolean; setOnInsert: Record<string, unknown> } }> = [];
-    const outreachDocs: OutreachDoc[] = [];
+    let scored = 0;
     const alerts: AlertInput[] = [];
     const learner = this.d.learner();
     const day = dayOf(nowMs);
@@ -229,14 +231,14 @@ export class FindingsWriter {
       const account = this.d.accountOf(accountId);
       const h = scoreAccount(rec.state, account, nowMs, config.health, learner);
       const openIncidents = [...this.openIncidents.values()].filter((i) => i.affectedAccounts.some((a) => a.accountId === accountId)).map((i) => i._id);
-      healthDocs.push({ ...h, _id: accountId, name: account?.name ?? accountId, tier: account?.tier ?? 'starter', arr: account?.arr ?? 0, updatedAt: nowMs, openIncidents });
-      const sentiment = h.components.find((c) => c.name === 'sentiment')?.value ?? null;
-      const tickets = h.components.find((c) => c.name === 'ticketRate')?.value ?? null;
-      historyOps.push({
-        id: `${accountId}|${month}`,
-        set: { [dayField]: { score: h.score, band: h.band, sentiment, tickets } },
-        opts: { upsert: true, setOnInsert: { accountId, month } },
-      });
+      this.pendingHealth.set(accountId, { ...h, _id: accountId, name: account?.name ?? accountId, tier: account?.tier ?? 'starter', arr: account?.arr ?? 0, updatedAt: nowMs, openIncidents });
+      scored++;
+      const sentiment = h.sentiment;
+      const tickets = h.ticketsToday;
+      const historyKey = `${accountId}|${month}`;
+      const hist = this.pendingHistory.get(historyKey) ?? { accountId, month, days: {} };
+      hist.days[dayField] = { score: h.score, band: h.band, sentiment, tickets };
+      this.pendingHistory.set(historyKey, hist);
       const prev = this.lastBand.get(accountId);
       if (prev && BAND_RANK[h.band]! > BAND_RANK[prev.band]! && BAND_RANK[h.band]! >= BAND_RANK['at-risk']!) {
         alerts.push({
@@ -263,16 +265,28 @@ export class FindingsWriter {
       this.lastBand.set(accountId, { band: h.band, score: h.score });
       const decision = decideOutreach(this.outreach.get(accountId), h, account, nowMs, config.health);
       if (decision.change !== 'none' && decision.entry) {
+        // 'tracked' only moves a closed entry's bookkeeping: saved, not announced
         const doc = { ...decision.entry, _id: decision.entry.id } as OutreachDoc;
         this.outreach.set(accountId, doc);
-        outreachDocs.push(doc);
+        this.pendingOutreach.set(doc._id, doc);
       }
     }
-    for (const part of chunks(healthDocs, WRITE_CHUNK)) await store.collection<HealthDoc>('health').putMany(part);
-    for (const part of chunks(historyOps, WRITE_CHUNK)) await store.collection('healthHistory').updateMany(part);
-    for (const part of chunks(outreachDocs, WRITE_CHUNK)) await store.collection<OutreachDoc>('outreach').putMany(part);
     for (const a of alerts) await this.d.alerts.enqueue(a);
-    return healthDocs.length;
+    return scored;
+  }
+
+  /** Writes the health, history and outreach documents gathered since the last commit. */
+  async commit(): Promise<void> {
+    const { store } = this.d;
+    const health = [...this.pendingHealth.values()];
+    const history = [...this.pendingHistory.entries()].map(([id, h]) => ({ id, set: h.days, opts: { upsert: true, setOnInsert: { accountId: h.accountId, month: h.month } } }));
+    const outreach = [...this.pendingOutreach.values()];
+    this.pendingHealth.clear();
+    this.pendingHistory.clear();
+    this.pendingOutreach.clear();
+    for (const part of chunks(health, WRITE_CHUNK)) await store.collection<HealthDoc>('health').putMany(part);
+    for (const part of chunks(history, WRITE_CHUNK)) await store.collection('healthHistory').updateMany(part);
+    for (const part of chunks(outreach, WRITE_CHUNK)) await store.collection<OutreachDoc>('outreach').putMany(part);
   }
 
   /** Writes the clusters list and the escalation metrics (what the overview and clusters pages read). */

@@ -167,6 +167,7 @@ export class Processor {
     await this.closeDaysBefore(to);
     this.watermark = to;
     await this.flush(to);
+    await this.writer.commit();
     if (released.length > 0) this.hooks.onProcessed?.(released.length);
   }
 
@@ -204,7 +205,9 @@ export class Processor {
   /** Rescores every account at the current watermark (the hourly refresh). */
   async refreshAll(): Promise<number> {
     if (this.watermark === BEFORE_ALL) return 0;
-    return this.writer.writeHealth(this.engines.records.keys(), this.watermark);
+    const n = await this.writer.writeHealth(this.engines.records.keys(), this.watermark);
+    await this.writer.commit();
+    return n;
   }
 
   /** Saves dirty account records, then the position and global engine state in one document. */
