@@ -18,12 +18,13 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { messages: 1_000_000, templates: 100_000, drain3Seconds: 300, data: '' };
-  for (let i = 0; i < argv.length; i++) {
-    const v = argv[i + 1];
-    if (argv[i] === '--messages' && v) args.messages = Number(v), i++;
-    else if (argv[i] === '--templates' && v) args.templates = Number(v), i++;
-    else if (argv[i] === '--drain3-seconds' && v) args.drain3Seconds = Number(v), i++;
-    else if (argv[i] === '--data' && v) args.data = v, i++;
+  for (let i = 0; i + 1 < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]!];
+    if (flag === '--messages') args.messages = Number(value);
+    else if (flag === '--templates') args.templates = Number(value);
+    else if (flag === '--drain3-seconds') args.drain3Seconds = Number(value);
+    else if (flag === '--data') args.data = value;
+    else throw new Error(`unknown option ${flag} (expected --messages, --templates, --drain3-seconds, --data)`);
   }
   return args;
 }

@@ -40,6 +40,7 @@ const PY_TRACEBACK = /^\s*Traceback \(most recent call last\):/;
 /** The last line of a Python traceback: the exception type and message. */
 const PY_EXCEPTION = /^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b(?::.*)?)$/;
 /** Control characters other than tab, newline and carriage return: the signature of binary data. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]+/g;
 /** An "Error:" / "FATAL -" label inside a line, not at its start (a line that starts with one is kept whole). */
 const ERROR_LABEL = /(?<=\S\s+)\b(?:[A-Z][\w.]*)?(?:Error|Exception|ERROR|FATAL)\b\s*[:=-]\s*\S/;

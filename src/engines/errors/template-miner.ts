@@ -225,6 +225,8 @@ export class TemplateMiner {
       for (const k of s.keys) miner.addKey(c, k);
       for (const k of s.shapes ?? []) miner.addShape(c, k);
     }
+    // Buckets are scanned newest first, so they must be in creation order, as they were when live.
+    for (const bucket of miner.buckets.values()) bucket.sort((a, b) => a.seq - b.seq);
     for (const [from, to] of Object.entries(snap.aliases ?? {})) miner.aliases.set(from, to);
     return miner;
   }

@@ -57,6 +57,7 @@ describe('extractErrors bounds', () => {
   it('turns binary-looking input into text safely', () => {
     const bytes = Array.from({ length: 4096 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join('');
     const out = extractErrors({ text: `${bytes}\nupload failed: \u0000\u0001corrupt\u0002 header\n${bytes}`, error: '\u0000\u0000' }, cfg);
+    // eslint-disable-next-line no-control-regex -- asserting control characters are gone
     for (const e of out) expect(e.message).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
     expect(out.some((e) => e.message.includes('upload failed'))).toBe(true);
   });
