@@ -65,13 +65,15 @@ const VENDOR_KEYS = new RegExp(
 
 // key = value / "key": "value" / Key: value, where the key names a secret
 const KEY_VALUE =
-  /(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{0,40}?(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|session[_-]?(?:id|key|token)|signing[_-]?key|signature|client[_-]?id)[A-Za-z0-9_-]{0,40})(["']?\s*(?:=>|[:=])\s*["']?|\s+is\s+["']?|\s+was\s+["']?)([^\s"'&,;<>(){}[\]`]+)/gi;
+  /(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{0,40}?(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|session[_-]?(?:id|key|token)|signing[_-]?key|signature)[A-Za-z0-9_-]{0,40})(["']?\s*(?:=>|[:=])\s*["']?|\s+is\s+["']?|\s+was\s+["']?)([^\s"'&,;<>(){}[\]`]+)/gi;
 
 // cheap substring checks that skip a pass when its key words are absent (most text)
 const AUTH_HINT = /bearer|basic|token|digest|bot/;
 const KEY_HINT = /pass|pwd|secret|token|key|credential|session|sign|client/;
 
 const PASSWORD_KEY = /passw|passphrase|pwd/i;
+// settings *about* a secret (PASSWORD_MIN_LENGTH, token_type, api_key_id) hold no secret
+const ABOUT_A_SECRET = /(?:min|max|length|len|count|size|policy|enabled|required|expiry|expires|expired|reset|rotation|ttl|timeout|hint|strength|type|name|url|path|file|id)$/i;
 
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b/g;
 
@@ -209,9 +211,11 @@ export function redact(text: string, opts: RedactOptions = {}): string {
   out = out.replace(VENDOR_KEYS, REDACTION_TAGS.apiKey);
   if (KEY_HINT.test(lower)) out = out.replace(KEY_VALUE, (m, key: string, sep: string, value: string) => {
     if (value.startsWith('[') || PLACEHOLDER.test(value)) return m;
-    const prose = /\s(?:is|was)\s/.test(sep);
+    if (ABOUT_A_SECRET.test(key) && !/session/i.test(key)) return m;
+    // "password is X" and "Password: X" are also how people write prose ("Password: must be ...")
+    const prose = (/\s(?:is|was)\s/.test(sep) || /^:\s/.test(sep)) && !/["']/.test(sep);
     if (PASSWORD_KEY.test(key)) {
-      // "password=hunter2" always; "password is ..." only when the value looks made up
+      // "password=hunter2" and "password": "..." always; prose only when the value looks made up
       if (prose ? !looksSecret(value) && !/\d/.test(value) : value.length < 3 && !/=/.test(sep)) return m;
       return `${key}${sep}${REDACTION_TAGS.password}`;
     }

@@ -53,7 +53,14 @@ describe('redact on single cases', () => {
   });
 
   it('leaves placeholders and ordinary words after a secret-looking key alone', () => {
-    for (const t of ['token: expired', 'password=***', 'api_key=<your key>', 'secret is required', 'the token was invalid']) expect(redact(t)).toBe(t);
+    for (const t of ['token: expired', 'password=***', 'api_key=<your key>', 'secret is required', 'the token was invalid', 'Password: must be at least 12 characters', 'token_type=Bearer']) {
+      expect(redact(t)).toBe(t);
+    }
+    // settings about a secret are not the secret
+    expect(redact('PASSWORD_MIN_LENGTH=12 api_key_id=key_01HGW5ZC9XK2M7T3V8N6')).toBe('PASSWORD_MIN_LENGTH=12 api_key_id=key_01HGW5ZC9XK2M7T3V8N6');
+    // but a quoted or assigned password is always one
+    expect(redact(`db_password: 'letmein'`)).toBe(`db_password: '[password]'`);
+    expect(redact('PASSWORD=letmein')).toBe('PASSWORD=[password]');
   });
 
   it('is pure: the same input gives the same output and empty stays empty', () => {
