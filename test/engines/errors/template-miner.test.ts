@@ -98,6 +98,20 @@ describe('TemplateMiner', () => {
     expect(restored.snapshot()).toBe(original.snapshot());
   });
 
+  it('restores the scan order, so ties break the same way after a restart', () => {
+    const tcfg = errorsConfig.parse({ similarity: 0.5 });
+    const m = new TemplateMiner(tcfg);
+    m.add('Sync job north failed');
+    m.add('Sync task south failed');
+    // Seen again: the older cluster becomes the most recent one, so recency order differs from creation order.
+    m.add('Sync job north failed');
+    const restored = TemplateMiner.restore(m.snapshot(), tcfg);
+    // Three of four words agree with each template: a tie that scan order decides.
+    const tie = 'Sync job south failed';
+    expect(restored.add(tie, 9)).toEqual(m.add(tie, 9));
+    expect(restored.snapshot()).toBe(m.snapshot());
+  });
+
   it('keeps aliases across snapshot and restore', () => {
     const mcfg = errorsConfig.parse({ similarity: 0.5, maxCandidates: 1 });
     const m = new TemplateMiner(mcfg);
