@@ -87,9 +87,9 @@ describe('dashboard e2e', () => {
   });
 
   it('incidents: the spike is listed, its rate chart and affected accounts render', async () => {
+    expect(backend.expect.incidentId, 'an incident opened during the spike, on the spike accounts').not.toBe('');
     await page.locator('.nav a[data-route="incidents"]').click();
     await page.locator('#incidents-list tbody tr').first().waitFor();
-    expect(backend.expect.incidentId, 'an incident opened during the spike, on the spike accounts').not.toBe('');
     const link = page.locator(`#incidents-list tr[data-incident="${backend.expect.incidentId}"] a`);
     expect(await link.count()).toBe(1);
     await shot(page, '02-incidents');
