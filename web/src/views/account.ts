@@ -99,15 +99,25 @@ function recentTickets(a: AccountHealth): HTMLElement {
 function recentErrors(a: AccountHealth): HTMLElement {
   if (a.recentErrors.length === 0) return h('div', { class: 'empty' }, 'No recent errors.');
   const open = new Map(a.openIncidents.map((i) => [i.template, i.id]));
+  // One line per error cluster (latest first), with how often it recurred in the recent list.
+  const byCluster = new Map<string, { clusterId: string; template: string; at: number; n: number }>();
+  for (const e of a.recentErrors) {
+    const seen = byCluster.get(e.clusterId);
+    if (seen) {
+      seen.n++;
+      seen.at = Math.max(seen.at, e.at);
+    } else byCluster.set(e.clusterId, { ...e, n: 1 });
+  }
+  const grouped = [...byCluster.values()].sort((x, y) => y.at - x.at);
   return h(
     'ul',
     { class: 'error-list' },
-    ...a.recentErrors.map((e) => {
+    ...grouped.map((e) => {
       const incident = open.get(e.template);
       return h(
         'li',
         {},
-        h('div', { class: 'mono error-template' }, e.template),
+        h('div', { class: 'mono error-template' }, e.template || h('span', { class: 'muted' }, `cluster ${e.clusterId}`), e.n > 1 ? h('span', { class: 'repeat' }, `×${e.n}`) : null),
         h('div', { class: 'muted small' }, dateTime(e.at), ' · cluster ', h('span', { class: 'mono' }, e.clusterId), incident ? h('a', { href: `#/incident/${encodeURIComponent(incident)}`, class: 'incident-tag' }, 'open incident') : null),
       );
     }),
