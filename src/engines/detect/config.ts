@@ -18,17 +18,17 @@ export const detectConfig = z
     seasonGain: unit().default(0.85).describe('Seasonal offsets are used only once they cut the forecast error to below this fraction of the error without them: they must earn their place.'),
     seasonMinDays: positive().default(2).describe('Days of data before seasonal offsets may be used: one day cannot tell a daily pattern from a trend.'),
     histBins: z.number().int().min(4).max(64).default(20).describe('Bins of the long-memory value histogram (values standardised by a slow mean and scale) that scores how rare a value is; 20 bins fit the 2 KB state budget.'),
-    histAlpha: unit().default(0.0005).describe('Decay of the value histogram per point (~2000 points of memory): long enough to remember the usual range through quiet spells.'),
+    histAlpha: unit().default(0.0002).describe('Decay of the value histogram per point (~5000 points of memory): long enough to remember the usual range through quiet spells and a week of 5-minute data.'),
     slowAlpha: unit().default(0.002).describe('Weight of a new point in the slow mean and deviation that standardise the histogram.'),
     rarityWeight: z.number().min(0).default(1).describe('Weight of value rarity (surprise of the histogram bin) next to the forecast-residual surprise.'),
     countMaxMean: positive().default(30).describe('Series of non-negative integers whose level is below this are scored with count (negative binomial) tails, where a normal approximation would be badly wrong.'),
     scaleFloor: z.number().min(0).default(0.002).describe('Smallest scale, as a fraction of the slow mean absolute deviation (or of the value itself): a flat series must not turn a rounding wobble into certainty.'),
     surpriseAlpha: unit().default(0).describe('Weight of a new surprise in its short average, scored beside the point itself (0: off; averaging delayed detections on the NAB development half more than it helped).'),
-    surpriseLongAlpha: unit().default(0.01).describe('Weight of a new log-surprise in its long-run mean and deviation (~100 points): what counts as usual oddness for this series, following changes of regime.'),
+    surpriseLongAlpha: unit().default(0.005).describe('Weight of a new log-surprise in its long-run mean and deviation (~200 points): what counts as usual oddness for this series, following changes of regime.'),
     surpriseSpread: z.number().min(0).default(2).describe('Mean deviations above the usual log-surprise a point must reach to score above 0.'),
+    surpriseQuantile: unit().default(0.999).describe('High quantile of the series\' own log-surprise a point must also beat (0 turns this off); on spiky series (frequent bursts) it rises above mean + spread, so routine bursts stop alarming.'),
+    quantileStep: z.number().min(0).default(0.2).describe('Step of the running quantile, in mean deviations of log-surprise: it jumps up at each odd point and creeps down ~1/(step*(1-quantile)) points per deviation, which also keeps one anomaly from alarming on every point.'),
     scoreScale: positive().default(3).describe('Log-surprise above the usual level that maps to a score of 1 - 1/e; large enough that scores do not pile up at 1 and a threshold can still rank them.'),
-    holdDecay: unit().default(0.9998).describe('Per-point decay of the recent score peak (half-life ~3500 points): a point scores in full only when it beats the decayed peak, so an anomaly alarms once rather than on every point.'),
-    holdDamp: unit().default(0.2).describe('Factor applied to a score that does not beat the recent peak; keeps it ranked but below fresh alarms.'),
     warmupPoints: z.number().int().min(1).default(20).describe('Points before any score above 0: scale and level need a few points to mean anything.'),
   })
   .prefault({});
@@ -56,8 +56,8 @@ export const spikesConfig = z
     sev1Ratio: z.number().min(1).default(30).describe('Rate ratio that makes an incident sev1 (with at least sev2WeightedAccounts).'),
     sev2Ratio: z.number().min(1).default(10).describe('Rate ratio that makes an incident at least sev2.'),
     detector: detectConfig
-      .prefault({ holdDamp: 1 })
-      .describe('Per-cluster count detector (the `detect` detector). holdDamp is 1 here: the incident lifecycle already turns a long spike into one alarm, and a damped score would hide a second spike.'),
+      .prefault({ surpriseQuantile: 0 })
+      .describe('Per-cluster count detector (the `vigil detect` detector). Its running-quantile bar is off by default (surpriseQuantile 0): the incident lifecycle already handles repeats, and a bar raised by one outage must not hide the next.'),
   })
   .prefault({});
 export type SpikesConfig = z.infer<typeof spikesConfig>;

@@ -33,9 +33,9 @@ export interface CountRateState {
 // A day of hourly buckets, or a week of 10-minute ones: longer silences are a gap for the detector.
 const DEFAULT_MAX_CATCH_UP = 1008;
 
-// A rate is a state read at any time (health asks "is it abnormal now?"), not an alarm stream, so the
-// detector's once-per-anomaly damping is off unless the caller sets it.
-const RATE_DEFAULTS: Partial<DetectConfig> = { holdDamp: 1 };
+// A rate is read as a state at any time (health asks "is it abnormal now?"), so the running-quantile
+// bar, which mutes repeats in an alarm stream, is off unless the caller sets it.
+const RATE_DEFAULTS: Partial<DetectConfig> = { surpriseQuantile: 0 };
 
 export class CountRateDetector {
   private readonly bucketMs: number;

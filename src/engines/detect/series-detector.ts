@@ -41,10 +41,10 @@ export interface SeriesDetectorState {
   cnt: number;
   pm: number;
   pd: number;
+  ph: number;
   am: number;
   ad: number;
   ss: number;
-  hold: number;
   ex: number;
 }
 
@@ -80,10 +80,10 @@ export class SeriesDetector {
   private isCount = true;
   private lpMean = 0;
   private lpDev = 0;
+  private lpHigh = 0;
   private laMean = 0;
   private laDev = 0;
   private surpriseShort = 0;
-  private hold = 0;
   private expected = 0;
 
   constructor(private readonly cfg: DetectConfig) {
@@ -144,7 +144,8 @@ export class SeriesDetector {
     const countMode = this.isCount && fast < c.countMaxMean;
     if (countMode) {
       const mean = Math.max(fast, 0);
-      surprise = -Math.log(Math.max(countTailProbability(x, mean, Math.max(mean, this.countVar)), 1e-300));
+      // Upper tail only: for sparse counts a quiet spell is weak evidence, a burst is the news.
+      surprise = x <= mean ? 0 : -Math.log(Math.max(countTailProbability(x, mean, Math.max(mean, this.countVar)), 1e-300));
     } else {
       surprise = Math.abs(r) / scale;
     }
@@ -154,7 +155,7 @@ export class SeriesDetector {
     let sustainedInput = surprise;
     if (seasonOn) {
       const s2 = Math.abs(x - slow) / Math.max(this.seasonMad, floor);
-      if (s2 > surprise) surprise = s2;
+      if (s2 < surprise) surprise = s2;
       sustainedInput = s2;
     }
     const rarity = c.rarityWeight * this.binSurprise(x);
@@ -167,7 +168,15 @@ export class SeriesDetector {
     const la = Math.log1p(this.surpriseShort);
     let score = 0;
     if (this.n >= c.warmupPoints) {
-      const excess = Math.max(lp - (this.lpMean + c.surpriseSpread * this.lpDev), la - (this.laMean + c.surpriseSpread * this.laDev), 0);
+      if (this.n === c.warmupPoints) this.lpHigh = this.lpMean + c.surpriseSpread * this.lpDev;
+      const usual = Math.max(this.lpMean + c.surpriseSpread * this.lpDev, this.lpHigh);
+      const excess = Math.max(lp - usual, la - (this.laMean + c.surpriseSpread * this.laDev), 0);
+      // Running high quantile of log-surprise, stepping in units of its spread: a series whose odd
+      // points are frequent (spiky loads) raises its own bar.
+      const step = c.quantileStep * (this.lpDev + SURPRISE_CLIP_FLOOR);
+      this.lpHigh += lp > this.lpHigh ? step * c.surpriseQuantile : step * (c.surpriseQuantile - 1);
+      // Below the mean the bar never binds; the floor keeps it from drifting without end.
+      if (this.lpHigh < this.lpMean) this.lpHigh = this.lpMean;
       score = 1 - Math.exp(-excess / c.scoreScale);
       const a = this.warmFrom(c.surpriseLongAlpha, c.warmupPoints);
       // Updates are clipped so one anomaly does not teach the detector that anomalies are usual.
@@ -178,12 +187,6 @@ export class SeriesDetector {
       this.laMean += a * da;
       this.laDev += a * (Math.abs(da) - this.laDev);
     }
-
-    // One anomaly alarms once: a point scores in full only when it beats the recent (decaying) peak.
-    this.hold *= c.holdDecay;
-    const raw = score;
-    if (raw <= this.hold) score = raw * c.holdDamp;
-    else this.hold = raw;
 
     this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
     return score;
@@ -298,10 +301,10 @@ export class SeriesDetector {
       cnt: this.isCount ? 1 : 0,
       pm: round6(this.lpMean),
       pd: round6(this.lpDev),
+      ph: round6(this.lpHigh),
       am: round6(this.laMean),
       ad: round6(this.laDev),
       ss: round6(this.surpriseShort),
-      hold: round6(this.hold),
       ex: round6(this.expected),
     };
   }
@@ -332,10 +335,10 @@ export class SeriesDetector {
     d.isCount = state.cnt === 1;
     d.lpMean = state.pm;
     d.lpDev = state.pd;
+    d.lpHigh = state.ph;
     d.laMean = state.am;
     d.laDev = state.ad;
     d.surpriseShort = state.ss;
-    d.hold = state.hold;
     d.expected = state.ex;
     return d;
   }
