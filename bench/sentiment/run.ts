@@ -7,7 +7,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { sentimentConfig } from '../../src/engines/sentiment/config.js';
-import { createSentimentAnalyzer } from '../../src/engines/sentiment/model-file.js';
+import { createSentimentAnalyzer, loadSentimentModel } from '../../src/engines/sentiment/model-file.js';
+import { loadavg } from 'node:os';
 import { BENCH_DIR, BENCH_SETS, readRated, pearson, macroF1 } from './bench-data.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -88,6 +89,7 @@ function runInProcess(score: (t: string) => number, texts: readonly string[]): R
 const fmtRate = (n: number, s: number | undefined): string => (s === undefined || s <= 0 ? '-' : Math.round(n / s).toLocaleString('en-US'));
 
 const afinn = naturalAfinn();
+const vigil = createSentimentAnalyzer(sentimentConfig.parse({}));
 const rows: string[] = [];
 rows.push('| set | system | Pearson r | macro-F1 | msgs/s (wall, incl. start-up) | msgs/s (scoring only) |');
 rows.push('|---|---|---|---|---|---|');
@@ -96,7 +98,7 @@ for (const name of BENCH_SETS) {
   const texts = items.map((i) => i.text);
   const truth = items.map((i) => i.rating);
   const systems: Array<[string, Run | undefined]> = [
-    ['Vigil (vigil sentiment CLI)', runVigilCli(texts)],
+    ['Vigil (vigil sentiment CLI)', { ...runVigilCli(texts), scoring: runInProcess((t) => vigil.analyze(t).score, texts).scoring }],
     ['natural AFINN (in-process)', runInProcess((t) => afinn.score(t), texts)],
     ['vaderSentiment (python3)', runVader(texts)],
   ];
@@ -106,6 +108,12 @@ for (const name of BENCH_SETS) {
   }
 }
 console.log(rows.join('\n'));
+console.log('(Vigil scoring-only: the same analyzer in-process, cold word cache. Vigil\'s weights were trained on these sets: the figures above are in-sample.)');
+const meta = loadSentimentModel()?.meta as { outOfSample?: Record<string, Array<{ name: string; r: number; f1: number }>> } | undefined;
+if (meta?.outOfSample) {
+  console.log('\nVigil out of sample (from models/sentiment/model.json, written by bench/sentiment/train.ts):');
+  for (const [what, rs] of Object.entries(meta.outOfSample)) for (const r of rs) console.log(`  ${what.padEnd(40)} ${r.name.padEnd(16)} r=${r.r.toFixed(3)} macroF1=${r.f1.toFixed(3)}`);
+}
 
 // throughput on 200-character messages built from the tweets, deterministic
 const pool = readRated(join(BENCH_DIR, 'tweets.tsv')).map((i) => oneLine(i.text));
@@ -118,14 +126,18 @@ for (let i = 0, k = 0; i < THROUGHPUT_N; i++) {
 const analyzer = createSentimentAnalyzer(sentimentConfig.parse({}));
 for (let i = 0; i < Math.min(20_000, long.length); i++) analyzer.analyze(long[i]!); // warm the JIT and the word cache
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 let checksum = 0;
 for (const t of long) checksum += analyzer.analyze(t).score;
 const inProc = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const inProcCpu = (cpu.user + cpu.system) / 1e6;
 const cliRun = runVigilCli(long);
 const afRun = runInProcess((t) => afinn.score(t), long);
 const vaderRun = runVader(long.slice(0, VADER_THROUGHPUT_N));
 console.log(`\nthroughput, ${TEXT_CHARS}-character messages (${long.length.toLocaleString('en-US')} messages; checksum ${checksum.toFixed(2)}):`);
-console.log(`  Vigil analyzer in-process (warm):       ${fmtRate(long.length, inProc)} msgs/s`);
+console.log(`  Vigil analyzer in-process (warm):       ${fmtRate(long.length, inProc)} msgs/s wall, ${fmtRate(long.length, inProcCpu)} msgs/s per CPU-second`);
+console.log(`  (load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on this 2-core machine; wall rates suffer when it is shared)`);
 console.log(`  Vigil CLI (stdin -> stdout, JSONL, incl. start-up): ${fmtRate(long.length, cliRun.wall)} msgs/s`);
 console.log(`  natural AFINN in-process:               ${fmtRate(long.length, afRun.scoring)} msgs/s`);
 if (vaderRun) console.log(`  vaderSentiment (${VADER_THROUGHPUT_N.toLocaleString('en-US')} messages): ${fmtRate(VADER_THROUGHPUT_N, vaderRun.scoring)} msgs/s scoring only, ${fmtRate(VADER_THROUGHPUT_N, vaderRun.wall)} msgs/s wall`);

@@ -12,6 +12,10 @@ interface SentimentOptions {
   config?: string;
 }
 
+// printed precision: four places of a compound is finer than any rater agrees; weights need less
+const SCORE_PLACES = 4;
+const WEIGHT_PLACES = 3;
+
 const round = (x: number, places: number): number => {
   const f = 10 ** places;
   return Math.round(x * f) / f;
@@ -19,16 +23,16 @@ const round = (x: number, places: number): number => {
 
 function formatJson(r: SentimentResult): string {
   return JSON.stringify({
-    score: round(r.score, 4),
+    score: round(r.score, SCORE_PLACES),
     label: r.label,
     frustration: r.frustration,
     cues: r.cues,
-    top: r.top.map((t) => ({ word: t.word, weight: round(t.weight, 3) })),
+    top: r.top.map((t) => ({ word: t.word, weight: round(t.weight, WEIGHT_PLACES) })),
   });
 }
 
 function formatTsv(r: SentimentResult): string {
-  return `${round(r.score, 4)}\t${r.label}\t${r.frustration ? 'frustrated' : '-'}\t${r.cues.join(',') || '-'}\t${r.top.map((t) => `${t.word}:${round(t.weight, 2)}`).join(' ') || '-'}`;
+  return `${round(r.score, SCORE_PLACES)}\t${r.label}\t${r.frustration ? 'frustrated' : '-'}\t${r.cues.join(',') || '-'}\t${r.top.map((t) => `${t.word}:${round(t.weight, WEIGHT_PLACES)}`).join(' ') || '-'}`;
 }
 
 async function runSentiment(opts: SentimentOptions): Promise<void> {

@@ -63,6 +63,8 @@ interface CueRef {
 interface TokenInfo {
   kind: Kind;
   word: string;
+  /** hash of `word`: the top-word merge compares integers, not strings (a collision only merges two explanations) */
+  wordKey: number;
   stem: string;
   afinn: number;
   senticon: number;
@@ -75,8 +77,8 @@ interface TokenInfo {
   cues: CueRef[] | null;
 }
 
-const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, cues: null };
-const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, cues: null };
+const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: 0, stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, cues: null };
+const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: 0, stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, cues: null };
 
 const EMOTICON_MAP = new Map<string, number>(EMOTICONS.map(([k, v]) => [k, v]));
 const EMOJI_MAP = new Map<number, number>(EMOJI.map(([k, v]) => [k, v]));
@@ -103,6 +105,12 @@ function isEmojiCode(cp: number): boolean {
 
 function isSpace(c: number): boolean {
   return c <= 32 || c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x3000;
+}
+
+function keyOf(word: string): number {
+  let h = HASH_SEED;
+  for (let i = 0; i < word.length; i++) h = hashStep(h, word.charCodeAt(i));
+  return h;
 }
 
 function hasLexiconValence(info: TokenInfo): boolean {
@@ -137,6 +145,7 @@ export class SentimentAnalyzer {
   private factor = new Float64Array(256);
   private negated = new Uint8Array(256);
   private contrib = new Float64Array(256);
+  private readonly picked: Int32Array;
   private tokenCount = 0;
   private exclaim = 0;
   private question = 0;
@@ -147,6 +156,7 @@ export class SentimentAnalyzer {
     this.cfg = cfg;
     this.model = model ?? defaultSentimentModel(cfg);
     this.words = new WordTable<TokenInfo>(cfg.cacheSize);
+    this.picked = new Int32Array(cfg.topWords);
     this.lex = this.model.lexicon ? lexiconsFromTables(this.model.lexicon) : naturalLexicons();
     this.residual = new Map(Object.entries(this.model.residual));
     this.negatedResidual = new Map(Object.entries(this.model.negatedResidual));
@@ -212,6 +222,7 @@ export class SentimentAnalyzer {
     const info: TokenInfo = {
       kind,
       word: lookupWord,
+      wordKey: keyOf(lookupWord),
       stem,
       afinn: afinn / 5,
       senticon,
@@ -237,7 +248,7 @@ export class SentimentAnalyzer {
   private symbolInfo(key: string, valence: number): TokenInfo {
     let info = this.cache.get(key);
     if (info === undefined) {
-      info = { kind: Kind.Word, word: key, stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, cues: null };
+      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, cues: null };
       this.weigh(info);
       this.remember(key, info);
     }
@@ -548,38 +559,59 @@ export class SentimentAnalyzer {
     return raw > 0 ? add : -add;
   }
 
+  /**
+   * The k words that moved the score most. Ranked by their strongest single occurrence, reported with
+   * all their occurrences summed; chosen by indices first so only the k reported objects are allocated.
+   */
   private topWords(): Array<{ word: string; weight: number }> {
     const k = this.cfg.topWords;
     const out: Array<{ word: string; weight: number }> = [];
     if (k === 0) return out;
     const n = this.tokenCount;
     const min = this.cfg.topMinWeight;
+    const picked = this.picked;
+    let m = 0;
     for (let i = 0; i < n; i++) {
       const c = this.contrib[i]!;
-      if (c === 0) continue;
-      const word = this.infos[i]!.word;
-      let merged = false;
-      for (let e = 0; e < out.length; e++) {
-        if (out[e]!.word === word) {
-          out[e]!.weight += c;
-          merged = true;
-          break;
-        }
+      const mag = c < 0 ? -c : c;
+      if (mag < min) continue;
+      const info = this.infos[i]!;
+      let dup = -1;
+      // same word, even when a cache reset gave it a second descriptor
+      for (let e = 0; e < m; e++) {
+        const other = this.infos[picked[e]!]!;
+        if (other.wordKey === info.wordKey) dup = e;
       }
-      if (!merged && (c >= min || c <= -min)) out.push({ word, weight: c });
-    }
-    // selection of the k largest by magnitude; the list is short, so this beats a general sort
-    const m = Math.min(k, out.length);
-    for (let a = 0; a < m; a++) {
-      let best = a;
-      for (let b = a + 1; b < out.length; b++) if (Math.abs(out[b]!.weight) > Math.abs(out[best]!.weight)) best = b;
-      if (best !== a) {
-        const t = out[a]!;
-        out[a] = out[best]!;
-        out[best] = t;
+      if (dup >= 0) {
+        const prev = this.contrib[picked[dup]!]!;
+        if (mag <= (prev < 0 ? -prev : prev)) continue;
+        for (let e = dup; e < m - 1; e++) picked[e] = picked[e + 1]!; // re-rank this word by its stronger occurrence
+        m--;
       }
+      // insertion into the ranked list, dropping the weakest once it holds k
+      let pos = m;
+      while (pos > 0) {
+        const p = this.contrib[picked[pos - 1]!]!;
+        if ((p < 0 ? -p : p) >= mag) break;
+        pos--;
+      }
+      if (pos >= k) continue;
+      for (let e = Math.min(m, k - 1); e > pos; e--) picked[e] = picked[e - 1]!;
+      picked[pos] = i;
+      if (m < k) m++;
     }
-    out.length = m;
+    for (let e = 0; e < m; e++) {
+      const info = this.infos[picked[e]!]!;
+      let weight = 0;
+      for (let i = 0; i < n; i++) {
+        const other = this.infos[i]!;
+        if (other.wordKey === info.wordKey) weight += this.contrib[i]!;
+      }
+      // summing occurrences can reorder the list; it is at most k long
+      let pos = out.length;
+      while (pos > 0 && Math.abs(out[pos - 1]!.weight) < Math.abs(weight)) pos--;
+      out.splice(pos, 0, { word: info.word, weight });
+    }
     return out;
   }
 
