@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutRoot } from '../../src/api/dashboard.js';
 import { ensureDashboardBuilt } from './build-dashboard.js';
 import { launchChromium } from './chromium.js';
-import { startDemoBackend, startTokenBackend, type DemoBackend } from './demo-backend.js';
+import { startDemoBackend, type DemoBackend } from './demo-backend.js';
 
 const ARTIFACTS = join(checkoutRoot(), 'test-artifacts', 'dashboard');
 const VIEWPORT = { width: 1440, height: 900 };
@@ -41,10 +41,8 @@ beforeAll(async () => {
   backend = await startDemoBackend();
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: VIEWPORT });
-  if (backend.token) {
-    const token = backend.token;
-    await context.addInitScript((t) => sessionStorage.setItem('vigil.apiToken', t), token);
-  }
+  // As if the write token had been entered once in this tab (the prompt has its own test below).
+  await context.addInitScript((t) => sessionStorage.setItem('vigil.apiToken', t), backend.token);
   page = await context.newPage();
   watch(page, problems);
 });
@@ -176,18 +174,8 @@ describe('dashboard e2e', () => {
   });
 });
 
-describe('dashboard behind an API token', () => {
-  const TOKEN = 'test-token-0123456789abcdef';
-  let api: DemoBackend;
-
-  beforeAll(async () => {
-    api = await startTokenBackend(TOKEN);
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
-
-  it('asks for the token on 401, keeps it for the tab and sends it as a bearer token', async () => {
+describe('dashboard API tokens', () => {
+  it('asks for a token on 401, keeps it for the tab, and asks for a write token on 403', async () => {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const p = await context.newPage();
     const errors: string[] = [];
@@ -196,19 +184,35 @@ describe('dashboard behind an API token', () => {
     p.on('request', (req) => {
       if (req.url().includes('/v1/')) sent.push(req.headers().authorization ?? '');
     });
-    await p.goto(`${api.url}/`);
+
+    await p.goto(`${backend.url}/`);
     const input = p.locator('.token-form input[name="token"]');
     await input.waitFor();
     await shot(p, '10-token-prompt');
     await input.fill('wrong-token-value-000000');
     await p.locator('.token-form button[type="submit"]').click();
     await expect.poll(() => p.locator('.token-form').textContent()).toMatch(/not accepted/);
-    await p.locator('.token-form input[name="token"]').fill(TOKEN);
+    await p.locator('.token-form input[name="token"]').fill(backend.readToken);
     await p.locator('.token-form button[type="submit"]').click();
     await p.locator('#at-risk[data-ready]').waitFor();
     await p.locator('#overview-stats[data-ready]').waitFor();
-    expect(await p.evaluate(() => sessionStorage.getItem('vigil.apiToken'))).toBe(TOKEN);
-    expect(sent).toContain(`Bearer ${TOKEN}`);
+    expect(await p.evaluate(() => sessionStorage.getItem('vigil.apiToken'))).toBe(backend.readToken);
+    expect(sent).toContain(`Bearer ${backend.readToken}`);
+
+    // A read-only token can look but not record: the write is refused, and a write token fixes it.
+    await p.locator('.nav a[data-route="outreach"]').click();
+    const row = p.locator('#outreach-list tbody tr[data-status="new"]').first();
+    await row.waitFor();
+    const id = (await row.getAttribute('data-outreach'))!;
+    await row.locator('button[data-action="dismissed:false_alarm"]').click();
+    await expect.poll(() => p.locator('.token-form').textContent()).toMatch(/write scope/);
+    await shot(p, '11-write-token-prompt');
+    await p.locator('.token-form input[name="token"]').fill(backend.token);
+    await p.locator('.token-form button[type="submit"]').click();
+    const updated = p.locator(`#outreach-list tr[data-outreach="${id}"]`);
+    await expect.poll(() => updated.getAttribute('data-status')).toBe('dismissed');
+    const dismissed = await getJson<{ items: Array<{ id: string; outcome: string | null }> }>('/v1/outreach?status=dismissed');
+    expect(dismissed.items.find((e) => e.id === id)?.outcome).toBe('false_alarm');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -10,8 +10,10 @@ import { startFixtureApi } from './fixture-api.js';
 export interface DemoBackend {
   kind: 'daemon' | 'fixture';
   url: string;
-  /** Bearer token the page and the test use, when the backend requires one. */
-  token?: string;
+  /** Bearer token with read and write scopes: the page and the test use it. */
+  token: string;
+  /** Bearer token with the read scope only. */
+  readToken: string;
   headers: Record<string, string>;
   expect: {
     /** Accounts with at least one event: the ones that get a health score. */
@@ -57,15 +59,19 @@ async function findSpikeIncident(url: string, headers: Record<string, string>, s
   return best.id;
 }
 
-async function startDaemonBackend(opts: { tokens?: Array<{ token: string; scopes: Array<'read' | 'write'> }>; replay: boolean }): Promise<DemoBackend> {
-  const config = loadConfig({ env: {}, overrides: { server: { port: 0, host: '127.0.0.1', tokens: opts.tokens ?? [] }, store: { mongoUri: '' }, log: { level: 'error' } } });
+/** Test-only tokens (loopback daemon): one may write, one may only read. */
+export const WRITE_TOKEN = 'e2e-write-token-0123456789';
+export const READ_TOKEN = 'e2e-read-token-0123456789';
+
+async function startDaemonBackend(): Promise<DemoBackend> {
+  const tokens = [
+    { token: WRITE_TOKEN, scopes: ['read', 'write'] as Array<'read' | 'write'> },
+    { token: READ_TOKEN, scopes: ['read'] as Array<'read' | 'write'> },
+  ];
+  const config = loadConfig({ env: {}, overrides: { server: { port: 0, host: '127.0.0.1', tokens }, store: { mongoUri: '' }, log: { level: 'error' } } });
   const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
   const daemon = await startDaemon(config, { autoProcess: false, alertsOut: quiet, logger: pino({ level: 'error' }) });
-  const token = opts.tokens?.[0]?.token;
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  if (!opts.replay) {
-    return { kind: 'daemon', url: daemon.url, token, headers, expect: { accounts: 0, souringAccountIds: [], spikeAccountIds: [], incidentId: '' }, close: () => daemon.stop() };
-  }
+  const headers = { authorization: `Bearer ${WRITE_TOKEN}` };
   const scenario = generateScenario({ seed: DEMO_SEED, accounts: DEMO_ACCOUNTS, days: DEMO_DAYS, startMs: DEMO_START_MS });
   // As `vigil demo` does: replay in event time, score every account, build the outreach list.
   await daemon.ingest(scenario.events, scenario.accounts);
@@ -77,7 +83,8 @@ async function startDaemonBackend(opts: { tokens?: Array<{ token: string; scopes
   return {
     kind: 'daemon',
     url: daemon.url,
-    token,
+    token: WRITE_TOKEN,
+    readToken: READ_TOKEN,
     headers,
     expect: {
       accounts: new Set(scenario.events.map((e) => e.accountId)).size,
@@ -89,13 +96,14 @@ async function startDaemonBackend(opts: { tokens?: Array<{ token: string; scopes
   };
 }
 
-async function startFixtureBackend(token?: string): Promise<DemoBackend> {
-  const api = await startFixtureApi({ accounts: DEMO_ACCOUNTS, token });
+async function startFixtureBackend(): Promise<DemoBackend> {
+  const api = await startFixtureApi({ accounts: DEMO_ACCOUNTS, token: WRITE_TOKEN, readToken: READ_TOKEN });
   return {
     kind: 'fixture',
     url: api.url,
-    token,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    token: WRITE_TOKEN,
+    readToken: READ_TOKEN,
+    headers: { authorization: `Bearer ${WRITE_TOKEN}` },
     expect: {
       accounts: DEMO_ACCOUNTS,
       souringAccountIds: api.truth.souringAccountIds,
@@ -106,16 +114,7 @@ async function startFixtureBackend(token?: string): Promise<DemoBackend> {
   };
 }
 
-function useFixture(): boolean {
-  return process.env.VIGIL_E2E_BACKEND === 'fixture';
-}
-
-/** The demo data behind the dashboard. */
+/** The demo data behind the dashboard, behind a write token and a read-only token. */
 export function startDemoBackend(): Promise<DemoBackend> {
-  return useFixture() ? startFixtureBackend() : startDaemonBackend({ replay: true });
-}
-
-/** A backend that requires `token` (read and write scopes), with no data: for the token prompt. */
-export function startTokenBackend(token: string): Promise<DemoBackend> {
-  return useFixture() ? startFixtureBackend(token) : startDaemonBackend({ replay: false, tokens: [{ token, scopes: ['read', 'write'] }] });
+  return process.env.VIGIL_E2E_BACKEND === 'fixture' ? startFixtureBackend() : startDaemonBackend();
 }

@@ -10,8 +10,10 @@ type OutreachStatus = 'new' | 'contacted' | 'resolved' | 'dismissed';
 export interface FixtureOptions {
   accounts: number;
   seed?: number;
-  /** When set, every /v1 request needs `Authorization: Bearer <token>`. */
+  /** When set, every /v1 request needs `Authorization: Bearer <token>` (read and write scopes). */
   token?: string;
+  /** A second token with the read scope only: writes with it get 403. */
+  readToken?: string;
   /** Directory of the built dashboard (default: the checkout's web/dist). */
   dashboardDir?: string;
 }
@@ -332,7 +334,12 @@ export async function startFixtureApi(opts: FixtureOptions): Promise<FixtureApi>
   if (opts.token) {
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       if (!req.url.startsWith('/v1/')) return;
-      if (req.headers.authorization !== `Bearer ${opts.token}`) return reply.code(401).send({ error: 'unauthorized', message: 'a bearer token is required' });
+      const auth = req.headers.authorization;
+      if (opts.readToken && auth === `Bearer ${opts.readToken}`) {
+        if (req.method !== 'GET') return reply.code(403).send({ error: 'forbidden', message: 'this token lacks the "write" scope' });
+        return;
+      }
+      if (auth !== `Bearer ${opts.token}`) return reply.code(401).send({ error: 'unauthorized', message: 'a bearer token is required' });
     });
   }
   app.get('/healthz', async () => ({ ok: true }));

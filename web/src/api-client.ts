@@ -37,7 +37,12 @@ async function errorMessage(res: Response): Promise<string> {
 }
 
 // Prompts that arrive while one is open share it, so parallel requests ask only once.
-let pendingPrompt: Promise<string> | null = null;
+let pendingPrompt: Promise<string | null> | null = null;
+
+function prompt(reason: Parameters<typeof askForToken>[0]): Promise<string | null> {
+  pendingPrompt ??= askForToken(reason).finally(() => (pendingPrompt = null));
+  return pendingPrompt;
+}
 
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   for (;;) {
@@ -46,11 +51,19 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // Without a valid token nothing works, so the prompt stays until one is given.
     if (res.status === 401) {
-      pendingPrompt ??= askForToken(token !== null).finally(() => (pendingPrompt = null));
-      const entered = await pendingPrompt;
-      sessionStorage.setItem(TOKEN_KEY, entered);
+      const entered = await prompt(token === null ? 'missing' : 'rejected');
+      if (entered) sessionStorage.setItem(TOKEN_KEY, entered);
       continue;
+    }
+    // A read-only token on a write: offer to switch tokens, or give up on this action.
+    if (res.status === 403 && method === 'POST') {
+      const entered = await prompt('needs-write');
+      if (entered) {
+        sessionStorage.setItem(TOKEN_KEY, entered);
+        continue;
+      }
     }
     if (!res.ok) throw new ApiError(res.status, await errorMessage(res));
     return (await res.json()) as T;
