@@ -25,8 +25,8 @@ function watch(p: Page, sink: string[]): void {
   p.on('requestfailed', (req) => sink.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
 }
 
-async function shot(p: Page, name: string): Promise<void> {
-  await p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+async function shot(p: Page, name: string, fullPage = true): Promise<void> {
+  await p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 }
 
 async function getJson<T>(path: string): Promise<T> {
@@ -188,7 +188,7 @@ describe('dashboard API tokens', () => {
     await p.goto(`${backend.url}/`);
     const input = p.locator('.token-form input[name="token"]');
     await input.waitFor();
-    await shot(p, '10-token-prompt');
+    await shot(p, '10-token-prompt', false);
     await input.fill('wrong-token-value-000000');
     await p.locator('.token-form button[type="submit"]').click();
     await expect.poll(() => p.locator('.token-form').textContent()).toMatch(/not accepted/);
@@ -206,7 +206,7 @@ describe('dashboard API tokens', () => {
     const id = (await row.getAttribute('data-outreach'))!;
     await row.locator('button[data-action="dismissed:false_alarm"]').click();
     await expect.poll(() => p.locator('.token-form').textContent()).toMatch(/write scope/);
-    await shot(p, '11-write-token-prompt');
+    await shot(p, '11-write-token-prompt', false);
     await p.locator('.token-form input[name="token"]').fill(backend.token);
     await p.locator('.token-form button[type="submit"]').click();
     const updated = p.locator(`#outreach-list tr[data-outreach="${id}"]`);
