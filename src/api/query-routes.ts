@@ -8,6 +8,7 @@ import type { HealthDoc, IncidentDoc, OutreachDoc } from '../pipeline/findings-w
 import { dayOf } from '../pipeline/findings-writer.js';
 import { redact } from '../alerts/redact.js';
 import type { RecentTicket } from '../pipeline/engine-set.js';
+import type { Outbox } from '../alerts/outbox.js';
 
 export interface QueryDeps {
   store: Store;
@@ -18,6 +19,10 @@ export interface QueryDeps {
   pipelineStats?: () => Record<string, unknown>;
   /** How long overview figures may be reused (they scan every account). */
   overviewCacheMs: number;
+  /** The alert outbox, for delivery status (failures are visible here and in /metrics). */
+  alerts: Pick<Outbox, 'list' | 'stats'>;
+  /** Whether IP addresses are redacted in what the API shows. */
+  redactIps: boolean;
 }
 
 export const outcomeBody = z.strictObject({
@@ -51,12 +56,15 @@ interface HistoryPoint {
   tickets: number | null;
 }
 
-/** The months (YYYY-MM) covering the `days` days up to `endDay`. */
+/** The months (YYYY-MM) covering the `days` days up to `endDay`, oldest first. */
 function monthsBack(endDay: string, days: number): string[] {
-  const end = Date.parse(endDay + 'T00:00:00Z');
-  const out = new Set<string>();
-  for (let i = 0; i <= days; i += 1) out.add(dayOf(end - i * 86_400_000).slice(0, 7));
-  return [...out].sort();
+  const end = new Date(endDay + 'T00:00:00Z');
+  const start = new Date(end.getTime() - days * 86_400_000);
+  const out: string[] = [];
+  for (let y = start.getUTCFullYear(), m = start.getUTCMonth(); y < end.getUTCFullYear() || (y === end.getUTCFullYear() && m <= end.getUTCMonth()); m === 11 ? ((m = 0), y++) : m++) {
+    out.push(`${y}-${String(m + 1).padStart(2, '0')}`);
+  }
+  return out;
 }
 
 async function historyOf(store: Store, accountIds: string[], endMs: number, days: number): Promise<Map<string, HistoryPoint[]>> {
@@ -127,6 +135,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
       incidents: { open, total },
       outreach: { new: oNew, contacted: oContacted, resolved: oResolved, dismissed: oDismissed },
       escalation: esc?.summary.overall ?? null,
+      alerts: await deps.alerts.stats(),
       pipeline: deps.pipelineStats?.() ?? null,
     };
     overviewCache = { at: now, body };
@@ -232,7 +241,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
     const i = await store.collection<IncidentDoc>('incidents').get(req.params.id);
     if (!i) return reply.code(404).send({ error: 'not_found', message: `incident ${req.params.id} not found` });
     const { _id, ...rest } = i;
-    return { ...rest, id: _id, samples: i.samples.map((s) => redact(s)) };
+    return { ...rest, id: _id, samples: i.samples.map((s) => redact(s, { ips: deps.redactIps })) };
   });
 
   app.get<{ Querystring: { status?: string } }>('/v1/outreach', read, async (req, reply) => {
@@ -267,6 +276,15 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
     const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
     const items = await store.collection<{ _id: string; template: string; count: number; accounts: number; firstSeen: number; lastSeen: number }>('clusters').find({}, { sort: [['count', -1]], limit });
     return { items: items.map(({ _id, ...c }) => ({ id: _id, ...c })) };
+  });
+
+  app.get<{ Querystring: { status?: string; limit?: string } }>('/v1/alerts', read, async (req, reply) => {
+    const statuses = ['pending', 'sending', 'sent', 'failed', 'held', 'released', 'suppressed', 'superseded'];
+    const status = req.query.status;
+    if (status && !statuses.includes(status)) return reply.code(400).send(badRequest(`status: expected one of ${statuses.join(', ')}`, 'status'));
+    const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 100) || 100));
+    const [items, stats] = await Promise.all([deps.alerts.list({ ...(status ? { status: status as never } : {}), limit }), deps.alerts.stats()]);
+    return { stats, items: items.map(({ _id, ...a }) => ({ id: _id, ...a })) };
   });
 
   app.get('/v1/escalation', read, async () => {

@@ -123,6 +123,8 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     recordOutcome,
     pipelineStats: () => ({ active: lease.isActive(), instanceId, ...(processor ? processor.stats() : {}) }),
     overviewCacheMs: 2000,
+    alerts: outbox,
+    redactIps: config.alerts.redaction.ips,
   });
   app.get('/docs/openapi.json', async () => openApiDocument(VERSION));
   await registerDashboard(app, {});

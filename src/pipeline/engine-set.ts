@@ -80,6 +80,7 @@ export class EngineSet {
   readonly touched = new Set<string>();
   /** Accounts whose record changed since the last checkpoint. */
   readonly dirty = new Set<string>();
+  private readonly redactOpts: { ips: boolean };
 
   constructor(
     private readonly config: VigilConfig,
@@ -90,6 +91,7 @@ export class EngineSet {
     this.miner = new TemplateMiner(config.errors);
     this.spikes = new SpikeTracker(config.spikes);
     this.escalation = new EscalationMetrics();
+    this.redactOpts = { ips: config.alerts.redaction.ips };
   }
 
   record(accountId: string): AccountRecord {
@@ -127,7 +129,7 @@ export class EngineSet {
           at: ev.occurredAt,
           type: ev.type,
           author: ev.author,
-          text: redact(ev.text.slice(0, this.limits.recentTicketChars)),
+          text: redact(ev.text.slice(0, this.limits.recentTicketChars), this.redactOpts),
           sentiment: sentiment ?? null,
         });
         if (rec.recentTickets.length > this.limits.recentTicketsPerAccount) rec.recentTickets.shift();
@@ -160,7 +162,7 @@ export class EngineSet {
     stats.count++;
     stats.lastSeen = Math.max(stats.lastSeen, ev.occurredAt);
     if (stats.accounts.length < this.limits.clusterAccountsCap && !stats.accounts.includes(ev.accountId)) stats.accounts.push(ev.accountId);
-    if (stats.samples.length < this.limits.samplesPerCluster) stats.samples.push(redact(message));
+    if (stats.samples.length < this.limits.samplesPerCluster) stats.samples.push(redact(message, this.redactOpts));
     if (accountFresh) this.pushRecentError(rec, clusterId, ev.occurredAt);
   }
 

@@ -50,6 +50,7 @@ export interface OutreachDoc extends OutreachEntry {
 }
 
 const DAY_MS = 86_400_000;
+const TIER_ORDER = ['enterprise', 'growth', 'starter'] as const;
 const BAND_RANK: Record<string, number> = { healthy: 0, watch: 1, 'at-risk': 2, critical: 3 };
 /** Series points kept on an incident document (one a bucket): enough for a day of 1-minute buckets at most. */
 const MAX_SERIES_POINTS = 1440;
@@ -195,6 +196,8 @@ export class FindingsWriter {
       kind,
       threadKey: doc._id,
       severity: f.severity,
+      // the most important affected account decides tier routing (e.g. an enterprise channel)
+      tier: TIER_ORDER.find((t) => doc.affectedAccounts.some((a) => a.tier === t)),
       createdAt: f.at,
       payload: {
         incidentId: doc._id,

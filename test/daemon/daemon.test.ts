@@ -117,6 +117,10 @@ describe('daemon query API', () => {
     const doc = await api('/docs/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toContain('/v1/accounts/{id}/health');
+    const alerts = await api('/v1/alerts?status=sent');
+    expect(alerts.body.stats.sent).toBeGreaterThan(0);
+    expect(alerts.body.items.every((a: { status: string }) => a.status === 'sent')).toBe(true);
+    expect((await api('/v1/alerts?status=nope')).status).toBe(400);
     const m = await fetch(daemon.url + '/metrics');
     expect(await m.text()).toContain('vigil_pipeline_events_processed_total');
     const home = await fetch(daemon.url + '/');

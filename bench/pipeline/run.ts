@@ -1,0 +1,89 @@
+// Pipeline benchmark: events/s through the whole pipeline in one process on the embedded store,
+// the health-query latency at a fixed request rate with many accounts, and the RSS it takes.
+//
+//   npm run build && node dist/bench/pipeline/run.js [--accounts 2000] [--days 35]
+//       [--query-accounts 100000] [--rps 1000] [--seconds 10]
+//
+// Part 1 replays generated scenarios (src/scenario) already in the event log through
+// processor.drain(), timed alone. Part 2 fills the daemon with --query-accounts accounts (a few
+// days of tickets each), then a separate load process (bench/pipeline/load.js) sends
+// GET /v1/accounts/:id/health at --rps on loopback, open loop, and reports p50/p99.
+import { spawn } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config/load.js';
+import { startDaemon } from '../../src/daemon/daemon.js';
+import { generateScenario } from '../../src/scenario/generate.js';
+
+process.env.DOTENV_CONFIG_QUIET ??= 'true';
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: '2000' },
+    days: { type: 'string', default: '35' },
+    'query-accounts': { type: 'string', default: '100000' },
+    'query-days': { type: 'string', default: '3' },
+    rps: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '10' },
+    part: { type: 'string', default: 'all' },
+  },
+});
+const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+const logger = pino({ level: 'silent' });
+const mb = (n: number) => (n / 1024 / 1024).toFixed(0) + ' MiB';
+
+console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+
+async function throughput(): Promise<void> {
+  const accounts = Number(args.accounts);
+  const days = Number(args.days);
+  const sc = generateScenario({ seed: 42, accounts, days, startMs: Date.UTC(2026, 9, 1) });
+  const config = loadConfig({ env: {}, overrides: { server: { port: 0 }, log: { level: 'silent' } } });
+  const d = await startDaemon(config, { autoProcess: false, logger, alertsOut: quiet });
+  await d.ingest(sc.events, sc.accounts);
+  const t0 = performance.now();
+  await d.drain();
+  const secs = (performance.now() - t0) / 1000;
+  const stats = d.processor()!.stats();
+  console.log(`\n## pipeline, embedded store, one process`);
+  console.log(`events: ${sc.events.length} (${accounts} accounts, ${days} days; ${stats.clusters} clusters, ${stats.openIncidents} open incidents)`);
+  console.log(`drain: ${secs.toFixed(2)} s = ${Math.round(sc.events.length / secs)} events/s (includes daily health points for every account, checkpoints, findings)`);
+  console.log(`rss after: ${mb(process.memoryUsage().rss)}`);
+  await d.stop();
+}
+
+async function healthQuery(): Promise<void> {
+  const accounts = Number(args['query-accounts']);
+  const days = Number(args['query-days']);
+  const sc = generateScenario({ seed: 43, accounts, days, startMs: Date.UTC(2026, 9, 1) });
+  const config = loadConfig({ env: {}, overrides: { server: { port: 0 }, log: { level: 'silent' } } });
+  const rss0 = process.memoryUsage().rss;
+  const d = await startDaemon(config, { autoProcess: false, logger, alertsOut: quiet });
+  await d.ingest(sc.events, sc.accounts);
+  const t0 = performance.now();
+  await d.drain();
+  const fillSecs = (performance.now() - t0) / 1000;
+  global.gc?.();
+  const stats = d.processor()!.stats();
+  console.log(`\n## health query, ${stats.accounts} accounts with state (${sc.events.length} events over ${days} days, processed in ${fillSecs.toFixed(1)} s)`);
+  console.log(`rss with ${stats.accounts} accounts: ${mb(process.memoryUsage().rss)} (process before the daemon: ${mb(rss0)})`);
+  const ids = sc.accounts.map((a) => a.accountId);
+  const idFile = join(mkdtempSync(join(tmpdir(), 'vigil-bench-')), 'ids.json');
+  writeFileSync(idFile, JSON.stringify(ids));
+  const out = await new Promise<string>((resolve, reject) => {
+    const p = spawn(process.execPath, [join(here, 'load.js'), '--url', d.url, '--ids', idFile, '--rps', String(args.rps), '--seconds', String(args.seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout.on('data', (b: Buffer) => (text += b.toString()));
+    p.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load exited ${code}`))));
+  });
+  process.stdout.write(out);
+  await d.stop();
+}
+
+if (args.part === 'all' || args.part === 'throughput') await throughput();
+if (args.part === 'all' || args.part === 'query') await healthQuery();
