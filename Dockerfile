@@ -7,7 +7,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+# bench/ is part of the TypeScript build, and its scripts import test support code
 COPY bench ./bench
+COPY test ./test
 COPY web ./web
 COPY config ./config
 COPY models ./models
