@@ -12,7 +12,7 @@ interface JsonSchemaNode {
 }
 
 function renderScalar(value: unknown): string {
-  return stringify(value).trimEnd();
+  return stringify(value, { collectionStyle: 'flow' }).trimEnd();
 }
 
 function render(node: JsonSchemaNode, indent: string, lines: string[]): void {
