@@ -15,14 +15,17 @@ function renderScalar(value: unknown): string {
   return stringify(value, { collectionStyle: 'flow' }).trimEnd();
 }
 
-function render(node: JsonSchemaNode, indent: string, lines: string[]): void {
+function render(node: JsonSchemaNode, indent: string, lines: string[], inherited?: Record<string, unknown>): void {
   for (const [key, child] of Object.entries(node.properties ?? {})) {
+    // an object's own default (e.g. a section that presets some keys) wins over its keys' defaults
+    const preset = inherited && key in inherited ? inherited[key] : undefined;
     if (child.description) for (const l of child.description.split('\n')) lines.push(`${indent}# ${l}`);
     if (child.type === 'object' && child.properties && Object.keys(child.properties).length > 0) {
       lines.push(`${indent}${key}:`);
-      render(child, indent + '  ', lines);
+      const own = (preset ?? child.default) as Record<string, unknown> | undefined;
+      render(child, indent + '  ', lines, own && typeof own === 'object' ? own : undefined);
     } else {
-      const value = child.default === undefined ? null : child.default;
+      const value = preset !== undefined ? preset : child.default === undefined ? null : child.default;
       const text = renderScalar(value);
       if (text.includes('\n')) {
         lines.push(`${indent}${key}:`);
