@@ -150,8 +150,9 @@ export class SeriesDetector {
       surprise = Math.abs(r) / scale;
     }
     this.expected = seasonOn ? slow : fast;
-    // With a learnt daily/weekly shape, a point is odd if either forecast is broken; a broken
-    // pattern shows in the sustained average of the seasonal surprise.
+    // With a learnt daily/weekly shape, a point is odd only if neither forecast explains it (a daily
+    // edge surprises the fast forecast, not the seasonal one); the optional sustained average
+    // follows the seasonal surprise, where a broken daily pattern shows.
     let sustainedInput = surprise;
     if (seasonOn) {
       const s2 = Math.abs(x - slow) / Math.max(this.seasonMad, floor);
