@@ -4,6 +4,7 @@ import { apiGet } from '../api-client.js';
 import type { IncidentDetail, IncidentItem, ItemList } from '../api-types.js';
 import { severityBadge, statusBadge, tierBadge } from '../badges.js';
 import { incidentTimeline } from '../charts/incident-timeline.js';
+import { fillSeries } from '../charts/series-gaps.js';
 import { timeChart } from '../charts/time-chart.js';
 import { h, replaceChildren } from '../dom.js';
 import { DASH, dateTime, duration, humanize, int } from '../format.js';
@@ -64,6 +65,7 @@ export async function incidentView(ctx: ViewContext): Promise<void> {
   if (ctx.signal.aborted) return;
   // The latest moment the data speaks of (event time), so replays read the same as live.
   const end = inc.resolvedAt ?? inc.updatedAt;
+  const series = fillSeries(inc.series);
   const timeline = inc.timeline.length
     ? h(
         'ol',
@@ -107,10 +109,10 @@ export async function incidentView(ctx: ViewContext): Promise<void> {
     ),
     timeChart({
       title: 'Error rate against baseline',
-      times: inc.series.map((s) => s.t),
+      times: series.map((s) => s.t),
       series: [
-        { label: 'Errors', values: inc.series.map((s) => s.count), color: '#d64545', fill: 'rgba(214,69,69,0.10)', stepped: true, format: (v) => v.toFixed(0) },
-        { label: 'Baseline', values: inc.series.map((s) => s.baseline), color: '#6b7280', dash: [6, 4], format: (v) => v.toFixed(1) },
+        { label: 'Errors', values: series.map((s) => s.count), color: '#d64545', fill: 'rgba(214,69,69,0.10)', stepped: true, format: (v) => v.toFixed(0) },
+        { label: 'Baseline', values: series.map((s) => s.baseline), color: '#6b7280', dash: [6, 4], format: (v) => v.toFixed(1) },
       ],
       height: 240,
       signal: ctx.signal,
