@@ -59,6 +59,43 @@ export async function incidentsView(ctx: ViewContext): Promise<void> {
   );
 }
 
+/** Accounts listed before "show all": the worst hit, without a page-long table. */
+const AFFECTED_SHOWN = 15;
+
+function affectedTable(accounts: IncidentDetail['affectedAccounts']): HTMLElement {
+  const sorted = [...accounts].sort((a, b) => b.count - a.count);
+  const rows = sorted.map((a, i) =>
+    h(
+      'tr',
+      { hidden: i >= AFFECTED_SHOWN },
+      h('td', {}, h('a', { href: `#/account/${encodeURIComponent(a.accountId)}` }, a.name || a.accountId)),
+      h('td', {}, tierBadge(a.tier)),
+      h('td', { class: 'num' }, int(a.count)),
+    ),
+  );
+  const more =
+    sorted.length > AFFECTED_SHOWN
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn small show-all',
+            onclick: (e: Event) => {
+              for (const r of rows) r.hidden = false;
+              (e.currentTarget as HTMLElement).parentElement!.remove();
+            },
+          },
+          `Show all ${int(sorted.length)}`,
+        )
+      : null;
+  return h(
+    'div',
+    {},
+    h('table', { class: 'data' }, h('thead', {}, h('tr', {}, h('th', {}, 'Account'), h('th', {}, 'Tier'), h('th', { class: 'num' }, 'Errors'))), h('tbody', {}, ...rows)),
+    more ? h('div', { class: 'table-foot' }, more) : null,
+  );
+}
+
 export async function incidentView(ctx: ViewContext): Promise<void> {
   const id = ctx.params.id ?? '';
   const inc = await apiGet<IncidentDetail>(`/v1/incidents/${encodeURIComponent(id)}`);
@@ -81,20 +118,7 @@ export async function incidentView(ctx: ViewContext): Promise<void> {
         ),
       )
     : h('div', { class: 'empty' }, 'No timeline entries.');
-  const affected = inc.affectedAccounts.length
-    ? h(
-        'table',
-        { class: 'data' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Account'), h('th', {}, 'Tier'), h('th', { class: 'num' }, 'Errors'))),
-        h(
-          'tbody',
-          {},
-          ...[...inc.affectedAccounts]
-            .sort((a, b) => b.count - a.count)
-            .map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/account/${encodeURIComponent(a.accountId)}` }, a.name || a.accountId)), h('td', {}, tierBadge(a.tier)), h('td', { class: 'num' }, int(a.count)))),
-        ),
-      )
-    : h('div', { class: 'empty' }, 'No accounts recorded.');
+  const affected = inc.affectedAccounts.length ? affectedTable(inc.affectedAccounts) : h('div', { class: 'empty' }, 'No accounts recorded.');
   replaceChildren(
     ctx.root,
     pageHeader(h('span', { class: 'mono title-template' }, inc.template), h('span', {}, statusBadge(inc.status), ' ', severityBadge(inc.severity), ' ', h('span', { class: 'muted' }, `cluster ${inc.clusterId}`)), h('a', { class: 'btn', href: '#/incidents' }, '← Incidents')),
