@@ -71,7 +71,7 @@ function entryRow(entry: OutreachEntry, now: number, onChange: (e: OutreachEntry
       h('td', { class: 'action-cell' }, e.action),
       h('td', { class: 'nowrap' }, e.owner?.name ?? h('span', { class: 'muted' }, 'Unassigned')),
       h('td', { class: 'status-cell' }, statusBadge(e.status), e.outcome ? h('div', { class: 'muted small outcome' }, outcomeText(e)) : null, h('div', { class: 'muted small' }, `updated ${ago(e.updatedAt, Math.max(now, e.updatedAt))}`)),
-      h('td', {}, actions),
+      h('td', {}, actions.childElementCount ? actions : h('span', { class: 'muted small' }, 'Closed')),
     );
     if (flash) {
       tr.classList.remove('flash');
