@@ -195,7 +195,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
     ]);
     if (!h) return reply.code(404).send({ error: 'not_found', message: `account ${id}: no health score yet (no events seen for it)` });
     const history = (await historyOf(store, [id], h.updatedAt, 90)).get(id) ?? [];
-    const recentTickets = (stateDoc?.recentTickets ?? []).slice().reverse();
+    const recentTickets = (stateDoc?.recentTickets ?? []).slice().reverse().map((t) => ({ ...t, text: redact(t.text, { ips: deps.redactIps }) }));
     const errors = stateDoc?.recentErrors ?? [];
     const clusterDocs = await store.collection<{ _id: string; template: string }>('clusters').getMany([...new Set(errors.map((e) => e.clusterId))]);
     const templates = new Map(clusterDocs.map((c) => [c._id, c.template]));

@@ -129,7 +129,8 @@ export class EngineSet {
           at: ev.occurredAt,
           type: ev.type,
           author: ev.author,
-          text: redact(ev.text.slice(0, this.limits.recentTicketChars), this.redactOpts),
+          // redacted when the record is saved or shown, not for every message that passes through
+          text: ev.text.slice(0, this.limits.recentTicketChars),
           sentiment: sentiment ?? null,
         });
         if (rec.recentTickets.length > this.limits.recentTicketsPerAccount) rec.recentTickets.shift();
@@ -186,6 +187,11 @@ export class EngineSet {
     b.lastSeen = Math.max(a.lastSeen, b.lastSeen);
     for (const acc of a.accounts) if (b.accounts.length < this.limits.clusterAccountsCap && !b.accounts.includes(acc)) b.accounts.push(acc);
     for (const s of a.samples) if (b.samples.length < this.limits.samplesPerCluster) b.samples.push(s);
+  }
+
+  /** The record as it may be stored: recent message texts redacted. */
+  storable(rec: AccountRecord): AccountRecord {
+    return { ...rec, recentTickets: rec.recentTickets.map((t) => ({ ...t, text: redact(t.text, this.redactOpts) })) };
   }
 
   /** Drops cluster stats of clusters the miner evicted, keeping memory bounded by its cap. */

@@ -218,7 +218,7 @@ export class Processor {
     const docs: AccountStateDoc[] = [];
     for (const id of dirty) {
       const rec = this.engines.records.get(id);
-      if (rec) docs.push({ _id: id, state: JSON.stringify(rec.state), appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors, recentTickets: rec.recentTickets });
+      if (rec) docs.push({ _id: id, state: JSON.stringify(rec.state), appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors, recentTickets: this.engines.storable(rec).recentTickets });
     }
     for (let i = 0; i < docs.length; i += WRITE_CHUNK) await this.store.collection<AccountStateDoc>('accountStates').putMany(docs.slice(i, i + WRITE_CHUNK));
     await this.store.collection<CheckpointDoc>('kv').put({
