@@ -3,34 +3,36 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { UsageError } from './errors.js';
-import { registerStart } from './start.js';
-import { registerIngest } from './ingest.js';
-import { registerCluster } from './cluster.js';
-import { registerDetect } from './detect.js';
-import { registerSentiment } from './sentiment.js';
-import { registerDemo } from './demo.js';
-import { registerConfigDoc } from './config-doc.js';
+/**
+ * Command modules, loaded only when their command runs: `vigil cluster` should not pay for
+ * fastify, mongodb and tfjs at start-up. Help without a command loads them all to list them.
+ */
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  start: async () => (await import('./start.js')).registerStart,
+  ingest: async () => (await import('./ingest.js')).registerIngest,
+  cluster: async () => (await import('./cluster.js')).registerCluster,
+  detect: async () => (await import('./detect.js')).registerDetect,
+  sentiment: async () => (await import('./sentiment.js')).registerSentiment,
+  demo: async () => (await import('./demo.js')).registerDemo,
+  'config-doc': async () => (await import('./config-doc.js')).registerConfigDoc,
+};
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('vigil')
     .description('Vigil: error-spike incidents and account health from the support-ticket stream.')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);
-  registerStart(program);
-  registerIngest(program);
-  registerCluster(program);
-  registerDetect(program);
-  registerSentiment(program);
-  registerDemo(program);
-  registerConfigDoc(program);
+  const named = argv.find((a) => !a.startsWith('-'));
+  const wanted = named && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  for (const name of wanted) (await COMMANDS[name]!())(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
