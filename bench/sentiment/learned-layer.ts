@@ -7,7 +7,7 @@ import type { SentimentModel } from '../../src/engines/sentiment/sentiment-model
 export interface TrainOptions {
   /** L2 penalty on each per-stem correction (per message of mean loss) */
   l2: number;
-  /** L2 penalty on stems no lexicon rates: these are mostly topic words ("camera", "support"), whose
+  /** L2 penalty on stems neither AFINN, Pattern nor the emoji table rates: mostly topic words ("camera", "sync"), whose
    * learned lean would not carry over to other data, so they need stronger evidence */
   l2Unlisted: number;
   /** a stem gets a correction only if it occurs in at least this many training messages */
@@ -43,7 +43,8 @@ export function train(samples: readonly Sample[], cfg: SentimentConfig, init: Se
     const seen = new Set<string>();
     for (const t of s.msg.tokens) {
       seen.add(t.stem);
-      if (t.afinn !== 0 || t.senticon !== 0 || t.pattern !== 0 || t.emoji !== 0) listed.add(t.stem);
+      // ML-Senticon rates most of WordNet, topic words included, so it does not count as a rating here
+      if (t.afinn !== 0 || t.pattern !== 0 || t.emoji !== 0) listed.add(t.stem);
     }
     for (const st of seen) df.set(st, (df.get(st) ?? 0) + 1);
   }
