@@ -17,6 +17,7 @@ export interface SpikeFinding {
   count: number;
   /** Expected events per bucket before the incident. */
   baseline: number;
+  /** The larger of the bucket's and the trailing window's rate ratios (window: spikes that trickle in). */
   ratio: number;
   /** Accounts hit since the incident opened, most events first. */
   accounts: Array<{ accountId: string; count: number }>;
@@ -54,7 +55,10 @@ interface AccountTally {
 interface Incident {
   id: string;
   onset: number;
+  /** Expected events per bucket at onset (floored). */
   baseline: number;
+  /** Expected events per trailing window at onset (floored). */
+  windowBaseline: number;
   severity: Severity;
   peakCount: number;
   peakRatio: number;
@@ -74,6 +78,8 @@ interface ClusterTrack {
   pending: Map<number, { count: number; accounts: Map<string, AccountTally> }>;
   /** Recent closed buckets with events or inside an incident (zero buckets are implied). */
   recent: Array<{ t: number; count: number; baseline: number }>;
+  /** Closed buckets with events inside the trailing window. */
+  window: Array<{ t: number; count: number; accounts: Map<string, AccountTally> }>;
   incident: Incident | null;
 }
 
@@ -96,7 +102,7 @@ export class SpikeTracker {
   private track(clusterId: string): ClusterTrack {
     let c = this.clusters.get(clusterId);
     if (!c) {
-      c = { det: new SeriesDetector(this.detectorCfg), next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], incident: null };
+      c = { det: new SeriesDetector(this.detectorCfg), next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], window: [], incident: null };
       this.clusters.set(clusterId, c);
     }
     return c;
@@ -173,64 +179,77 @@ export class SpikeTracker {
 
   private closeBucket(id: string, c: ClusterTrack, b: number, count: number, accounts: Map<string, AccountTally> | undefined, out: SpikeFinding[]): void {
     const cfg = this.cfg;
+    const B = cfg.bucketMs;
     const young = c.det.points < cfg.newClusterBuckets;
     const score = c.det.update(b, count);
     const baseline = Math.max(0, c.det.lastExpected);
     if (count > 0 || c.incident) {
       c.recent.push({ t: b, count, baseline: round3(baseline) });
     }
-    const horizon = b - cfg.seriesBuckets * cfg.bucketMs;
+    const horizon = b - cfg.seriesBuckets * B;
     while (c.recent.length > 0 && c.recent[0]!.t <= horizon) c.recent.shift();
-    const at = b + cfg.bucketMs;
+    // Trailing window (this bucket included): an outage that trickles in over tens of minutes
+    // never puts three accounts in one bucket, but does within the window.
+    if (accounts && count > 0) c.window.push({ t: b, count, accounts });
+    const windowStart = b - (cfg.windowBuckets - 1) * B;
+    while (c.window.length > 0 && c.window[0]!.t < windowStart) c.window.shift();
+    const win = windowTotals(c.window);
+    const bucketBase = Math.max(baseline, cfg.baselineFloor / cfg.windowBuckets);
+    const windowBase = Math.max(baseline * cfg.windowBuckets, cfg.baselineFloor);
+    const ratio = Math.max(count / bucketBase, win.count / windowBase);
+    const at = b + B;
     const inc = c.incident;
     if (!inc) {
-      const floored = Math.max(baseline, cfg.baselineFloor);
-      const ratio = count / floored;
       const needRatio = cfg.minRatio * (b < c.cooldownUntil ? 2 : 1);
-      const fires = ratio >= needRatio && (young || score >= cfg.openScore);
-      if (!fires || !accounts || !this.enoughAccounts(accounts)) return;
-      // Spread, not one loud account: without the busiest account the rise must still be there.
-      let busiest = 0;
-      for (const a of accounts.values()) if (a.count > busiest) busiest = a.count;
-      if ((count - busiest) / floored < cfg.minRatio) return;
+      const fires = count > 0 && ratio >= needRatio && (young || score >= cfg.openScore);
+      if (!fires || !this.enoughAccounts(win.accounts)) return;
+      // Spread, not one loud account: without the busiest account of the window, the other accounts
+      // must still be enough and still show a rise.
+      let busiestId = '';
+      let busiest = -1;
+      for (const [k, a] of win.accounts) if (a.count > busiest || (a.count === busiest && k < busiestId)) [busiestId, busiest] = [k, a.count];
+      const rest = new Map(win.accounts);
+      rest.delete(busiestId);
+      if (rest.size < cfg.minDistinctAccounts || !this.enoughAccounts(rest) || (win.count - busiest) / windowBase < cfg.spreadRatio) return;
       const opened: Incident = {
         id: `${id}@${b}`,
         onset: b,
-        baseline: floored,
+        baseline: bucketBase,
+        windowBaseline: windowBase,
         severity: 'sev3',
         peakCount: count,
         peakRatio: ratio,
         lastCount: count,
-        reportedCount: count,
-        reportedAccounts: accounts.size,
+        reportedCount: win.count,
+        reportedAccounts: win.accounts.size,
         quiet: 0,
         accounts: new Map(),
       };
-      mergeAccounts(opened.accounts, accounts);
+      mergeAccounts(opened.accounts, win.accounts);
       opened.severity = this.severityOf(opened);
       c.incident = opened;
-      out.push(this.finding('opened', id, c, opened, at, count));
+      out.push(this.finding('opened', id, c, opened, at, count, ratio));
       return;
     }
     if (accounts) mergeAccounts(inc.accounts, accounts);
     inc.lastCount = count;
-    const ratio = count / inc.baseline;
+    const incRatio = Math.max(count / inc.baseline, win.count / inc.windowBaseline);
     if (count > inc.peakCount) inc.peakCount = count;
-    if (ratio > inc.peakRatio) inc.peakRatio = ratio;
-    inc.quiet = count >= cfg.quietRatio * inc.baseline ? 0 : inc.quiet + 1;
+    if (incRatio > inc.peakRatio) inc.peakRatio = incRatio;
+    inc.quiet = win.count >= cfg.quietRatio * inc.windowBaseline ? 0 : inc.quiet + 1;
     if (inc.quiet >= cfg.quietBuckets) {
-      out.push(this.finding('resolved', id, c, inc, at, count));
+      out.push(this.finding('resolved', id, c, inc, at, count, incRatio));
       c.incident = null;
-      c.cooldownUntil = b + cfg.cooldownBuckets * cfg.bucketMs;
+      c.cooldownUntil = b + cfg.cooldownBuckets * B;
       return;
     }
     const severity = this.severityOf(inc);
     const worse = SEVERITY_RANK[severity] > SEVERITY_RANK[inc.severity];
     if (worse) inc.severity = severity;
-    if (worse || count >= cfg.growthFactor * inc.reportedCount || inc.accounts.size >= cfg.growthFactor * inc.reportedAccounts) {
-      inc.reportedCount = Math.max(inc.reportedCount, count);
+    if (worse || win.count >= cfg.growthFactor * inc.reportedCount || inc.accounts.size >= cfg.growthFactor * inc.reportedAccounts) {
+      inc.reportedCount = Math.max(inc.reportedCount, win.count);
       inc.reportedAccounts = Math.max(inc.reportedAccounts, inc.accounts.size);
-      out.push(this.finding('grew', id, c, inc, at, count));
+      out.push(this.finding('grew', id, c, inc, at, count, incRatio));
     }
   }
 
@@ -253,7 +272,7 @@ export class SpikeTracker {
     return SEVERITY_RANK[s] >= SEVERITY_RANK[inc.severity] ? s : inc.severity;
   }
 
-  private finding(kind: SpikeFinding['kind'], clusterId: string, c: ClusterTrack, inc: Incident, at: number, count: number): SpikeFinding {
+  private finding(kind: SpikeFinding['kind'], clusterId: string, c: ClusterTrack, inc: Incident, at: number, count: number, ratio: number): SpikeFinding {
     const cfg = this.cfg;
     const accounts = [...inc.accounts.entries()]
       .map(([accountId, a]) => ({ accountId, count: a.count }))
@@ -281,7 +300,7 @@ export class SpikeTracker {
       severity: inc.severity,
       count,
       baseline: round3(inc.baseline),
-      ratio: round3(count / inc.baseline),
+      ratio: round3(ratio),
       accounts,
       series,
     };
@@ -343,6 +362,7 @@ export class SpikeTracker {
     }
     to.next = to.next ?? from.next;
     to.lastActive = Math.max(to.lastActive, from.lastActive);
+    to.window = [...to.window, ...from.window].sort((x, y) => x.t - y.t);
     if (from.incident && !to.incident) to.incident = from.incident;
     else if (from.incident && to.incident) mergeAccounts(to.incident.accounts, from.incident.accounts);
   }
@@ -358,6 +378,7 @@ export class SpikeTracker {
         cd: Number.isFinite(c.cooldownUntil) ? c.cooldownUntil : null,
         p: [...c.pending.entries()].map(([b, p]) => ({ b, c: p.count, a: tallies(p.accounts) })),
         r: c.recent.map((r) => [r.t, r.count, r.baseline]),
+        w: c.window.map((w) => ({ b: w.t, c: w.count, a: tallies(w.accounts) })),
         i: c.incident
           ? { ...c.incident, accounts: tallies(c.incident.accounts) }
           : null,
@@ -378,6 +399,7 @@ export class SpikeTracker {
         cooldownUntil: c.cd ?? -Infinity,
         pending: new Map(c.p.map((p) => [p.b, { count: p.c, accounts: untallies(p.a) }])),
         recent: c.r.map(([tt, count, baseline]) => ({ t: tt, count, baseline })),
+        window: c.w.map((w) => ({ t: w.b, count: w.c, accounts: untallies(w.a) })),
         incident: c.i ? { ...c.i, accounts: untallies(c.i.accounts) } : null,
       });
     }
@@ -398,6 +420,7 @@ interface SnapshotData {
     cd: number | null;
     p: Array<{ b: number; c: number; a: TallyList }>;
     r: Array<[number, number, number]>;
+    w: Array<{ b: number; c: number; a: TallyList }>;
     i: (Omit<Incident, 'accounts'> & { accounts: TallyList }) | null;
   }>;
 }
@@ -418,6 +441,16 @@ function mergeAccounts(into: Map<string, AccountTally>, from: Map<string, Accoun
       if (v.weight > a.weight) a.weight = v.weight;
     } else into.set(k, { count: v.count, weight: v.weight });
   }
+}
+
+function windowTotals(window: Array<{ count: number; accounts: Map<string, AccountTally> }>): { count: number; accounts: Map<string, AccountTally> } {
+  let count = 0;
+  const accounts = new Map<string, AccountTally>();
+  for (const w of window) {
+    count += w.count;
+    mergeAccounts(accounts, w.accounts);
+  }
+  return { count, accounts };
 }
 
 function round3(x: number): number {

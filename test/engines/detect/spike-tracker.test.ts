@@ -82,6 +82,19 @@ describe('SpikeTracker', () => {
     expect(t.open().map((v) => v.clusterId)).toEqual(['fresh']);
   });
 
+  it('opens on a spike that trickles in across accounts, fewer than three per bucket', () => {
+    const r = rng(8);
+    const events: SpikeEvent[] = [];
+    // Background: an old cluster with the odd event; then 18 accounts hit once or twice over three hours.
+    for (let b = 0; b < 120; b++) if (r() < 0.05) events.push({ clusterId: 'slow', accountId: `bg-${b % 7}`, at: T0 + b * B + 1, weight: 1 });
+    for (let a = 0; a < 18; a++) for (let k = 0; k < 1 + (a % 2); k++) events.push({ clusterId: 'slow', accountId: `acct-${a}`, at: T0 + 120 * B + Math.floor(r() * 180 * B), weight: 1 });
+    const { findings } = replay(events.sort((x, y) => x.at - y.at), undefined, T0 + 500 * B);
+    const opened = findings.filter((f) => f.kind === 'opened');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.at).toBeLessThanOrEqual(T0 + 180 * B);
+    expect(findings.filter((f) => f.kind === 'resolved')).toHaveLength(1);
+  });
+
   it('gives the same findings when the same events arrive in another order within the lateness', () => {
     const events = scenario(2);
     const inOrder = replay(events, undefined, T0 + 300 * B).findings;
