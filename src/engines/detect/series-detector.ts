@@ -42,9 +42,6 @@ export interface SeriesDetectorState {
   pm: number;
   pd: number;
   ph: number;
-  am: number;
-  ad: number;
-  ss: number;
   ex: number;
 }
 
@@ -81,9 +78,6 @@ export class SeriesDetector {
   private lpMean = 0;
   private lpDev = 0;
   private lpHigh = 0;
-  private laMean = 0;
-  private laDev = 0;
-  private surpriseShort = 0;
   private expected = 0;
 
   constructor(private readonly cfg: DetectConfig) {
@@ -151,27 +145,22 @@ export class SeriesDetector {
     }
     this.expected = seasonOn ? slow : fast;
     // With a learnt daily/weekly shape, a point is odd only if neither forecast explains it (a daily
-    // edge surprises the fast forecast, not the seasonal one); the optional sustained average
-    // follows the seasonal surprise, where a broken daily pattern shows.
-    let sustainedInput = surprise;
+    // edge surprises the fast forecast, not the seasonal one).
     if (seasonOn) {
       const s2 = Math.abs(x - slow) / Math.max(this.seasonMad, floor);
       if (s2 < surprise) surprise = s2;
-      sustainedInput = s2;
     }
     const rarity = c.rarityWeight * this.binSurprise(x);
     if (rarity > surprise) surprise = rarity;
 
-    // Self-normalisation: compare log-surprise (of the point, and of a short average) with the usual
-    // level of its own history (mean + spread * mean deviation), so noisy and clean series share one scale.
-    this.surpriseShort += c.surpriseAlpha * (sustainedInput - this.surpriseShort);
+    // Self-normalisation: compare log-surprise with the usual level of the series' own history
+    // (mean + spread * mean deviation, and a running high quantile), so noisy and clean series share one scale.
     const lp = Math.log1p(surprise);
-    const la = Math.log1p(this.surpriseShort);
     let score = 0;
     if (this.n >= c.warmupPoints) {
       if (this.n === c.warmupPoints) this.lpHigh = this.lpMean + c.surpriseSpread * this.lpDev;
       const usual = Math.max(this.lpMean + c.surpriseSpread * this.lpDev, this.lpHigh);
-      const excess = Math.max(lp - usual, la - (this.laMean + c.surpriseSpread * this.laDev), 0);
+      const excess = Math.max(lp - usual, 0);
       // Running high quantile of log-surprise, stepping in units of its spread: a series whose odd
       // points are frequent (spiky loads) raises its own bar.
       const step = c.quantileStep * (this.lpDev + SURPRISE_CLIP_FLOOR);
@@ -184,9 +173,6 @@ export class SeriesDetector {
       const dp = clip(lp - this.lpMean, SURPRISE_CLIP * this.lpDev + SURPRISE_CLIP_FLOOR);
       this.lpMean += a * dp;
       this.lpDev += a * (Math.abs(dp) - this.lpDev);
-      const da = clip(la - this.laMean, SURPRISE_CLIP * this.laDev + SURPRISE_CLIP_FLOOR);
-      this.laMean += a * da;
-      this.laDev += a * (Math.abs(da) - this.laDev);
     }
 
     this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
@@ -303,9 +289,6 @@ export class SeriesDetector {
       pm: round6(this.lpMean),
       pd: round6(this.lpDev),
       ph: round6(this.lpHigh),
-      am: round6(this.laMean),
-      ad: round6(this.laDev),
-      ss: round6(this.surpriseShort),
       ex: round6(this.expected),
     };
   }
@@ -337,9 +320,6 @@ export class SeriesDetector {
     d.lpMean = state.pm;
     d.lpDev = state.pd;
     d.lpHigh = state.ph;
-    d.laMean = state.am;
-    d.laDev = state.ad;
-    d.surpriseShort = state.ss;
     d.expected = state.ex;
     return d;
   }
