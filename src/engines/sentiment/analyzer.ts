@@ -561,7 +561,8 @@ export class SentimentAnalyzer {
 
   /**
    * The k words that moved the score most. Ranked by their strongest single occurrence, reported with
-   * all their occurrences summed; chosen by indices first so only the k reported objects are allocated.
+   * their occurrences of at least topMinWeight summed; chosen by indices first so only the k reported
+   * objects are allocated.
    */
   private topWords(): Array<{ word: string; weight: number }> {
     const k = this.cfg.topWords;
@@ -571,6 +572,7 @@ export class SentimentAnalyzer {
     const min = this.cfg.topMinWeight;
     const picked = this.picked;
     let m = 0;
+    let repeated = false;
     for (let i = 0; i < n; i++) {
       const c = this.contrib[i]!;
       const mag = c < 0 ? -c : c;
@@ -583,6 +585,7 @@ export class SentimentAnalyzer {
         if (other.wordKey === info.wordKey) dup = e;
       }
       if (dup >= 0) {
+        repeated = true;
         const prev = this.contrib[picked[dup]!]!;
         if (mag <= (prev < 0 ? -prev : prev)) continue;
         for (let e = dup; e < m - 1; e++) picked[e] = picked[e + 1]!; // re-rank this word by its stronger occurrence
@@ -602,10 +605,14 @@ export class SentimentAnalyzer {
     }
     for (let e = 0; e < m; e++) {
       const info = this.infos[picked[e]!]!;
-      let weight = 0;
-      for (let i = 0; i < n; i++) {
-        const other = this.infos[i]!;
-        if (other.wordKey === info.wordKey) weight += this.contrib[i]!;
+      let weight = this.contrib[picked[e]!]!;
+      if (repeated) {
+        // a word listed more than once: report all its listed occurrences together
+        weight = 0;
+        for (let i = 0; i < n; i++) {
+          const c = this.contrib[i]!;
+          if (this.infos[i]!.wordKey === info.wordKey && (c >= min || c <= -min)) weight += c;
+        }
       }
       // summing occurrences can reorder the list; it is at most k long
       let pos = out.length;
