@@ -11,6 +11,9 @@ import { DASH, dateTime, duration, humanize, int } from '../format.js';
 import { card, pageHeader, stat } from '../layout.js';
 import type { ViewContext } from '../router.js';
 
+/** Rows on the incidents timeline; the full list is in the table below it. */
+const TIMELINE_ROWS = 20;
+
 function clock(items: IncidentItem[]): number {
   return Math.max(0, ...items.map((i) => Math.max(i.updatedAt, i.resolvedAt ?? 0)));
 }
@@ -51,10 +54,14 @@ export async function incidentsView(ctx: ViewContext): Promise<void> {
   const now = clock(res.items);
   const items = [...res.items].sort((a, b) => (a.status === b.status ? b.openedAt - a.openedAt : a.status === 'open' ? -1 : 1));
   const open = items.filter((i) => i.status === 'open').length;
+  // Every open incident, then the most recent resolved ones, so the bars stay readable.
+  const onTimeline = items.slice(0, Math.max(open, TIMELINE_ROWS));
   replaceChildren(
     ctx.root,
-    pageHeader('Incidents', `${int(open)} open · ${int(items.length)} in all · cross-account spikes of one error cluster`),
-    card('Timeline', incidentTimeline(items, now)),
+    pageHeader('Incidents', `${int(open)} open · ${int(items.length)} listed, newest first · cross-account spikes of one error cluster`),
+    card('Timeline', incidentTimeline(onTimeline, now), {
+      extra: onTimeline.length < items.length ? h('span', { class: 'muted' }, `open ones and the latest ${int(onTimeline.length - Math.min(open, onTimeline.length))} resolved of ${int(items.length)}`) : null,
+    }),
     card('All incidents', incidentRows(items, now), { className: 'flush', id: 'incidents-list' }),
   );
 }

@@ -12,6 +12,8 @@ import { hashLink, type ViewContext } from '../router.js';
 
 /** Rows of the ranked list on the overview; the accounts view pages through the rest. */
 const OVERVIEW_ROWS = 25;
+/** Open incidents listed on the overview (most accounts first); the incidents view has them all. */
+const OPEN_INCIDENTS_SHOWN = 5;
 /** How often the open overview refetches: figures move as events arrive, and a minute costs the API little. */
 const REFRESH_MS = 60_000;
 /** The bands the overview's at-risk list draws from, merged by outreach priority. */
@@ -60,31 +62,32 @@ function renderStats(el: HTMLElement, o: Overview): void {
 
 function openIncidentList(items: IncidentItem[], now: number): HTMLElement {
   if (items.length === 0) return h('div', { class: 'empty good' }, 'No open incidents.');
-  return h(
+  const shown = [...items].sort((a, b) => b.accountsAffected - a.accountsAffected).slice(0, OPEN_INCIDENTS_SHOWN);
+  const list = h(
     'ul',
     { class: 'incident-list' },
-    ...items
-      .sort((a, b) => b.accountsAffected - a.accountsAffected)
-      .map((inc) =>
+    ...shown.map((inc) =>
+      h(
+        'li',
+        {},
         h(
-          'li',
-          {},
+          'a',
+          { href: `#/incident/${encodeURIComponent(inc.id)}`, class: 'incident-link' },
+          h('div', { class: 'incident-template mono' }, inc.template),
           h(
-            'a',
-            { href: `#/incident/${encodeURIComponent(inc.id)}`, class: 'incident-link' },
-            h('div', { class: 'incident-template mono' }, inc.template),
-            h(
-              'div',
-              { class: 'incident-meta' },
-              severityBadge(inc.severity),
-              h('span', {}, plural(inc.accountsAffected, 'account')),
-              h('span', { class: 'muted' }, `peak ${int(inc.peakCount)} vs baseline ${inc.baseline.toFixed(1)}`),
-              h('span', { class: 'muted' }, `opened ${ago(inc.openedAt, now)}`),
-            ),
+            'div',
+            { class: 'incident-meta' },
+            severityBadge(inc.severity),
+            h('span', {}, plural(inc.accountsAffected, 'account')),
+            h('span', { class: 'muted' }, `peak ${int(inc.peakCount)} vs baseline ${inc.baseline.toFixed(1)}`),
+            h('span', { class: 'muted' }, `opened ${ago(inc.openedAt, now)}`),
           ),
         ),
       ),
+    ),
   );
+  const more = items.length - shown.length;
+  return more > 0 ? h('div', {}, list, h('a', { class: 'more-link', href: '#/incidents' }, `${plural(more, 'more open incident')} →`)) : list;
 }
 
 export async function overviewView(ctx: ViewContext): Promise<void> {
