@@ -47,7 +47,7 @@ interface IncidentDetail extends IncidentSummary {
 
 /** The incident that overlaps the spike's accounts most and opened during the spike. */
 async function findSpikeIncident(url: string, headers: Record<string, string>, spike: { startMs: number; endMs: number; accountIds: string[] }): Promise<string> {
-  const list = (await (await fetch(`${url}/v1/incidents`, { headers })).json()) as { items: IncidentSummary[] };
+  const list = (await (await fetch(`${url}/v1/incidents?limit=500`, { headers })).json()) as { items: IncidentSummary[] };
   const wanted = new Set(spike.accountIds);
   let best = { id: '', overlap: 0 };
   for (const item of list.items) {

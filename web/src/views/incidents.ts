@@ -11,6 +11,8 @@ import { DASH, dateTime, duration, humanize, int } from '../format.js';
 import { card, pageHeader, stat } from '../layout.js';
 import type { ViewContext } from '../router.js';
 
+/** Incidents fetched for the list (the API's largest page): weeks of history in one table. */
+const LIST_LIMIT = 500;
 /** Rows on the incidents timeline; the full list is in the table below it. */
 const TIMELINE_ROWS = 20;
 
@@ -49,7 +51,7 @@ function incidentRows(items: IncidentItem[], now: number): HTMLElement {
 }
 
 export async function incidentsView(ctx: ViewContext): Promise<void> {
-  const res = await apiGet<ItemList<IncidentItem>>('/v1/incidents');
+  const res = await apiGet<ItemList<IncidentItem>>(`/v1/incidents?limit=${LIST_LIMIT}`);
   if (ctx.signal.aborted) return;
   const now = clock(res.items);
   const items = [...res.items].sort((a, b) => (a.status === b.status ? b.openedAt - a.openedAt : a.status === 'open' ? -1 : 1));
