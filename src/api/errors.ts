@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { FieldError } from '../events/types.js';
 import { StoreUnavailableError } from '../store/repository.js';
+import { WriteInFlightError } from '../events/event-log.js';
 
 export interface ErrorBody {
   /** A stable machine-readable code (`invalid_json`, `payload_too_large`, ...). */
@@ -40,11 +41,18 @@ const FASTIFY_CODES: Record<string, string> = {
 };
 
 export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
-  app.setErrorHandler((err: FastifyError | HttpError | StoreUnavailableError, req, reply) => {
+  app.setErrorHandler((err: FastifyError | HttpError | StoreUnavailableError | WriteInFlightError, req, reply) => {
     if (err instanceof HttpError) {
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
       const body: ErrorBody = { error: err.error, message: err.message, ...(err.errors ? { errors: err.errors } : {}) };
       return reply.code(err.statusCode).send(body);
+    }
+    if (err instanceof WriteInFlightError) {
+      const secs = Math.ceil(err.retryAfterMs / 1000);
+      return reply
+        .code(503)
+        .header('Retry-After', String(secs))
+        .send({ error: 'write_in_flight', message: `${err.message}; the rest of the batch was stored, resend the whole batch (duplicates are recognised)` } satisfies ErrorBody);
     }
     if (err instanceof StoreUnavailableError) {
       req.log.warn({ err: err.message }, 'store unavailable: answering 503');

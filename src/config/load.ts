@@ -101,7 +101,7 @@ export function applyEnv(raw: Json, env: NodeJS.ProcessEnv): Json {
   if (env.SLACK_BOT_TOKEN) setPath(out, ['alerts', 'slack', 'token'], env.SLACK_BOT_TOKEN);
   if (env.VIGIL_API_TOKENS) setPath(out, ['server', 'tokens'], parseApiTokens(env.VIGIL_API_TOKENS));
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('VIGIL_') || name === 'VIGIL_API_TOKENS' || name === 'VIGIL_CONFIG' || value === undefined) continue;
+    if (!name.startsWith('VIGIL_') || name === 'VIGIL_API_TOKENS' || name === 'VIGIL_CONFIG' || name === 'VIGIL_TOKEN' || value === undefined) continue;
     const path = envPath(name);
     if (!path) throw new ConfigError(`config: environment variable ${name} names no configuration key`, name);
     setPath(out, path, parseEnvValue(value));

@@ -8,8 +8,7 @@ import type { VigilConfig } from '../config/schema.js';
 import type { Account, VigilEvent } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import { openStore } from '../store/open-store.js';
-import { SegmentLog } from '../events/segment-log.js';
-import type { EventLog } from '../events/event-log.js';
+import { EventLog } from '../events/event-log.js';
 import { createLogger } from '../logging.js';
 import { buildServer } from '../api/server.js';
 import { registerQueryRoutes, type OutcomeBody } from '../api/query-routes.js';
@@ -67,7 +66,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const store = await openStore(config.store, logger);
-  const eventLog = new SegmentLog(store);
+  const eventLog = new EventLog(store);
   const analyzer: SentimentAnalyzer = createSentimentAnalyzer(config.sentiment);
   const accounts = new Map<string, Account>();
   for (const a of await store.collection<Account & { _id: string }>('accounts').find({})) accounts.set(a.accountId, a);
@@ -113,7 +112,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     store,
     logger,
     registry,
-    eventLog: eventLog as unknown as EventLog,
+    eventLog,
     onEventsAppended: () => wake?.(),
     onAccountUpserted: (a: Account) => accounts.set(a.accountId, a),
   });

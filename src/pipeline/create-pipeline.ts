@@ -5,14 +5,14 @@ import type { Store } from '../store/repository.js';
 import type { VigilConfig } from '../config/schema.js';
 import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
 import type { LearnerModel } from '../engines/health/learner.js';
-import type { SegmentLog } from '../events/segment-log.js';
+import type { EventLog } from '../events/event-log.js';
 import { EngineSet } from './engine-set.js';
 import { FindingsWriter, type AlertQueue } from './findings-writer.js';
 import { Processor, type EventSource, type ProcessorHooks } from './processor.js';
 
 export interface PipelineDeps {
   store: Store;
-  eventLog: SegmentLog;
+  eventLog: EventLog;
   config: VigilConfig;
   analyzer: SentimentAnalyzer;
   accountOf: (id: string) => Account | undefined;
@@ -22,9 +22,9 @@ export interface PipelineDeps {
   hooks?: ProcessorHooks;
 }
 
-export function eventSource(log: SegmentLog, gapWaitMs: number): EventSource {
+export function eventSource(log: EventLog, gapWaitMs: number): EventSource {
   return {
-    readAfter: (seq, limit) => log.readAfter(seq, limit, gapWaitMs),
+    readBatch: (after, limit) => log.readBatch(after, limit, gapWaitMs),
     readSeqs: (seqs) => log.readSeqs(seqs),
   };
 }

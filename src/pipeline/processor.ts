@@ -5,13 +5,12 @@ import type { StoredEvent } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import type { VigilConfig } from '../config/schema.js';
 import { ReorderBuffer } from './reorder-buffer.js';
-import { isGapMarker } from '../events/segment-log.js';
 import type { EngineSet, EngineSnapshot, AccountRecord } from './engine-set.js';
 import type { FindingsWriter } from './findings-writer.js';
 import { restoreAccountState } from '../engines/health/account-state.js';
 
 export interface EventSource {
-  readAfter(seq: number, limit: number): Promise<StoredEvent[]>;
+  readBatch(after: number, limit: number): Promise<{ events: StoredEvent[]; position: number }>;
   readSeqs(seqs: number[]): Promise<StoredEvent[]>;
 }
 
@@ -113,12 +112,12 @@ export class Processor {
   /** Reads and processes one batch; returns the number of events consumed from the log. */
   async step(): Promise<number> {
     const cfg = this.config.pipeline;
-    const batch = await this.source.readAfter(this.readSeq, cfg.batchSize);
+    const { events: batch, position } = await this.source.readBatch(this.readSeq, cfg.batchSize);
     const now = this.clock();
+    const moved = position !== this.readSeq;
+    this.readSeq = position;
     let consumed = 0;
     for (const ev of batch) {
-      this.readSeq = ev.seq;
-      if (isGapMarker(ev)) continue;
       consumed++;
       if (ev.occurredAt <= this.watermark) {
         this.late++;
@@ -129,7 +128,7 @@ export class Processor {
       this.buffer.push(ev);
     }
     if (consumed > 0) this.lastProgressWall = now;
-    if (batch.length > 0 && consumed === 0) return this.step();
+    if (moved && consumed === 0) return this.step();
     await this.release(this.maxEventTime - cfg.allowedLatenessMs);
     this.sinceCheckpoint += consumed;
     if (this.sinceCheckpoint >= cfg.checkpointEvery) await this.checkpoint();

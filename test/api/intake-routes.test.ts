@@ -54,10 +54,11 @@ describe('POST /v1/events and PUT /v1/accounts/:id', () => {
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ accepted: 3, duplicates: 0, rejected: 0, errors: [] });
     const stored = await log.readAfter(0, 10);
+    const s0 = stored[0]!.seq;
     expect(stored.map((e) => [e.id, e.seq, e.receivedAt])).toEqual([
-      ['ev-1', 1, 1000],
-      ['ev-2', 2, 1000],
-      ['ev-3', 3, 1000],
+      ['ev-1', s0, 1000],
+      ['ev-2', s0 + 1, 1000],
+      ['ev-3', s0 + 2, 1000],
     ]);
     expect(stored[0]!.occurredAt).toBe(Date.parse('2026-11-01T10:00:00Z'));
     expect(appended).toBe(1);

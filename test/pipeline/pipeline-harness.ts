@@ -3,7 +3,7 @@
 import { loadConfig } from '../../src/config/load.js';
 import type { VigilConfig } from '../../src/config/schema.js';
 import type { Store } from '../../src/store/repository.js';
-import { SegmentLog } from '../../src/events/segment-log.js';
+import { EventLog } from '../../src/events/event-log.js';
 import { createPipeline } from '../../src/pipeline/create-pipeline.js';
 import { Outbox } from '../../src/alerts/outbox.js';
 import { createSentimentAnalyzer } from '../../src/engines/sentiment/model-file.js';
@@ -16,15 +16,15 @@ export function testConfig(overrides: Record<string, unknown> = {}): VigilConfig
 
 const analyzer = createSentimentAnalyzer(testConfig().sentiment);
 
-export async function pipelineOn(store: Store, config: VigilConfig, accounts: Account[]): Promise<{ processor: Processor; log: SegmentLog; outbox: Outbox }> {
+export async function pipelineOn(store: Store, config: VigilConfig, accounts: Account[]): Promise<{ processor: Processor; log: EventLog; outbox: Outbox }> {
   const byId = new Map(accounts.map((a) => [a.accountId, a]));
-  const log = new SegmentLog(store);
+  const log = new EventLog(store);
   const outbox = new Outbox(store, config.alerts);
   const processor = await createPipeline({ store, eventLog: log, config, analyzer, accountOf: (id) => byId.get(id), alerts: outbox });
   return { processor, log, outbox };
 }
 
-export async function appendAll(log: SegmentLog, events: VigilEvent[], batch = 500, receivedAt = 0): Promise<void> {
+export async function appendAll(log: EventLog, events: VigilEvent[], batch = 500, receivedAt = 0): Promise<void> {
   for (let i = 0; i < events.length; i += batch) await log.append(events.slice(i, i + batch), receivedAt);
 }
 

@@ -273,7 +273,7 @@ describe.skipIf(!uri)('MongoSource on FerretDB', () => {
         expect.objectContaining({ accepted: 0, duplicates: 4 }),
         expect.objectContaining({ accepted: 3, duplicates: 0 }),
       ]);
-      expect(await store.collection('events').count()).toBe(7);
+      expect(await store.collection('eventIds').count()).toBe(7);
     } finally {
       await store.close();
     }
