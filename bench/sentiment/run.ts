@@ -10,6 +10,7 @@ import { sentimentConfig } from '../../src/engines/sentiment/config.js';
 import { createSentimentAnalyzer, loadSentimentModel } from '../../src/engines/sentiment/model-file.js';
 import { loadavg } from 'node:os';
 import { BENCH_DIR, BENCH_SETS, readRated, pearson, macroF1 } from './bench-data.js';
+import { longMessages, TEXT_CHARS } from './throughput.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
@@ -21,7 +22,6 @@ const argN = (name: string, def: number): number => {
 };
 const THROUGHPUT_N = argN('--throughput-n', 200_000);
 const VADER_THROUGHPUT_N = argN('--vader-throughput-n', 20_000);
-const TEXT_CHARS = 200;
 
 interface Run {
   scores: number[];
@@ -116,28 +116,15 @@ if (meta?.outOfSample) {
 }
 
 // throughput on 200-character messages built from the tweets, deterministic
-const pool = readRated(join(BENCH_DIR, 'tweets.tsv')).map((i) => oneLine(i.text));
-const long: string[] = [];
-for (let i = 0, k = 0; i < THROUGHPUT_N; i++) {
-  let t = '';
-  while (t.length < TEXT_CHARS) t += (t ? ' ' : '') + pool[k++ % pool.length];
-  long.push(t.slice(0, TEXT_CHARS));
-}
-const analyzer = createSentimentAnalyzer(sentimentConfig.parse({}));
-for (let i = 0; i < Math.min(20_000, long.length); i++) analyzer.analyze(long[i]!); // warm the JIT and the word cache
-const t0 = performance.now();
-const cpu0 = process.cpuUsage();
-let checksum = 0;
-for (const t of long) checksum += analyzer.analyze(t).score;
-const inProc = (performance.now() - t0) / 1000;
-const cpu = process.cpuUsage(cpu0);
-const inProcCpu = (cpu.user + cpu.system) / 1e6;
+const long = longMessages(THROUGHPUT_N);
+console.log(`\nthroughput, ${TEXT_CHARS}-character messages (${long.length.toLocaleString('en-US')} messages):`);
+console.log('  Vigil analyzer in-process, warm (own process, bench/sentiment/throughput.ts):');
+const tp = spawnSync(process.execPath, [join(root, 'dist', 'bench', 'sentiment', 'throughput.js'), String(THROUGHPUT_N)], { encoding: 'utf8' });
+process.stdout.write(tp.stdout);
 const cliRun = runVigilCli(long);
 const afRun = runInProcess((t) => afinn.score(t), long);
 const vaderRun = runVader(long.slice(0, VADER_THROUGHPUT_N));
-console.log(`\nthroughput, ${TEXT_CHARS}-character messages (${long.length.toLocaleString('en-US')} messages; checksum ${checksum.toFixed(2)}):`);
-console.log(`  Vigil analyzer in-process (warm):       ${fmtRate(long.length, inProc)} msgs/s wall, ${fmtRate(long.length, inProcCpu)} msgs/s per CPU-second`);
-console.log(`  (load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on this 2-core machine; wall rates suffer when it is shared)`);
 console.log(`  Vigil CLI (stdin -> stdout, JSONL, incl. start-up): ${fmtRate(long.length, cliRun.wall)} msgs/s`);
 console.log(`  natural AFINN in-process:               ${fmtRate(long.length, afRun.scoring)} msgs/s`);
 if (vaderRun) console.log(`  vaderSentiment (${VADER_THROUGHPUT_N.toLocaleString('en-US')} messages): ${fmtRate(VADER_THROUGHPUT_N, vaderRun.scoring)} msgs/s scoring only, ${fmtRate(VADER_THROUGHPUT_N, vaderRun.wall)} msgs/s wall`);
+console.log(`  (load average: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on this 2-core machine, which other work shares; wall rates suffer)`);
