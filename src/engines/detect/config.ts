@@ -28,6 +28,7 @@ export const detectConfig = z
     surpriseQuantile: unit().default(0.999).describe('High quantile of the series\' own log-surprise a point must also beat (0 turns this off); on spiky series (frequent bursts) it rises above mean + spread, so routine bursts stop alarming.'),
     quantileStep: z.number().min(0).default(0.2).describe('Step of the running quantile, in mean deviations of log-surprise: it jumps up at each odd point and creeps down ~1/(step*(1-quantile)) points per deviation, which also keeps one anomaly from alarming on every point.'),
     scoreScale: positive().default(3).describe('Log-surprise above the usual level that maps to a score of 1 - 1/e; large enough that scores do not pile up at 1 and a threshold can still rank them.'),
+    holdPoints: z.number().int().min(0).default(200).describe('After a reported score, later scores are passed on only if they beat it, with its bar fading linearly to 0 over this many points (0: off): one episode is one report, not a run of false alarms (NAB credits only the earliest detection; 200 beat 25-400 on both halves of the NAB development files).'),
     warmupPoints: z.number().int().min(1).default(20).describe('Points before any score above 0: scale and level need a few points to mean anything.'),
   })
   .prefault({});
@@ -40,6 +41,8 @@ export const spikesConfig = z
     minDistinctAccounts: z.number().int().min(1).default(2).describe('Floor of distinct accounts even when high-value weights add up to minAccounts: a single enterprise account alone is an account issue, not a spike.'),
     openScore: unit().default(0.5).describe('Detector score of the bucket count needed to open an incident (the high hysteresis threshold); 0.5 is a count about e^2 times more surprising than the cluster\'s usual odd bucket.'),
     minRatio: z.number().min(1).default(3).describe('Bucket count over baseline needed to open, also without the busiest account (a spread, not one loud account): a statistically odd but small rise is not worth paging engineering.'),
+    minWindowCount: z.number().int().min(1).default(5).describe('Fewest events of the cluster in the trailing window to open an incident: three accounts with one ticket each in an hour is a coincidence more often than an outage.'),
+    maxChanceProbability: unit().default(1e-3).describe('Largest (two-sided Poisson) probability of the trailing-window count under the cluster\'s own expected rate for it to open an incident; with the other conditions (ratio, accounts, spread) 1e-3 keeps chance openings of a busy shared error to a few a month.'),
     windowBuckets: z.number().int().min(1).default(60).describe('Trailing window (in buckets, an hour of minutes) over which accounts are counted and the rate is also compared: an outage that trickles in never puts three accounts in one minute.'),
     baselineFloor: positive().default(2).describe('Smallest expected count over the trailing window in ratios (per bucket: this / windowBuckets), so a brand-new cluster with no history gets a finite, meaningful ratio.'),
     spreadRatio: z.number().min(0).default(1.5).describe('Without the busiest account, the window count over its baseline must still reach this: the rise is spread over accounts, not one loud account with background around it.'),

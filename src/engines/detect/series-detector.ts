@@ -43,6 +43,8 @@ export interface SeriesDetectorState {
   pd: number;
   ph: number;
   ex: number;
+  pk?: number;
+  pa?: number;
 }
 
 // Six significant digits: keeps a snapshot small; restored detectors differ by far less than score resolution.
@@ -79,6 +81,8 @@ export class SeriesDetector {
   private lpDev = 0;
   private lpHigh = 0;
   private expected = 0;
+  private peak = 0;
+  private peakAge = 0;
 
   constructor(private readonly cfg: DetectConfig) {
     this.hist = new Float64Array(cfg.histBins);
@@ -176,7 +180,23 @@ export class SeriesDetector {
     }
 
     this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
-    return score;
+    return this.suppress(score);
+  }
+
+  // NAB-style reporting: only the first report of an episode is news, so a score is passed on only
+  // when it beats the last reported peak, whose bar fades linearly over holdPoints points.
+  private suppress(score: number): number {
+    const h = this.cfg.holdPoints;
+    if (h <= 0) return score;
+    const bar = this.peak * (1 - this.peakAge / h);
+    this.peakAge++;
+    if (score > bar && score > 0) {
+      this.peak = score;
+      this.peakAge = 1;
+      return score;
+    }
+    if (this.peakAge >= h) this.peak = 0;
+    return 0;
   }
 
   // Early on, an exponential average is the plain mean of the points so far (1/n weights), so
@@ -290,6 +310,8 @@ export class SeriesDetector {
       pd: round6(this.lpDev),
       ph: round6(this.lpHigh),
       ex: round6(this.expected),
+      pk: round6(this.peak),
+      pa: this.peakAge,
     };
   }
 
@@ -321,6 +343,8 @@ export class SeriesDetector {
     d.lpDev = state.pd;
     d.lpHigh = state.ph;
     d.expected = state.ex;
+    d.peak = state.pk ?? 0;
+    d.peakAge = state.pa ?? 0;
     return d;
   }
 }
