@@ -10,53 +10,102 @@ export class UnportableDocumentError extends Error {
   }
 }
 
-function join(path: string, key: string | number): string {
-  return path ? `${path}.${key}` : String(key);
+/**
+ * Where a value sits, as a linked list of keys: the dotted path string is only built when a
+ * document is refused, so copying a valid document allocates nothing but the copy (a hot path).
+ */
+interface PathNode {
+  parent: PathNode | null;
+  key: string | number;
 }
 
-function copy(value: unknown, path: string, insideArray: boolean): unknown {
+function pathOf(node: PathNode | null): string {
+  const keys: Array<string | number> = [];
+  for (let n = node; n; n = n.parent) keys.push(n.key);
+  return keys.reverse().join('.');
+}
+
+function fail(node: PathNode | null, key: string | number | null, reason: string): never {
+  throw new UnportableDocumentError(pathOf(key === null ? node : { parent: node, key }), reason);
+}
+
+/** Checks a scalar (or copies a nested value) at `parent`.`key`; null key: the value is at `parent`. */
+function copy(value: unknown, parent: PathNode | null, key: string | number | null, insideArray: boolean): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
-      if (value.includes('\0')) throw new UnportableDocumentError(path, 'string contains a NUL character');
+      if (value.includes('\0')) fail(parent, key, 'string contains a NUL character');
       return value;
     case 'number':
-      if (!Number.isFinite(value)) throw new UnportableDocumentError(path, `number ${value} is not finite`);
+      if (!Number.isFinite(value)) fail(parent, key, `number ${value} is not finite`);
       return value;
     case 'boolean':
       return value;
     case 'bigint':
     case 'function':
     case 'symbol':
-      throw new UnportableDocumentError(path, `${typeof value} cannot be stored`);
+      fail(parent, key, `${typeof value} cannot be stored`);
     case 'undefined':
       return undefined;
   }
+  const here = key === null ? parent : { parent, key };
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new UnportableDocumentError(path, 'invalid Date');
+    if (Number.isNaN(value.getTime())) fail(here, null, 'invalid Date');
     return new Date(value.getTime());
   }
   if (Array.isArray(value)) {
-    if (insideArray) throw new UnportableDocumentError(path, 'array inside an array (FerretDB refuses nested arrays)');
+    if (insideArray) fail(here, null, 'array inside an array (FerretDB refuses nested arrays)');
     // undefined inside an array would become null in BSON; keep the two stores alike
-    return value.map((v, i) => (v === undefined ? null : copy(v, join(path, i), true)));
+    const n = value.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const v: unknown = value[i];
+      out[i] = v === undefined ? null : copy(v, here, i, true);
+    }
+    return out;
   }
   if (value instanceof Uint8Array) return new Uint8Array(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value as object)) {
-    if (key.includes('.') || key.startsWith('$')) throw new UnportableDocumentError(join(path, key), 'keys may not contain "." or start with "$"');
-    const v = copy((value as Record<string, unknown>)[key], join(path, key), false);
-    if (v !== undefined) out[key] = v;
+  const src = value as Record<string, unknown>;
+  for (const k in src) {
+    if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
+    if (k.includes('.') || k.charCodeAt(0) === 36 /* $ */) fail(here, k, 'keys may not contain "." or start with "$"');
+    const v = copy(src[k], here, k, false);
+    if (v !== undefined) out[k] = v;
   }
   return out;
 }
 
 /** A deep copy without `undefined` fields; throws UnportableDocumentError on what a store refuses. */
 export function toPortable<T extends object>(doc: T): T {
-  return copy(doc, '', false) as T;
+  return copy(doc, null, null, false) as T;
 }
 
 /** Checks one field value the same way (for `$set` values of an update). */
 export function portableValue(value: unknown, path: string): unknown {
-  return copy(value, path, false);
+  return copy(value, path ? { parent: null, key: path } : null, null, false);
+}
+
+/**
+ * A deep copy of a document that toPortable already made (plain objects, arrays, Dates, byte
+ * arrays and scalars only): what structuredClone would give, at a fraction of its cost.
+ */
+export function clonePortable<T>(value: T): T {
+  return cloneValue(value) as T;
+}
+
+function cloneValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const n = value.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = cloneValue(value[i]);
+    return out;
+  }
+  if (value instanceof Date) return new Date(value.getTime());
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  const out: Record<string, unknown> = {};
+  const src = value as Record<string, unknown>;
+  for (const k in src) out[k] = cloneValue(src[k]);
+  return out;
 }

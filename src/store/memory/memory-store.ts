@@ -12,7 +12,7 @@ import {
   type Store,
   type UpdateOptions,
 } from '../repository.js';
-import { portableValue, toPortable } from '../portable-document.js';
+import { clonePortable, portableValue, toPortable } from '../portable-document.js';
 import { matchesFilter, sortComparator } from './match-filter.js';
 
 type Rec = Record<string, unknown> & Doc;
@@ -138,8 +138,9 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
     this.attach(next);
   }
 
+  // Stored documents are portable copies (plain data only), so a plain deep copy is enough.
   private static out<T>(doc: Rec): T {
-    return structuredClone(doc) as unknown as T;
+    return clonePortable(doc) as unknown as T;
   }
 
   async get(id: string): Promise<T | null> {
