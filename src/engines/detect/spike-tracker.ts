@@ -193,6 +193,9 @@ export class SpikeTracker {
     if (accounts && count > 0) c.window.push({ t: b, count, accounts });
     const windowStart = b - (cfg.windowBuckets - 1) * B;
     while (c.window.length > 0 && c.window[0]!.t < windowStart) c.window.shift();
+    // An empty bucket outside an incident can neither open nor change one: skip the window totals
+    // (the common case: every cluster closes a bucket every minute, most of them empty).
+    if (count === 0 && !c.incident) return;
     const win = windowTotals(c.window);
     const bucketBase = Math.max(baseline, cfg.baselineFloor / cfg.windowBuckets);
     const windowBase = Math.max(baseline * cfg.windowBuckets, cfg.baselineFloor);
