@@ -45,6 +45,8 @@ export interface SeriesDetectorState {
   ex: number;
   pk?: number;
   pa?: number;
+  sg?: number[];
+  ss?: number;
 }
 
 // Six significant digits: keeps a snapshot small; restored detectors differ by far less than score resolution.
@@ -77,9 +79,9 @@ export class SeriesDetector {
   private histWeight = 1;
   private histTotal = 0;
   private isCount = true;
-  private lpMean = 0;
-  private lpDev = 0;
-  private lpHigh = 0;
+  private readonly pointGate = new Float64Array(3);
+  private readonly sustainGate = new Float64Array(3);
+  private surpriseShort = 0;
   private expected = 0;
   private peak = 0;
   private peakAge = 0;
@@ -150,8 +152,10 @@ export class SeriesDetector {
     this.expected = seasonOn ? slow : fast;
     // With a learnt daily/weekly shape, a point is odd only if neither forecast explains it (a daily
     // edge surprises the fast forecast, not the seasonal one).
+    let sustainedInput = surprise;
     if (seasonOn) {
       const s2 = Math.abs(x - slow) / Math.max(this.seasonMad, floor);
+      sustainedInput = s2;
       if (s2 < surprise) surprise = s2;
     }
     const rarity = c.rarityWeight * this.binSurprise(x);
@@ -159,28 +163,37 @@ export class SeriesDetector {
 
     // Self-normalisation: compare log-surprise with the usual level of the series' own history
     // (mean + spread * mean deviation, and a running high quantile), so noisy and clean series share one scale.
-    const lp = Math.log1p(surprise);
+    this.surpriseShort += c.sustainAlpha * (sustainedInput - this.surpriseShort);
     let score = 0;
     if (this.n >= c.warmupPoints) {
-      if (this.n === c.warmupPoints) this.lpHigh = this.lpMean + c.surpriseSpread * this.lpDev;
-      const usual = Math.max(this.lpMean + c.surpriseSpread * this.lpDev, this.lpHigh);
-      const excess = Math.max(lp - usual, 0);
-      // Running high quantile of log-surprise, stepping in units of its spread: a series whose odd
-      // points are frequent (spiky loads) raises its own bar.
-      const step = c.quantileStep * (this.lpDev + SURPRISE_CLIP_FLOOR);
-      this.lpHigh += lp > this.lpHigh ? step * c.surpriseQuantile : step * (c.surpriseQuantile - 1);
-      // Below the mean the bar never binds; the floor keeps it from drifting without end.
-      if (this.lpHigh < this.lpMean) this.lpHigh = this.lpMean;
+      let excess = this.gate(this.pointGate, Math.log1p(surprise));
+      if (c.sustainAlpha > 0) excess = Math.max(excess, this.gate(this.sustainGate, Math.log1p(this.surpriseShort)));
       score = 1 - Math.exp(-excess / c.scoreScale);
-      const a = this.warmFrom(c.surpriseLongAlpha, c.warmupPoints);
-      // Updates are clipped so one anomaly does not teach the detector that anomalies are usual.
-      const dp = clip(lp - this.lpMean, SURPRISE_CLIP * this.lpDev + SURPRISE_CLIP_FLOOR);
-      this.lpMean += a * dp;
-      this.lpDev += a * (Math.abs(dp) - this.lpDev);
     }
 
     this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
     return this.suppress(score);
+  }
+
+  // Excess of a log-surprise over the usual level of its own history, then learns from it. g holds
+  // [mean, mean deviation, running high quantile].
+  private gate(g: Float64Array, lp: number): number {
+    const c = this.cfg;
+    if (this.n === c.warmupPoints) g[2] = g[0]! + c.surpriseSpread * g[1]!;
+    const usual = Math.max(g[0]! + c.surpriseSpread * g[1]!, g[2]!);
+    const excess = Math.max(lp - usual, 0);
+    // Running high quantile of log-surprise, stepping in units of its spread: a series whose odd
+    // points are frequent (spiky loads) raises its own bar.
+    const step = c.quantileStep * (g[1]! + SURPRISE_CLIP_FLOOR);
+    g[2]! += lp > g[2]! ? step * c.surpriseQuantile : step * (c.surpriseQuantile - 1);
+    // Below the mean the bar never binds; the floor keeps it from drifting without end.
+    if (g[2]! < g[0]!) g[2] = g[0]!;
+    const a = this.warmFrom(c.surpriseLongAlpha, c.warmupPoints);
+    // Updates are clipped so one anomaly does not teach the detector that anomalies are usual.
+    const dp = clip(lp - g[0]!, SURPRISE_CLIP * g[1]! + SURPRISE_CLIP_FLOOR);
+    g[0]! += a * dp;
+    g[1]! += a * (Math.abs(dp) - g[1]!);
+    return excess;
   }
 
   // NAB-style reporting: only the first report of an episode is news, so a score is passed on only
@@ -306,9 +319,11 @@ export class SeriesDetector {
       h: Array.from(this.hist, (v) => round6(v / this.histWeight)),
       ht: round6(this.histTotal / this.histWeight),
       cnt: this.isCount ? 1 : 0,
-      pm: round6(this.lpMean),
-      pd: round6(this.lpDev),
-      ph: round6(this.lpHigh),
+      pm: round6(this.pointGate[0]!),
+      pd: round6(this.pointGate[1]!),
+      ph: round6(this.pointGate[2]!),
+      sg: Array.from(this.sustainGate, round6),
+      ss: round6(this.surpriseShort),
       ex: round6(this.expected),
       pk: round6(this.peak),
       pa: this.peakAge,
@@ -339,9 +354,9 @@ export class SeriesDetector {
       d.histTotal = state.ht;
     }
     d.isCount = state.cnt === 1;
-    d.lpMean = state.pm;
-    d.lpDev = state.pd;
-    d.lpHigh = state.ph;
+    d.pointGate.set([state.pm, state.pd, state.ph]);
+    if (state.sg?.length === 3) d.sustainGate.set(state.sg);
+    d.surpriseShort = state.ss ?? 0;
     d.expected = state.ex;
     d.peak = state.pk ?? 0;
     d.peakAge = state.pa ?? 0;
