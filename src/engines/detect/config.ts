@@ -30,6 +30,7 @@ export const detectConfig = z
     scoreScale: positive().default(3).describe('Log-surprise above the usual level that maps to a score of 1 - 1/e; large enough that scores do not pile up at 1 and a threshold can still rank them.'),
     holdPoints: z.number().int().min(0).default(200).describe('After a reported score, later scores are passed on only if they beat it, with its bar fading linearly to 0 over this many points (0: off): one episode is one report, not a run of false alarms (NAB credits only the earliest detection; 200 beat 25-400 on both halves of the NAB development files).'),
     sustainAlpha: unit().default(0.3).describe('Weight of a new point in the short average of surprise (of the seasonal forecast when it is in use) that a second, self-normalised channel scores (0: off): a run of moderately odd points or a broken daily shape is news even when no single point is (0.3 was best of 0-1 on sub-half A of the NAB development files and also beat off on sub-half B).'),
+    driftAlpha: unit().default(0.02).describe('Weight of a new point in a short average of the value (~50 points) whose distance from the slow mean, in slow deviations, a third self-normalised channel scores (0: off): a level shift or drift the fast forecast follows point by point still shows at this scale (0.01-0.03 were all best on both NAB sub-halves; 0.02 is the middle).'),
     warmupPoints: z.number().int().min(1).default(20).describe('Points before any score above 0: scale and level need a few points to mean anything.'),
   })
   .prefault({});

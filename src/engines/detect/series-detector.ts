@@ -82,6 +82,8 @@ export class SeriesDetector {
   private readonly pointGate = new Float64Array(3);
   private readonly sustainGate = new Float64Array(3);
   private surpriseShort = 0;
+  private readonly driftGate = new Float64Array(3);
+  private valueShort = 0;
   private expected = 0;
   private peak = 0;
   private peakAge = 0;
@@ -164,10 +166,15 @@ export class SeriesDetector {
     // Self-normalisation: compare log-surprise with the usual level of the series' own history
     // (mean + spread * mean deviation, and a running high quantile), so noisy and clean series share one scale.
     this.surpriseShort += c.sustainAlpha * (sustainedInput - this.surpriseShort);
+    this.valueShort = this.n === 1 ? x : this.valueShort + c.driftAlpha * (x - this.valueShort);
     let score = 0;
     if (this.n >= c.warmupPoints) {
       let excess = this.gate(this.pointGate, Math.log1p(surprise));
       if (c.sustainAlpha > 0) excess = Math.max(excess, this.gate(this.sustainGate, Math.log1p(this.surpriseShort)));
+      if (c.driftAlpha > 0) {
+        const drift = Math.abs(this.valueShort - this.slowMean) / Math.max(this.slowDev, floor);
+        excess = Math.max(excess, this.gate(this.driftGate, Math.log1p(drift)));
+      }
       score = 1 - Math.exp(-excess / c.scoreScale);
     }
 
