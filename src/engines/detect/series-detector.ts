@@ -47,6 +47,8 @@ export interface SeriesDetectorState {
   pa?: number;
   sg?: number[];
   ss?: number;
+  dg?: number[];
+  vs?: number;
 }
 
 // Six significant digits: keeps a snapshot small; restored detectors differ by far less than score resolution.
@@ -170,8 +172,8 @@ export class SeriesDetector {
     let score = 0;
     if (this.n >= c.warmupPoints) {
       let excess = this.gate(this.pointGate, Math.log1p(surprise));
-      if (c.sustainAlpha > 0) excess = Math.max(excess, this.gate(this.sustainGate, Math.log1p(this.surpriseShort)));
-      if (c.driftAlpha > 0) {
+      if (c.sustainAlpha > 0 && !countMode) excess = Math.max(excess, this.gate(this.sustainGate, Math.log1p(this.surpriseShort)));
+      if (c.driftAlpha > 0 && !countMode) {
         const drift = Math.abs(this.valueShort - this.slowMean) / Math.max(this.slowDev, floor);
         excess = Math.max(excess, this.gate(this.driftGate, Math.log1p(drift)));
       }
@@ -331,6 +333,8 @@ export class SeriesDetector {
       ph: round6(this.pointGate[2]!),
       sg: Array.from(this.sustainGate, round6),
       ss: round6(this.surpriseShort),
+      dg: Array.from(this.driftGate, round6),
+      vs: round6(this.valueShort),
       ex: round6(this.expected),
       pk: round6(this.peak),
       pa: this.peakAge,
@@ -364,6 +368,8 @@ export class SeriesDetector {
     d.pointGate.set([state.pm, state.pd, state.ph]);
     if (state.sg?.length === 3) d.sustainGate.set(state.sg);
     d.surpriseShort = state.ss ?? 0;
+    if (state.dg?.length === 3) d.driftGate.set(state.dg);
+    d.valueShort = state.vs ?? state.sm;
     d.expected = state.ex;
     d.peak = state.pk ?? 0;
     d.peakAge = state.pa ?? 0;
