@@ -33,6 +33,24 @@ export function readTickets(encoded: string): TrackedTicket[] {
   });
 }
 
+/**
+ * The decoded ticket list of each state as of its current `tickets` string: most events carry a
+ * ticket id, and decoding the whole list for each was a hot path. A state whose string was set
+ * elsewhere (restore, tests) no longer matches and is decoded afresh.
+ */
+const decoded = new WeakMap<AccountState, { encoded: string; list: TrackedTicket[] }>();
+
+function ticketsOf(state: AccountState): TrackedTicket[] {
+  const hit = decoded.get(state);
+  if (hit && hit.encoded === state.tickets) return hit.list;
+  return readTickets(state.tickets);
+}
+
+function storeTickets(state: AccountState, list: TrackedTicket[]): void {
+  state.tickets = writeTickets(list);
+  decoded.set(state, { encoded: state.tickets, list });
+}
+
 function writeTickets(list: readonly TrackedTicket[]): string {
   return list.map((x) => `${x.i}.${x.a.toString(36)}.${x.f.toString(36)}.${x.t.toString(36)}`).join(';');
 }
@@ -233,7 +251,7 @@ export function applyEvent(
   if (state.firstEventAt === 0 || at < state.firstEventAt) state.firstEventAt = at;
   const dayOfEvent = Math.floor(at / DAY_MS);
   if (dayOfEvent > state.day) shiftTo(state, dayOfEvent);
-  const list = ev.ticketId ? readTickets(state.tickets) : undefined;
+  const list = ev.ticketId ? ticketsOf(state) : undefined;
   const ticket = list ? ticketOf(list, ev.ticketId, at, cfg) : undefined;
   switch (ev.type) {
     case 'ticket.created':
@@ -293,7 +311,7 @@ export function applyEvent(
     case 'error.reported':
       break;
   }
-  if (list) state.tickets = writeTickets(list);
+  if (list) storeTickets(state, list);
 }
 
 function addSentiment(state: AccountState, x: number, at: number, cfg: HealthConfig): void {
