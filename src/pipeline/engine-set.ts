@@ -81,6 +81,7 @@ export class EngineSet {
   /** Accounts whose record changed since the last checkpoint. */
   readonly dirty = new Set<string>();
   private readonly redactOpts: { ips: boolean };
+  private readonly redactions = new WeakMap<RecentTicket, { text: string; redacted: string }>();
 
   constructor(
     private readonly config: VigilConfig,
@@ -191,7 +192,16 @@ export class EngineSet {
 
   /** The record as it may be stored: recent message texts redacted. */
   storable(rec: AccountRecord): AccountRecord {
-    return { ...rec, recentTickets: rec.recentTickets.map((t) => ({ ...t, text: redact(t.text, this.redactOpts) })) };
+    return { ...rec, recentTickets: rec.recentTickets.map((t) => ({ ...t, text: this.redacted(t) })) };
+  }
+
+  /** A recent message's redacted text, worked out once: a message stays in the record over many checkpoints. */
+  private redacted(t: RecentTicket): string {
+    const hit = this.redactions.get(t);
+    if (hit && hit.text === t.text) return hit.redacted;
+    const redacted = redact(t.text, this.redactOpts);
+    this.redactions.set(t, { text: t.text, redacted });
+    return redacted;
   }
 
   /** Drops cluster stats of clusters the miner evicted, keeping memory bounded by its cap. */

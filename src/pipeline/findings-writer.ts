@@ -233,8 +233,28 @@ export class FindingsWriter {
       advanceTo(rec.state, nowMs, config.health);
       const account = this.d.accountOf(accountId);
       const h = scoreAccount(rec.state, account, nowMs, config.health, learner);
-      const openIncidents = [...this.openIncidents.values()].filter((i) => i.affectedAccounts.some((a) => a.accountId === accountId)).map((i) => i._id);
-      this.pendingHealth.set(accountId, { ...h, _id: accountId, name: account?.name ?? accountId, tier: account?.tier ?? 'starter', arr: account?.arr ?? 0, updatedAt: nowMs, openIncidents });
+      const openIncidents = this.openIncidents.size === 0 ? [] : [...this.openIncidents.values()].filter((i) => i.affectedAccounts.some((a) => a.accountId === accountId)).map((i) => i._id);
+      // Spelled out rather than spread (same fields, same order): object spread was a hot spot here.
+      this.pendingHealth.set(accountId, {
+        accountId: h.accountId,
+        score: h.score,
+        band: h.band,
+        components: h.components,
+        priority: h.priority,
+        priorityReasons: h.priorityReasons,
+        topReasons: h.topReasons,
+        suggestedAction: h.suggestedAction,
+        features: h.features,
+        sentiment: h.sentiment,
+        ticketsToday: h.ticketsToday,
+        trends: h.trends,
+        _id: accountId,
+        name: account?.name ?? accountId,
+        tier: account?.tier ?? 'starter',
+        arr: account?.arr ?? 0,
+        updatedAt: nowMs,
+        openIncidents,
+      });
       scored++;
       const sentiment = h.sentiment;
       const tickets = h.ticketsToday;
