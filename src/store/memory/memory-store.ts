@@ -77,6 +77,42 @@ class OrderedIndex {
   }
 }
 
+/**
+ * Documents by the value of one indexed field, for equality filters: built on the first query
+ * that can use it, then kept in step with every write. Each value's ids stay in the collection's
+ * own iteration order (a rewrite moves a document to the end of both), so answers and the order
+ * of equal sort keys are exactly those of a full scan.
+ */
+class EqualityIndex {
+  readonly byValue = new Map<string | number | boolean, Set<string>>();
+  /** Documents whose field holds an array (equality then matches an element); while any, scan. */
+  arrays = 0;
+
+  constructor(readonly field: string) {}
+
+  add(doc: Rec): void {
+    const v = doc[this.field];
+    if (Array.isArray(v)) this.arrays++;
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      let ids = this.byValue.get(v);
+      if (!ids) this.byValue.set(v, (ids = new Set()));
+      ids.add(doc._id);
+    }
+    // null, missing, objects and dates never equal a string, number or boolean: not listed
+  }
+
+  remove(doc: Rec): void {
+    const v = doc[this.field];
+    if (Array.isArray(v)) this.arrays--;
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      const ids = this.byValue.get(v);
+      if (!ids) return;
+      ids.delete(doc._id);
+      if (ids.size === 0) this.byValue.delete(v);
+    }
+  }
+}
+
 interface UniqueIndex {
   name: string;
   fields: string[];
@@ -91,6 +127,9 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
   private readonly docs = new Map<string, Rec>();
   private readonly unique: UniqueIndex[];
   private readonly ordered: OrderedIndex[];
+  /** Fields that lead an index declaration: equality filters on them may use an EqualityIndex. */
+  private readonly equalityFields: Set<string>;
+  private readonly equality = new Map<string, EqualityIndex>();
 
   constructor(
     readonly name: string,
@@ -99,6 +138,7 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
     const uniq = specs.filter((s) => s.unique);
     this.unique = uniq.map((s) => ({ name: indexName(s), fields: s.fields.map(([f]) => f), keys: new Map() }));
     this.ordered = uniq.filter((s) => s.fields.length === 1).map((s) => new OrderedIndex(s.fields[0]![0]));
+    this.equalityFields = new Set(specs.map((s) => s.fields[0]![0]));
   }
 
   private uniqueKey(idx: UniqueIndex, doc: Rec): string {
@@ -119,6 +159,7 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
     this.docs.set(doc._id, doc);
     for (const idx of this.unique) idx.keys.set(this.uniqueKey(idx, doc), doc._id);
     for (const o of this.ordered) o.add(doc);
+    for (const e of this.equality.values()) e.add(doc);
   }
 
   private detach(doc: Rec): void {
@@ -128,6 +169,7 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
       if (idx.keys.get(key) === doc._id) idx.keys.delete(key);
     }
     for (const o of this.ordered) o.remove(doc);
+    for (const e of this.equality.values()) e.remove(doc);
   }
 
   /** Replaces (or inserts) the stored document, keeping the indexes in step. */
@@ -246,6 +288,39 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
     };
   }
 
+  /**
+   * The documents a filter can match, in collection order: those listed under the smallest
+   * equality index that applies (a string, number or boolean condition on an indexed field),
+   * else all of them.
+   */
+  private candidates(filter: Filter | undefined): Iterable<Rec> {
+    let best: ReadonlySet<string> | null = null;
+    if (filter) {
+      for (const field in filter) {
+        const want = filter[field];
+        if (typeof want !== 'string' && typeof want !== 'number' && typeof want !== 'boolean') continue;
+        if (!this.equalityFields.has(field)) continue;
+        let idx = this.equality.get(field);
+        if (!idx) {
+          idx = new EqualityIndex(field);
+          for (const d of this.docs.values()) idx.add(d);
+          this.equality.set(field, idx);
+        }
+        if (idx.arrays > 0) continue;
+        const ids = idx.byValue.get(want) ?? EMPTY_IDS;
+        if (!best || ids.size < best.size) best = ids;
+      }
+    }
+    if (!best) return this.docs.values();
+    const docs = this.docs;
+    const ids = best;
+    return {
+      *[Symbol.iterator]() {
+        for (const id of ids) yield docs.get(id)!;
+      },
+    };
+  }
+
   async find(filter?: Filter, opts: FindOptions = {}): Promise<T[]> {
     const skip = opts.skip ?? 0;
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
@@ -265,7 +340,7 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
       return out;
     }
     let hits: Rec[] = [];
-    for (const d of this.docs.values()) if (matchesFilter(d, filter)) hits.push(d);
+    for (const d of this.candidates(filter)) if (matchesFilter(d, filter)) hits.push(d);
     if (opts.sort && opts.sort.length > 0) hits.sort(sortComparator(opts.sort));
     if (skip > 0 || limit !== Infinity) hits = hits.slice(skip, limit === Infinity ? undefined : skip + limit);
     return hits.map((d) => MemoryCollection.out<T>(d));
@@ -274,7 +349,7 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
   async count(filter?: Filter): Promise<number> {
     if (!filter || Object.keys(filter).length === 0) return this.docs.size;
     let n = 0;
-    for (const d of this.docs.values()) if (matchesFilter(d, filter)) n++;
+    for (const d of this.candidates(filter)) if (matchesFilter(d, filter)) n++;
     return n;
   }
 
@@ -287,6 +362,7 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
 }
 
 const SEQ_PREFIX = 'seq:';
+const EMPTY_IDS: ReadonlySet<string> = new Set();
 
 /** The embedded, non-durable Store. */
 export class MemoryStore implements Store {
