@@ -49,6 +49,8 @@ export interface SeriesDetectorState {
   ss?: number;
   dg?: number[];
   vs?: number;
+  hi?: number;
+  lo?: number;
 }
 
 // Six significant digits: keeps a snapshot small; restored detectors differ by far less than score resolution.
@@ -86,6 +88,8 @@ export class SeriesDetector {
   private surpriseShort = 0;
   private readonly driftGate = new Float64Array(3);
   private valueShort = 0;
+  private hiRec = 0;
+  private loRec = 0;
   private expected = 0;
   private peak = 0;
   private peakAge = 0;
@@ -120,6 +124,8 @@ export class SeriesDetector {
       // Nothing was expected of the first point: there was no history to expect anything from.
       this.expected = 0;
       this.isCount = Number.isInteger(x) && x >= 0;
+      this.hiRec = x;
+      this.loRec = x;
       this.addToHistogram(x);
       return 0;
     }
@@ -173,6 +179,11 @@ export class SeriesDetector {
     if (this.n >= c.warmupPoints) {
       let excess = this.gate(this.pointGate, Math.log1p(surprise));
       if (c.sustainAlpha > 0 && !countMode) excess = Math.max(excess, this.gate(this.sustainGate, Math.log1p(this.surpriseShort)));
+      // A value beyond the range seen so far: its excess is how far beyond, in widths of that range.
+      if (c.recordWeight > 0 && !countMode) {
+        const beyond = Math.max(x - this.hiRec, this.loRec - x, 0) / Math.max(this.hiRec - this.loRec, floor);
+        excess = Math.max(excess, c.recordWeight * beyond);
+      }
       if (c.driftAlpha > 0 && !countMode) {
         const drift = Math.abs(this.valueShort - this.slowMean) / Math.max(this.slowDev, floor);
         excess = Math.max(excess, this.gate(this.driftGate, Math.log1p(drift)));
@@ -181,6 +192,10 @@ export class SeriesDetector {
     }
 
     this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
+    // The record range shrinks slowly towards the slow mean, so a series forgets a long-gone extreme.
+    const mid = this.slowMean;
+    this.hiRec = Math.max(x, mid + (this.hiRec - mid) * (1 - c.recordDecay));
+    this.loRec = Math.min(x, mid - (mid - this.loRec) * (1 - c.recordDecay));
     return this.suppress(score);
   }
 
@@ -335,6 +350,8 @@ export class SeriesDetector {
       ss: round6(this.surpriseShort),
       dg: Array.from(this.driftGate, round6),
       vs: round6(this.valueShort),
+      hi: round6(this.hiRec),
+      lo: round6(this.loRec),
       ex: round6(this.expected),
       pk: round6(this.peak),
       pa: this.peakAge,
@@ -370,6 +387,8 @@ export class SeriesDetector {
     d.surpriseShort = state.ss ?? 0;
     if (state.dg?.length === 3) d.driftGate.set(state.dg);
     d.valueShort = state.vs ?? state.sm;
+    d.hiRec = state.hi ?? state.sm;
+    d.loRec = state.lo ?? state.sm;
     d.expected = state.ex;
     d.peak = state.pk ?? 0;
     d.peakAge = state.pa ?? 0;
