@@ -348,6 +348,13 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
 
   async count(filter?: Filter): Promise<number> {
     if (!filter || Object.keys(filter).length === 0) return this.docs.size;
+    const only = Object.keys(filter);
+    if (only.length === 1) {
+      // One equality on an indexed field: the listed documents are exactly the matches.
+      const want = filter[only[0]!];
+      const idx = this.equality.get(only[0]!);
+      if (idx && idx.arrays === 0 && (typeof want === 'string' || typeof want === 'number' || typeof want === 'boolean')) return idx.byValue.get(want)?.size ?? 0;
+    }
     let n = 0;
     for (const d of this.candidates(filter)) if (matchesFilter(d, filter)) n++;
     return n;
