@@ -170,7 +170,7 @@ export class SpikeTracker {
         continue;
       }
       emptyRun = p ? 0 : emptyRun + 1;
-      c.pending.delete(b);
+      if (p) c.pending.delete(b);
       this.closeBucket(id, c, b, p?.count ?? 0, p?.accounts, out);
       b += B;
     }
