@@ -1,0 +1,51 @@
+// Equality check for pipeline speed work: replays one generated scenario through the embedded
+// store and prints a digest of every output collection (incidents, health, history, alerts, outreach).
+//
+//   npx tsc -p tsconfig.json && node dist/bench/pipeline/fingerprint.js [--accounts 400] [--days 35] [--out file.json] [--override JSON]
+//
+// Two builds that print the same digests produced the same findings and scores; --out keeps the
+// documents themselves for a diff. Wall-clock fields (savedAt and the like) are left out.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/load.js';
+import { startDaemon } from '../../src/daemon/daemon.js';
+import { generateScenario } from '../../src/scenario/generate.js';
+import type { CollectionName } from '../../src/store/repository.js';
+
+process.env.DOTENV_CONFIG_QUIET ??= 'true';
+const { values: args } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: '400' },
+    days: { type: 'string', default: '35' },
+    out: { type: 'string' },
+    /** Config overrides as JSON (e.g. '{"spikes":{"maxCatchUpBuckets":120}}'), to see what a setting changes. */
+    override: { type: 'string' },
+  },
+});
+const OUTPUTS: CollectionName[] = ['incidents', 'health', 'healthHistory', 'alerts', 'outreach', 'clusters', 'accountStates'];
+// Fields that hold wall-clock time, which differs between any two runs.
+const WALL_FIELDS = new Set(['savedAt', 'createdAt', 'enqueuedAt', 'updatedAt', 'nextAttemptAt', 'sentAt', 'claimedAt', 'claimUntil']);
+
+const sc = generateScenario({ seed: 42, accounts: Number(args.accounts), days: Number(args.days), startMs: Date.UTC(2026, 9, 1) });
+const config = loadConfig({ env: {}, overrides: { ...(args.override ? (JSON.parse(args.override) as object) : {}), server: { port: 0 }, log: { level: 'silent' } } });
+const d = await startDaemon(config, { autoProcess: false, logger: pino({ level: 'silent' }), alertsOut: new Writable({ write: (_c, _e, cb) => cb() }) });
+await d.ingest(sc.events, sc.accounts);
+const t0 = performance.now();
+const c0 = process.cpuUsage();
+await d.drain();
+const secs = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(c0);
+const cpuSecs = (cpu.user + cpu.system) / 1e6;
+const dump: Record<string, unknown[]> = {};
+for (const name of OUTPUTS) {
+  const docs = await d.store.collection(name).find({}, { sort: [['_id', 1]] });
+  dump[name] = docs.map((doc) => JSON.parse(JSON.stringify(doc, (k, v) => (WALL_FIELDS.has(k) ? undefined : v))));
+}
+const stats = d.processor()!.stats();
+console.log(`events ${sc.events.length} in ${secs.toFixed(2)} s = ${Math.round(sc.events.length / secs)} events/s (CPU ${cpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / cpuSecs)} events per CPU second, a figure less sensitive to machine load); processed ${stats.processed}, clusters ${stats.clusters}, open incidents ${stats.openIncidents}`);
+for (const name of OUTPUTS) console.log(`${name.padEnd(14)} ${String(dump[name]!.length).padStart(7)} docs  ${createHash('sha256').update(JSON.stringify(dump[name])).digest('hex').slice(0, 16)}`);
+if (args.out) writeFileSync(args.out, JSON.stringify(dump));
+await d.stop();
