@@ -80,6 +80,34 @@ describe('SeriesDetector', () => {
     expect(one).toBeLessThan(0.05);
   });
 
+  it('reports an episode once: a repeat within holdPoints scores 0 unless it is worse, and scores again after', () => {
+    const values = dailySeries(3000, 5);
+    const at = 2000;
+    values[at] = 200;
+    values[at + 10] = 200;
+    values[at + 20] = 600;
+    values[at + cfg.holdPoints + 30] = 600;
+    const s = run(values);
+    expect(s[at]).toBeGreaterThan(0);
+    expect(s[at + 10]).toBe(0);
+    expect(s[at + 20]).toBeGreaterThan(s[at]!);
+    expect(s[at + cfg.holdPoints + 30]).toBeGreaterThan(0);
+    const plain = run(values, new SeriesDetector(detectConfig.parse({ holdPoints: 0 })));
+    expect(plain[at + 10]).toBeGreaterThan(0);
+  });
+
+  it('scores a value beyond the range seen so far by how far beyond it is (the record channel)', () => {
+    const r = noise(11);
+    // Bursts to ~100 are the usual texture (60% of points); 300 has never been seen.
+    const values = Array.from({ length: 3000 }, () => (r() > -0.1 ? 100 + 5 * r() : 10 + 2 * r()));
+    values[2550] = 300;
+    const strong = run(values, new SeriesDetector(detectConfig.parse({ recordWeight: 3 })));
+    const off = run(values, new SeriesDetector(detectConfig.parse({ recordWeight: 0 })));
+    expect(strong[2550]).toBeGreaterThan(off[2550]! + 0.2);
+    // Inside the usual range the channel adds nothing.
+    expect(strong.slice(2560, 2600)).toEqual(off.slice(2560, 2600));
+  });
+
   it('serializes to small JSON-safe state and resumes where it left off', () => {
     const values = dailySeries(3000, 9);
     const a = new SeriesDetector(cfg);
