@@ -82,6 +82,7 @@ export class EngineSet {
   readonly dirty = new Set<string>();
   private readonly redactOpts: { ips: boolean };
   private readonly redactions = new WeakMap<RecentTicket, { text: string; redacted: string }>();
+  private readonly clusterAccountSets = new WeakMap<ClusterStats, Set<string>>();
 
   constructor(
     private readonly config: VigilConfig,
@@ -163,9 +164,28 @@ export class EngineSet {
     }
     stats.count++;
     stats.lastSeen = Math.max(stats.lastSeen, ev.occurredAt);
-    if (stats.accounts.length < this.limits.clusterAccountsCap && !stats.accounts.includes(ev.accountId)) stats.accounts.push(ev.accountId);
+    if (stats.accounts.length < this.limits.clusterAccountsCap) {
+      const known = this.accountSet(stats);
+      if (!known.has(ev.accountId)) {
+        stats.accounts.push(ev.accountId);
+        known.add(ev.accountId);
+      }
+    }
     if (stats.samples.length < this.limits.samplesPerCluster) stats.samples.push(redact(message, this.redactOpts));
     if (accountFresh) this.pushRecentError(rec, clusterId, ev.occurredAt);
+  }
+
+  /**
+   * The cluster's account list as a set (membership was a linear scan per error). Rebuilt when the
+   * list changed elsewhere (a merge, a restore): the list itself stays the stored form.
+   */
+  private accountSet(stats: ClusterStats): Set<string> {
+    let set = this.clusterAccountSets.get(stats);
+    if (!set || set.size !== stats.accounts.length) {
+      set = new Set(stats.accounts);
+      this.clusterAccountSets.set(stats, set);
+    }
+    return set;
   }
 
   private pushRecentError(rec: AccountRecord, clusterId: string, at: number): void {
