@@ -4,6 +4,8 @@ import type { DetectConfig } from './config.js';
 import { countTailProbability } from './count-tail.js';
 
 const DAY_MS = 86_400_000;
+// A profile residual counts at most this many profile deviations in the short average: one wild point is not a broken day.
+const PROFILE_CLIP = 20;
 const WEEK_SLOTS = 7;
 // Half-width of the histogram range, in slow mean absolute deviations, beyond which values share an overflow bin.
 const HIST_RANGE = 5;
@@ -51,6 +53,11 @@ export interface SeriesDetectorState {
   vs?: number;
   hi?: number;
   lo?: number;
+  pf?: number[];
+  pfs?: string;
+  pg?: number[];
+  pfm?: number;
+  pfr?: number;
 }
 
 // Six significant digits: keeps a snapshot small; restored detectors differ by far less than score resolution.
@@ -89,6 +96,11 @@ export class SeriesDetector {
   private readonly driftGate = new Float64Array(3);
   private valueShort = 0;
   private hiRec = 0;
+  private readonly profile: Float64Array;
+  private readonly profileSeen: Uint8Array;
+  private readonly profileGate = new Float64Array(3);
+  private profileMad = 0;
+  private profileShort = 0;
   private loRec = 0;
   private expected = 0;
   private peak = 0;
@@ -98,6 +110,8 @@ export class SeriesDetector {
     this.hist = new Float64Array(cfg.histBins);
     this.day = new Float64Array(cfg.daySlots);
     this.slotMs = DAY_MS / cfg.daySlots;
+    this.profile = new Float64Array(cfg.daySlots);
+    this.profileSeen = new Uint8Array(cfg.daySlots);
   }
 
   /** The forecast the last update was compared with (the series' expected value at that point). */
@@ -188,7 +202,28 @@ export class SeriesDetector {
         const drift = Math.abs(this.valueShort - this.slowMean) / Math.max(this.slowDev, floor);
         excess = Math.max(excess, this.gate(this.driftGate, Math.log1p(drift)));
       }
+      if (c.profileAlpha > 0 && !countMode && daysSeen >= c.seasonMinDays) {
+        excess = Math.max(excess, this.gate(this.profileGate, Math.log1p(this.profileShort)));
+      }
       score = 1 - Math.exp(-excess / c.scoreScale);
+    }
+    // Daily profile: the raw value per hour-of-day slot, blind to levels and shifts, so a day that
+    // breaks the usual daily shape shows as a run of large residuals (scored above as a short average).
+    if (c.profileAlpha > 0) {
+      const p0 = this.profile[hod]!;
+      if (this.profileSeen[hod] === 0) {
+        this.profile[hod] = x;
+        this.profileSeen[hod] = 1;
+      } else {
+        const pr = Math.abs(x - p0);
+        const pm = Math.max(this.profileMad, floor);
+        this.profileShort += c.profileShortAlpha * (Math.min(pr / pm, PROFILE_CLIP) - this.profileShort);
+        // Early residuals are not clipped: the scale itself is still unknown.
+        const early = this.n < c.warmupPoints;
+        this.profileMad += this.warm(c.scaleAlpha) * ((early ? pr : Math.min(pr, c.huberK * pm)) - this.profileMad);
+        const perHour = this.dt > 0 ? Math.min(1, this.dt / this.slotMs) : 1;
+        this.profile[hod] = p0 + c.profileAlpha * perHour * clip(x - p0, c.huberK * pm * 4);
+      }
     }
 
     this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
@@ -351,6 +386,11 @@ export class SeriesDetector {
       dg: Array.from(this.driftGate, round6),
       vs: round6(this.valueShort),
       hi: round6(this.hiRec),
+      pf: Array.from(this.profile, round6),
+      pfs: Array.from(this.profileSeen, (v) => String(v)).join(''),
+      pg: Array.from(this.profileGate, round6),
+      pfm: round6(this.profileMad),
+      pfr: round6(this.profileShort),
       lo: round6(this.loRec),
       ex: round6(this.expected),
       pk: round6(this.peak),
@@ -389,6 +429,14 @@ export class SeriesDetector {
     d.valueShort = state.vs ?? state.sm;
     d.hiRec = state.hi ?? state.sm;
     d.loRec = state.lo ?? state.sm;
+    // A profile saved under another slot count cannot be mapped; it is relearnt.
+    if (state.pf?.length === d.profile.length && state.pfs?.length === d.profile.length) {
+      d.profile.set(state.pf);
+      for (let i = 0; i < state.pfs.length; i++) d.profileSeen[i] = state.pfs[i] === '1' ? 1 : 0;
+    }
+    if (state.pg?.length === 3) d.profileGate.set(state.pg);
+    d.profileMad = state.pfm ?? 0;
+    d.profileShort = state.pfr ?? 0;
     d.expected = state.ex;
     d.peak = state.pk ?? 0;
     d.peakAge = state.pa ?? 0;
