@@ -10,7 +10,7 @@ export interface BatchOutcome {
   accepted: number;
   duplicates: number;
   /** Answers other than 202: status (0 = no answer) and the Retry-After header. */
-  failures: Array<{ status: number; retryAfter: string | null; error?: string; ms: number }>;
+  failures: Array<{ status: number; retryAfter: string | null; error?: string; at: number; ms: number }>;
 }
 
 export interface IntakeClientOptions {
@@ -71,7 +71,7 @@ export async function postAll(events: VigilEvent[], opts: IntakeClientOptions): 
         break;
       }
       if (r.status !== 0 && r.status !== 503 && r.status < 500) throw new Error(`batch ${index}: unexpected ${r.status}: ${JSON.stringify(r.body)}`);
-      o.failures.push({ status: r.status, retryAfter: r.retryAfter, ...(r.error ? { error: r.error } : {}), ms: Date.now() - sentAt });
+      o.failures.push({ status: r.status, retryAfter: r.retryAfter, ...(r.error ? { error: r.error } : {}), at: sentAt, ms: Date.now() - sentAt });
       if (Date.now() > deadline) throw new Error(`batch ${index}: not acknowledged within ${opts.batchDeadlineMs} ms; last answers: ${JSON.stringify(o.failures.slice(-4))}`);
       const hinted = r.retryAfter !== null ? Number(r.retryAfter) * 1000 : opts.retryMs;
       await new Promise((res) => setTimeout(res, Math.min(opts.maxWaitMs, hinted)));

@@ -31,3 +31,14 @@ export async function waitForPipeline(url: () => string, token: string, done: (f
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
+
+/** One value of the daemon's Prometheus metrics (no store access: answers even when the store hangs). */
+export async function metricValue(url: string, name: string): Promise<number | null> {
+  try {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(await res.text());
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
