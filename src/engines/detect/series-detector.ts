@@ -202,7 +202,9 @@ export class SeriesDetector {
         const drift = Math.abs(this.valueShort - this.slowMean) / Math.max(this.slowDev, floor);
         excess = Math.max(excess, this.gate(this.driftGate, Math.log1p(drift)));
       }
-      if (c.profileAlpha > 0 && !countMode && daysSeen >= c.seasonMinDays) {
+      // Also for counts: a run of residuals against the daily shape is not the normal approximation the
+      // point channels avoid for sparse counts, and its gate learns the series' own usual level.
+      if (c.profileAlpha > 0 && daysSeen >= c.seasonMinDays) {
         excess = Math.max(excess, this.gate(this.profileGate, Math.log1p(this.profileShort)));
       }
       score = 1 - Math.exp(-excess / c.scoreScale);
