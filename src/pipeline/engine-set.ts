@@ -147,7 +147,10 @@ export class EngineSet {
   private errorsOf(ev: StoredEvent): string[] {
     if (ev.type !== 'ticket.created' && ev.type !== 'ticket.message' && ev.type !== 'error.reported') return [];
     if (ev.author && ev.author !== 'customer' && !ev.error) return [];
-    return extractErrors({ text: ev.text, error: ev.error }, this.config.errors).map((e) => e.message);
+    const found = extractErrors({ text: ev.text, error: ev.error }, this.config.errors).map((e) => e.message);
+    // "Error 502 ... (id 1f2e)" and "Error 502 ... (id 1f2e) Thanks" found in one ticket are one
+    // error: the longer one only adds what followed it on the line, and would split the cluster.
+    return found.filter((m, i) => !found.some((o, j) => j !== i && o.length < m.length && m.startsWith(o)));
   }
 
   private observeError(ev: StoredEvent, message: string, rec: AccountRecord, accountFresh: boolean): void {

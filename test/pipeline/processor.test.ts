@@ -5,7 +5,7 @@ import type { VigilEvent } from '../../src/events/types.js';
 import { appendAll, figures, pipelineOn, testConfig } from './pipeline-harness.js';
 
 const START = Date.UTC(2026, 9, 1);
-const scenario = generateScenario({ seed: 3, accounts: 60, days: 21, startMs: START });
+const scenario = generateScenario({ seed: 3, accounts: 120, days: 21, startMs: START });
 
 /** Moves events within `windowMs` of each other out of order, deterministically. */
 function jumbleWithin(events: VigilEvent[], windowMs: number): VigilEvent[] {

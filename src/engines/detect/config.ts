@@ -49,7 +49,7 @@ export const spikesConfig = z
     minRatio: z.number().min(1).default(3).describe('Bucket count over baseline needed to open, also without the busiest account (a spread, not one loud account): a statistically odd but small rise is not worth paging engineering.'),
     rateHalfLifeBuckets: z.number().int().min(1).default(4320).describe('Half-life, in buckets, of each cluster\'s long-run mean rate (3 days of minutes): the baseline floor for clusters too sparse for the detector\'s typical-bucket level, forgetting old levels within days.'),
     minWindowCount: z.number().int().min(1).default(5).describe('Fewest events of the cluster in the trailing window to open an incident: three accounts with one ticket each in an hour is a coincidence more often than an outage.'),
-    maxChanceProbability: unit().default(1e-2).describe('Largest (two-sided Poisson) probability of the distinct accounts in the trailing window or the bucket, under the cluster\'s own expected rate for it to open an incident; checked at each bucket close together with the ratio, accounts and spread conditions; on generated month-long scenarios 1e-2 opens the shared outage and no routine cluster.'),
+    maxChanceProbability: unit().default(1e-2).describe('Largest (two-sided Poisson) probability of the distinct accounts in the trailing window or the bucket, under the cluster\'s own expected rate for it to open an incident; checked at each bucket close together with the ratio, accounts and spread conditions; on generated 35-day scenarios of 400 accounts (seeds 7, 8, 9, 11) 1e-2 opens the shared outage within 20 min every time but also about one chance incident a day; 1e-3 gave 0-1 chance incidents per scenario but misses slow trickles.'),
     windowBuckets: z.number().int().min(1).default(60).describe('Trailing window (in buckets, an hour of minutes) over which accounts are counted and the rate is also compared: an outage that trickles in never puts three accounts in one minute.'),
     baselineFloor: positive().default(2).describe('Smallest expected count over the trailing window in ratios (per bucket: this / windowBuckets), so a brand-new cluster with no history gets a finite, meaningful ratio.'),
     spreadRatio: z.number().min(0).default(1.5).describe('Without the busiest account, the window count over its baseline must still reach this: the rise is spread over accounts, not one loud account with background around it.'),
@@ -67,8 +67,8 @@ export const spikesConfig = z
     sev1Ratio: z.number().min(1).default(30).describe('Rate ratio that makes an incident sev1 (with at least sev2WeightedAccounts).'),
     sev2Ratio: z.number().min(1).default(10).describe('Rate ratio that makes an incident at least sev2.'),
     detector: detectConfig
-      .prefault({ surpriseQuantile: 0 })
-      .describe('Per-cluster count detector (the `vigil detect` detector). Its running-quantile bar is off by default (surpriseQuantile 0): the incident lifecycle already handles repeats, and a bar raised by one outage must not hide the next.'),
+      .prefault({ surpriseQuantile: 0, holdPoints: 0 })
+      .describe('Per-cluster count detector (the `vigil detect` detector). Its running-quantile bar and its report-once hold are off by default (surpriseQuantile 0, holdPoints 0): the incident lifecycle already handles repeats, and a bar raised by one burst must not hide the next.'),
   })
   .prefault({});
 export type SpikesConfig = z.infer<typeof spikesConfig>;

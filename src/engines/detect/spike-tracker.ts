@@ -2,6 +2,7 @@
 // scored at bucket close; incidents open, grow and resolve (with hysteresis) as the watermark moves.
 import type { DetectConfig, SpikesConfig } from './config.js';
 import { SeriesDetector, type SeriesDetectorState } from './series-detector.js';
+import { countTailProbability } from './count-tail.js';
 
 export type Severity = 'sev1' | 'sev2' | 'sev3';
 
@@ -81,8 +82,15 @@ interface ClusterTrack {
   /** Closed buckets with events inside the trailing window. */
   window: Array<{ t: number; count: number; accounts: Map<string, AccountTally> }>;
   incident: Incident | null;
+  /** Long-run mean count per bucket (exponentially weighted, zeros included) and its bucket. */
+  rate: number;
+  rateAt: number | null;
+  /** Buckets the rate has seen, for the start-up bias correction. */
+  rateN: number;
 }
 
+/** Above this share of all errors, the rest is too small a reference for a cluster's expected count. */
+const MAX_REFERENCE_SHARE = 0.5;
 const SEVERITY_RANK: Record<Severity, number> = { sev3: 0, sev2: 1, sev1: 2 };
 const KIND_ORDER = { resolved: 0, opened: 1, grew: 2 } as const;
 
@@ -90,9 +98,15 @@ export class SpikeTracker {
   private readonly clusters = new Map<string, ClusterTrack>();
   private closedUntil: number | null = null;
   private readonly detectorCfg: DetectConfig;
+  private readonly rateAlpha: number;
+  /** Error events per bucket over all clusters, for the buckets of the trailing window. */
+  private readonly globalCounts = new Map<number, number>();
+  private globalRate = 0;
+  private globalRateAt: number | null = null;
 
   constructor(private readonly cfg: SpikesConfig) {
     this.detectorCfg = cfg.detector;
+    this.rateAlpha = 1 - Math.pow(0.5, 1 / cfg.rateHalfLifeBuckets);
   }
 
   private bucketOf(at: number): number {
@@ -102,7 +116,7 @@ export class SpikeTracker {
   private track(clusterId: string): ClusterTrack {
     let c = this.clusters.get(clusterId);
     if (!c) {
-      c = { det: new SeriesDetector(this.detectorCfg), next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], window: [], incident: null };
+      c = { det: new SeriesDetector(this.detectorCfg), next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], window: [], incident: null, rate: 0, rateAt: null, rateN: 0 };
       this.clusters.set(clusterId, c);
     }
     return c;
@@ -120,6 +134,7 @@ export class SpikeTracker {
       c.pending.set(b, p);
     }
     p.count++;
+    this.globalCounts.set(b, (this.globalCounts.get(b) ?? 0) + 1);
     const w = Number.isFinite(e.weight) && e.weight > 0 ? e.weight : 1;
     const a = p.accounts.get(e.accountId);
     // Max, not last: the weight must not depend on arrival order.
@@ -129,6 +144,31 @@ export class SpikeTracker {
     } else p.accounts.set(e.accountId, { count: 1, weight: w });
     if (b > c.lastActive) c.lastActive = b;
     return true;
+  }
+
+  /**
+   * The long-run mean of all error events per bucket, bucket by bucket up to `end`. A cluster's
+   * share of it, times the current all-cluster count, is its expected count now: every cluster
+   * rises in office hours together, so the share is steady where the raw rate is not.
+   */
+  private advanceGlobal(end: number): void {
+    const B = this.cfg.bucketMs;
+    let b = this.globalRateAt === null ? this.closedUntil! : this.globalRateAt + B;
+    if (end - b > this.cfg.maxCatchUpBuckets * B) {
+      this.globalRate *= Math.pow(1 - this.rateAlpha, Math.round((end - b) / B));
+      b = end;
+    }
+    for (; b < end; b += B) {
+      this.globalRate = this.globalRate * (1 - this.rateAlpha) + this.rateAlpha * (this.globalCounts.get(b) ?? 0);
+      this.globalRateAt = b;
+    }
+  }
+
+  /** All clusters' events in the window ending with bucket `b`. */
+  private globalWindow(b: number): number {
+    let n = 0;
+    for (const [t, k] of this.globalCounts) if (t <= b && t > b - this.cfg.windowBuckets * this.cfg.bucketMs) n += k;
+    return n;
   }
 
   /** Closes every bucket that ended at or before the watermark and returns what changed, in event-time order. */
@@ -142,8 +182,11 @@ export class SpikeTracker {
     }
     if (end <= this.closedUntil) return [];
     const findings: SpikeFinding[] = [];
+    this.advanceGlobal(end);
     for (const [id, c] of this.clusters) this.closeCluster(id, c, end, findings);
     this.closedUntil = end;
+    const keepFrom = end - this.cfg.windowBuckets * this.cfg.bucketMs;
+    for (const b of this.globalCounts.keys()) if (b < keepFrom) this.globalCounts.delete(b);
     this.evict();
     findings.sort((a, b) => a.at - b.at || (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
     return findings;
@@ -182,7 +225,15 @@ export class SpikeTracker {
     const B = cfg.bucketMs;
     const young = c.det.points < cfg.newClusterBuckets;
     const score = c.det.update(b, count);
-    const baseline = Math.max(0, c.det.lastExpected);
+    // The detector's level follows the typical bucket, which is 0 for a sparse cluster; the
+    // long-run mean keeps an error that many accounts report now and then from looking new.
+    const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / B));
+    const keep = Math.pow(1 - this.rateAlpha, steps);
+    c.rate = c.rate * keep + this.rateAlpha * count;
+    c.rateN += steps;
+    c.rateAt = b;
+    // no start-up bias correction: a new cluster's prior rate is 0, which is what makes it new
+    const baseline = Math.max(0, c.det.lastExpected, c.rate);
     if (count > 0 || c.incident) {
       c.recent.push({ t: b, count, baseline: round3(baseline) });
     }
@@ -204,7 +255,22 @@ export class SpikeTracker {
     const inc = c.incident;
     if (!inc) {
       const needRatio = cfg.minRatio * (b < c.cooldownUntil ? 2 : 1);
-      const fires = count > 0 && ratio >= needRatio && (young || score >= cfg.openScore);
+      // The number of distinct accounts in the window must be improbable as chance under the
+      // cluster's own rate (as if every event came from another account): one loud account plus a
+      // few routine reports is not an outage, many accounts at once is.
+      // Both time scales count: five accounts in one minute, or a dozen over the hour. The
+      // expectation is the larger of the cluster's own and its share of all errors right now.
+      const inBucket = accounts?.size ?? 0;
+      // The other clusters' count scales the expectation (not the cluster's own, which holds the
+      // spike); a cluster that is most of all errors has no such reference and keeps its own rate.
+      const share = this.globalRate > 0 ? c.rate / this.globalRate : 0;
+      const others = share > 0 && share < MAX_REFERENCE_SHARE && win.count >= cfg.minWindowCount ? this.globalWindow(b) - win.count : 0;
+      const winExpected = Math.max(windowBase, (share / (1 - share)) * others);
+      const significant =
+        win.count >= cfg.minWindowCount &&
+        (countTailProbability(win.accounts.size, winExpected, winExpected) <= cfg.maxChanceProbability ||
+          countTailProbability(inBucket, bucketBase, bucketBase) <= cfg.maxChanceProbability);
+      const fires = count > 0 && ratio >= needRatio && significant && (young || score >= cfg.openScore);
       if (!fires || !this.enoughAccounts(win.accounts)) return;
       // Spread, not one loud account: without the busiest account of the window, the other accounts
       // must still be enough and still show a rise.
@@ -385,8 +451,9 @@ export class SpikeTracker {
         i: c.incident
           ? { ...c.incident, accounts: tallies(c.incident.accounts) }
           : null,
+        rt: [c.rate, c.rateAt, c.rateN],
       }));
-    return JSON.stringify({ v: 1, u: this.closedUntil, clusters });
+    return JSON.stringify({ v: 1, u: this.closedUntil, clusters, g: [this.globalRate, this.globalRateAt, [...this.globalCounts.entries()].sort((a, b) => a[0] - b[0])] });
   }
 
   static restore(s: string, cfg: SpikesConfig): SpikeTracker {
@@ -394,6 +461,11 @@ export class SpikeTracker {
     const data = JSON.parse(s) as SnapshotData;
     if (data.v !== 1) throw new Error(`spike tracker snapshot version ${String(data.v)} is not supported`);
     t.closedUntil = data.u;
+    if (data.g) {
+      t.globalRate = data.g[0];
+      t.globalRateAt = data.g[1];
+      for (const [b, k] of data.g[2]) t.globalCounts.set(b, k);
+    }
     for (const c of data.clusters) {
       t.clusters.set(c.id, {
         det: SeriesDetector.fromJSON(c.d, t.detectorCfg),
@@ -404,6 +476,9 @@ export class SpikeTracker {
         recent: c.r.map(([tt, count, baseline]) => ({ t: tt, count, baseline })),
         window: c.w.map((w) => ({ t: w.b, count: w.c, accounts: untallies(w.a) })),
         incident: c.i ? { ...c.i, accounts: untallies(c.i.accounts) } : null,
+        rate: c.rt?.[0] ?? 0,
+        rateAt: c.rt?.[1] ?? null,
+        rateN: c.rt?.[2] ?? 0,
       });
     }
     return t;
@@ -415,6 +490,8 @@ type TallyList = Array<[string, number, number]>;
 interface SnapshotData {
   v: number;
   u: number | null;
+  /** All-cluster long-run rate, its bucket, and the recent per-bucket counts. */
+  g?: [number, number | null, Array<[number, number]>];
   clusters: Array<{
     id: string;
     d: SeriesDetectorState;
@@ -425,6 +502,8 @@ interface SnapshotData {
     r: Array<[number, number, number]>;
     w: Array<{ b: number; c: number; a: TallyList }>;
     i: (Omit<Incident, 'accounts'> & { accounts: TallyList }) | null;
+    /** Long-run rate, its bucket and buckets seen. */
+    rt?: [number, number | null, number];
   }>;
 }
 

@@ -85,9 +85,10 @@ describe('SpikeTracker', () => {
   it('opens on a spike that trickles in across accounts, fewer than three per bucket', () => {
     const r = rng(8);
     const events: SpikeEvent[] = [];
-    // Background: an old cluster with the odd event; then 18 accounts hit once or twice over three hours.
-    for (let b = 0; b < 120; b++) if (r() < 0.05) events.push({ clusterId: 'slow', accountId: `bg-${b % 7}`, at: T0 + b * B + 1, weight: 1 });
-    for (let a = 0; a < 18; a++) for (let k = 0; k < 1 + (a % 2); k++) events.push({ clusterId: 'slow', accountId: `acct-${a}`, at: T0 + 120 * B + Math.floor(r() * 180 * B), weight: 1 });
+    // Background: an old cluster with the odd event; then 18 accounts hit once or twice within two hours.
+    // (background about one an hour: a rise to ~9 an hour across 18 new accounts must stand out from chance)
+    for (let b = 0; b < 120; b++) if (r() < 0.02) events.push({ clusterId: 'slow', accountId: `bg-${b % 7}`, at: T0 + b * B + 1, weight: 1 });
+    for (let a = 0; a < 18; a++) for (let k = 0; k < 1 + (a % 2); k++) events.push({ clusterId: 'slow', accountId: `acct-${a}`, at: T0 + 120 * B + Math.floor(r() * 120 * B), weight: 1 });
     const { findings } = replay(events.sort((x, y) => x.at - y.at), undefined, T0 + 500 * B);
     const opened = findings.filter((f) => f.kind === 'opened');
     expect(opened).toHaveLength(1);
