@@ -78,38 +78,60 @@ class OrderedIndex {
 }
 
 /**
- * Documents by the value of one indexed field, for equality filters: built on the first query
- * that can use it, then kept in step with every write. Each value's ids stay in the collection's
- * own iteration order (a rewrite moves a document to the end of both), so answers and the order
- * of equal sort keys are exactly those of a full scan.
+ * Documents by one field, built on the first query that can use it, then kept in step with every
+ * write: by value (for equality, on fields that lead an index declaration) and by type (for range
+ * conditions, which only match a value of the bound's type). Each list keeps the collection's own
+ * iteration order (a rewrite moves a document to the end of both), so answers and the order of
+ * equal sort keys are exactly those of a full scan.
  */
-class EqualityIndex {
+class FieldIndex {
   readonly byValue = new Map<string | number | boolean, Set<string>>();
-  /** Documents whose field holds an array (equality then matches an element); while any, scan. */
+  /** Documents whose field is a number, or an array (which may hold one). */
+  readonly numbers = new Set<string>();
+  /** Documents whose field is a string, or an array. */
+  readonly strings = new Set<string>();
+  /** Documents whose field holds an array (equality then matches an element); while any, equality scans. */
   arrays = 0;
 
-  constructor(readonly field: string) {}
+  constructor(
+    readonly field: string,
+    /** Whether values are listed (equality); ranges only need the type lists. */
+    readonly byValues: boolean,
+  ) {}
 
   add(doc: Rec): void {
     const v = doc[this.field];
-    if (Array.isArray(v)) this.arrays++;
-    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      let ids = this.byValue.get(v);
-      if (!ids) this.byValue.set(v, (ids = new Set()));
-      ids.add(doc._id);
+    if (Array.isArray(v)) {
+      this.arrays++;
+      this.numbers.add(doc._id);
+      this.strings.add(doc._id);
+      return;
     }
-    // null, missing, objects and dates never equal a string, number or boolean: not listed
+    if (typeof v === 'number') this.numbers.add(doc._id);
+    else if (typeof v === 'string') this.strings.add(doc._id);
+    else if (typeof v !== 'boolean') return; // null, missing, objects, dates: never equal a scalar, never in a range
+    if (!this.byValues) return;
+    let ids = this.byValue.get(v);
+    if (!ids) this.byValue.set(v, (ids = new Set()));
+    ids.add(doc._id);
   }
 
   remove(doc: Rec): void {
     const v = doc[this.field];
-    if (Array.isArray(v)) this.arrays--;
-    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      const ids = this.byValue.get(v);
-      if (!ids) return;
-      ids.delete(doc._id);
-      if (ids.size === 0) this.byValue.delete(v);
+    if (Array.isArray(v)) {
+      this.arrays--;
+      this.numbers.delete(doc._id);
+      this.strings.delete(doc._id);
+      return;
     }
+    if (typeof v === 'number') this.numbers.delete(doc._id);
+    else if (typeof v === 'string') this.strings.delete(doc._id);
+    else if (typeof v !== 'boolean') return;
+    if (!this.byValues) return;
+    const ids = this.byValue.get(v);
+    if (!ids) return;
+    ids.delete(doc._id);
+    if (ids.size === 0) this.byValue.delete(v);
   }
 }
 
@@ -129,7 +151,7 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
   private readonly ordered: OrderedIndex[];
   /** Fields that lead an index declaration: equality filters on them may use an EqualityIndex. */
   private readonly equalityFields: Set<string>;
-  private readonly equality = new Map<string, EqualityIndex>();
+  private readonly equality = new Map<string, FieldIndex>();
 
   constructor(
     readonly name: string,
@@ -288,27 +310,41 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
     };
   }
 
+  /** The field's index, built from the documents on first use. */
+  private fieldIndex(field: string): FieldIndex {
+    let idx = this.equality.get(field);
+    if (!idx) {
+      idx = new FieldIndex(field, this.equalityFields.has(field));
+      for (const d of this.docs.values()) idx.add(d);
+      this.equality.set(field, idx);
+    }
+    return idx;
+  }
+
   /**
-   * The documents a filter can match, in collection order: those listed under the smallest
-   * equality index that applies (a string, number or boolean condition on an indexed field),
-   * else all of them.
+   * The documents a filter can match, in collection order: the shortest list of a field index
+   * that applies (a string, number or boolean equality on a field that leads an index
+   * declaration; a range bound on any field), else all of them.
    */
   private candidates(filter: Filter | undefined): Iterable<Rec> {
     let best: ReadonlySet<string> | null = null;
     if (filter) {
       for (const field in filter) {
-        const want = filter[field];
-        if (typeof want !== 'string' && typeof want !== 'number' && typeof want !== 'boolean') continue;
-        if (!this.equalityFields.has(field)) continue;
-        let idx = this.equality.get(field);
-        if (!idx) {
-          idx = new EqualityIndex(field);
-          for (const d of this.docs.values()) idx.add(d);
-          this.equality.set(field, idx);
+        const cond = filter[field];
+        let ids: ReadonlySet<string> | null = null;
+        if (typeof cond === 'string' || typeof cond === 'number' || typeof cond === 'boolean') {
+          if (!this.equalityFields.has(field)) continue;
+          const idx = this.fieldIndex(field);
+          if (idx.arrays > 0) continue;
+          ids = idx.byValue.get(cond) ?? EMPTY_IDS;
+        } else if (typeof cond === 'object' && cond !== null) {
+          // a range only matches values of its bound's type (MongoDB's type brackets)
+          const bound = [cond.$gt, cond.$gte, cond.$lt, cond.$lte].find((b) => typeof b === 'number' || typeof b === 'string');
+          if (bound === undefined) continue;
+          const idx = this.fieldIndex(field);
+          ids = typeof bound === 'number' ? idx.numbers : idx.strings;
         }
-        if (idx.arrays > 0) continue;
-        const ids = idx.byValue.get(want) ?? EMPTY_IDS;
-        if (!best || ids.size < best.size) best = ids;
+        if (ids && (!best || ids.size < best.size)) best = ids;
       }
     }
     if (!best) return this.docs.values();
@@ -353,7 +389,7 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
       // One equality on an indexed field: the listed documents are exactly the matches.
       const want = filter[only[0]!];
       const idx = this.equality.get(only[0]!);
-      if (idx && idx.arrays === 0 && (typeof want === 'string' || typeof want === 'number' || typeof want === 'boolean')) return idx.byValue.get(want)?.size ?? 0;
+      if (idx && idx.byValues && idx.arrays === 0 && (typeof want === 'string' || typeof want === 'number' || typeof want === 'boolean')) return idx.byValue.get(want)?.size ?? 0;
     }
     let n = 0;
     for (const d of this.candidates(filter)) if (matchesFilter(d, filter)) n++;
