@@ -34,8 +34,8 @@ export interface CountRateState {
 const DEFAULT_MAX_CATCH_UP = 1008;
 
 // A rate is read as a state at any time (health asks "is it abnormal now?"), so the running-quantile
-// bar, which mutes repeats in an alarm stream, is off unless the caller sets it.
-const RATE_DEFAULTS: Partial<DetectConfig> = { surpriseQuantile: 0 };
+// bar and the report-once hold, which mute repeats in an alarm stream, are off unless the caller sets them.
+const RATE_DEFAULTS: Partial<DetectConfig> = { surpriseQuantile: 0, holdPoints: 0 };
 
 export class CountRateDetector {
   private readonly bucketMs: number;

@@ -87,10 +87,15 @@ interface ClusterTrack {
   rateAt: number | null;
   /** Buckets the rate has seen, for the start-up bias correction. */
   rateN: number;
+  /** Events ever closed, and the first bucket with one: the plain mean for a young cluster. */
+  total: number;
+  first: number | null;
 }
 
 /** Above this share of all errors, the rest is too small a reference for a cluster's expected count. */
 const MAX_REFERENCE_SHARE = 0.5;
+/** Buckets of history before the window that make a cluster's plain mean worth using (ten minutes). */
+const MIN_HISTORY_BUCKETS = 10;
 const SEVERITY_RANK: Record<Severity, number> = { sev3: 0, sev2: 1, sev1: 2 };
 const KIND_ORDER = { resolved: 0, opened: 1, grew: 2 } as const;
 
@@ -116,7 +121,7 @@ export class SpikeTracker {
   private track(clusterId: string): ClusterTrack {
     let c = this.clusters.get(clusterId);
     if (!c) {
-      c = { det: new SeriesDetector(this.detectorCfg), next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], window: [], incident: null, rate: 0, rateAt: null, rateN: 0 };
+      c = { det: new SeriesDetector(this.detectorCfg), next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], window: [], incident: null, rate: 0, rateAt: null, rateN: 0, total: 0, first: null };
       this.clusters.set(clusterId, c);
     }
     return c;
@@ -230,6 +235,10 @@ export class SpikeTracker {
     const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / B));
     const keep = Math.pow(1 - this.rateAlpha, steps);
     c.rate = c.rate * keep + this.rateAlpha * count;
+    if (count > 0) {
+      c.total += count;
+      if (c.first === null) c.first = b;
+    }
     c.rateN += steps;
     c.rateAt = b;
     // no start-up bias correction: a new cluster's prior rate is 0, which is what makes it new
@@ -265,12 +274,18 @@ export class SpikeTracker {
       // spike); a cluster that is most of all errors has no such reference and keeps its own rate.
       const share = this.globalRate > 0 ? c.rate / this.globalRate : 0;
       const others = share > 0 && share < MAX_REFERENCE_SHARE && win.count >= cfg.minWindowCount ? this.globalWindow(b) - win.count : 0;
-      const winExpected = Math.max(windowBase, (share / (1 - share)) * others);
+      // A young cluster's slow average has not warmed up: its plain mean before the window (given
+      // a few minutes of history) says whether it is steady traffic or a brand-new burst.
+      const before = c.first === null ? 0 : (b - (cfg.windowBuckets - 1) * B - c.first) / B;
+      const history = before >= MIN_HISTORY_BUCKETS ? ((c.total - win.count) / before) * cfg.windowBuckets : 0;
+      const winExpected = Math.max(windowBase, history, (share / (1 - share)) * others);
       const significant =
         win.count >= cfg.minWindowCount &&
         (countTailProbability(win.accounts.size, winExpected, winExpected) <= cfg.maxChanceProbability ||
           countTailProbability(inBucket, bucketBase, bucketBase) <= cfg.maxChanceProbability);
-      const fires = count > 0 && ratio >= needRatio && significant && (young || score >= cfg.openScore);
+      // Improbably many accounts at once is enough on its own; the detector's bucket score speaks for
+      // the count alone, which a trickle across many accounts never makes surprising per bucket.
+      const fires = count > 0 && ratio >= needRatio && significant;
       if (!fires || !this.enoughAccounts(win.accounts)) return;
       // Spread, not one loud account: without the busiest account of the window, the other accounts
       // must still be enough and still show a rise.
@@ -451,7 +466,7 @@ export class SpikeTracker {
         i: c.incident
           ? { ...c.incident, accounts: tallies(c.incident.accounts) }
           : null,
-        rt: [c.rate, c.rateAt, c.rateN],
+        rt: [c.rate, c.rateAt, c.rateN, c.total, c.first],
       }));
     return JSON.stringify({ v: 1, u: this.closedUntil, clusters, g: [this.globalRate, this.globalRateAt, [...this.globalCounts.entries()].sort((a, b) => a[0] - b[0])] });
   }
@@ -479,6 +494,8 @@ export class SpikeTracker {
         rate: c.rt?.[0] ?? 0,
         rateAt: c.rt?.[1] ?? null,
         rateN: c.rt?.[2] ?? 0,
+        total: c.rt?.[3] ?? 0,
+        first: c.rt?.[4] ?? null,
       });
     }
     return t;
@@ -503,7 +520,7 @@ interface SnapshotData {
     w: Array<{ b: number; c: number; a: TallyList }>;
     i: (Omit<Incident, 'accounts'> & { accounts: TallyList }) | null;
     /** Long-run rate, its bucket and buckets seen. */
-    rt?: [number, number | null, number];
+    rt?: [number, number | null, number, number, number | null];
   }>;
 }
 
