@@ -108,15 +108,17 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
   app.get('/v1/overview', read, async () => {
     const now = Date.now();
     if (overviewCache && now - overviewCache.at < deps.overviewCacheMs) return overviewCache.body;
-    const health = await store.collection<HealthDoc>('health').find({});
-    const byBand = { healthy: 0, watch: 0, 'at-risk': 0, critical: 0 } as Record<string, number>;
-    const histogram = new Array<number>(10).fill(0);
-    let asOf = 0;
-    for (const h of health) {
-      byBand[h.band] = (byBand[h.band] ?? 0) + 1;
-      histogram[Math.min(9, Math.floor(h.score / 10))]!++;
-      asOf = Math.max(asOf, h.updatedAt);
-    }
+    // counts, not a read of every account: the overview must stay fast with many accounts
+    const healthColl = store.collection<HealthDoc>('health');
+    const bandNames = ['healthy', 'watch', 'at-risk', 'critical'];
+    const [bandCounts, histogram, latest] = await Promise.all([
+      Promise.all(bandNames.map((band) => healthColl.count({ band }))),
+      Promise.all(Array.from({ length: 10 }, (_, i) => healthColl.count({ score: i === 9 ? { $gte: 90 } : { $gte: i * 10, $lt: i * 10 + 10 } }))),
+      healthColl.find({}, { sort: [['updatedAt', -1]], limit: 1 }),
+    ]);
+    const byBand = Object.fromEntries(bandNames.map((b, i) => [b, bandCounts[i]!])) as Record<string, number>;
+    const accountsTotal = bandCounts.reduce((a, b) => a + b, 0);
+    const asOf = latest[0]?.updatedAt ?? 0;
     const incidents = store.collection('incidents');
     const outreach = store.collection('outreach');
     const [open, total, oNew, oContacted, oResolved, oDismissed, esc] = await Promise.all([
@@ -130,7 +132,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
     ]);
     const body = {
       asOf,
-      accounts: { total: health.length, byBand },
+      accounts: { total: accountsTotal, byBand },
       scoreHistogram: histogram,
       incidents: { open, total },
       outreach: { new: oNew, contacted: oContacted, resolved: oResolved, dismissed: oDismissed },
