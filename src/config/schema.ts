@@ -37,7 +37,7 @@ export const pipelineConfig = z
     batchSize: z.number().int().min(1).default(2000).describe('Events read from the event log and processed per step; larger batches amortize store round trips.'),
     pollMs: z.number().int().min(10).default(200).describe('How often the processor looks for new events when idle.'),
     allowedLatenessMs: z.number().int().min(0).default(60_000).describe('How far behind the newest event time an event may arrive and still count in its window. Spike detection waits this long, so it trades lateness tolerance for alert speed: 1 min covers webhook retries and keeps an incident within 2 one-minute buckets of its onset.'),
-    checkpointEvery: z.number().int().min(1).default(5000).describe('Events between checkpoints of position and engine state; a crash replays at most this many.'),
+    checkpointEvery: z.number().int().min(1).default(20_000).describe('Events between checkpoints of position and engine state; a crash replays at most this many (one or two seconds of work), while the engine snapshot (it grows with tracked tickets) stays a few percent of the pipeline\'s time.'),
     idleAdvanceMs: z.number().int().min(1000).default(60_000).describe('With no events for this long, event time is moved on by the wall clock so windows close and incidents resolve in quiet periods.'),
     gapWaitMs: z.number().int().min(0).default(2000).describe('How long the reader waits for a sequence gap (an intake write still in flight) before moving past it.'),
   })
