@@ -72,7 +72,8 @@ describe.skipIf(!uri)('HA pair: takeover after kill -9 without duplicate alerts'
       if (ax !== bx) seen.standbyBefore = true;
       await new Promise((r) => setTimeout(r, LEASE_MS / 4));
     }
-    let [active, standby] = (await activeOf(a)) ? [a, b] : [b, a];
+    const [first, standby] = (await activeOf(a)) ? [a, b] : [b, a];
+    let active = first;
     for (const acc of scenario.accounts) {
       const { accountId, ...rest } = acc;
       await fetch(`${standby.url}/v1/accounts/${accountId}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(rest) });

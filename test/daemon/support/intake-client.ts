@@ -27,11 +27,19 @@ export interface IntakeClientOptions {
   onBatch?: (b: BatchOutcome) => void | Promise<void>;
 }
 
+/** The 202 answer of POST /v1/events (other answers leave fields out). */
+interface IntakeBody {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  errors?: unknown[];
+}
+
 export function toWire(e: VigilEvent): Record<string, unknown> {
   return { ...e, occurredAt: new Date(e.occurredAt).toISOString() };
 }
 
-export async function postBatch(url: string, token: string, batch: unknown[]): Promise<{ status: number; retryAfter: string | null; body: any; error?: string }> {
+export async function postBatch(url: string, token: string, batch: unknown[]): Promise<{ status: number; retryAfter: string | null; body: IntakeBody; error?: string }> {
   try {
     const res = await fetch(`${url}/v1/events`, {
       method: 'POST',
@@ -46,10 +54,10 @@ export async function postBatch(url: string, token: string, batch: unknown[]): P
     } catch {
       // not JSON: keep the text for the failure message
     }
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), body };
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: body as IntakeBody };
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return { status: 0, retryAfter: null, body: null, error: `${(err as Error).name}: ${(err as Error).message}${cause ? ` (${cause})` : ''}` };
+    return { status: 0, retryAfter: null, body: { accepted: 0, duplicates: 0, rejected: 0 }, error: `${(err as Error).name}: ${(err as Error).message}${cause ? ` (${cause})` : ''}` };
   }
 }
 
