@@ -29,9 +29,20 @@ export interface MongoStoreOptions {
   connectTimeoutMs?: number;
   /** Longest /readyz waits for the database's ping before calling it down. */
   pingTimeoutMs?: number;
+  /**
+   * Longest any one operation may take before the driver gives up on it (client-side operation
+   * timeout); 15 s. Without it a write the server never answers (seen with FerretDB) blocks the
+   * daemon, its lease renewals included, for good.
+   */
+  operationTimeoutMs?: number;
 }
 
-const DEFAULTS: Required<MongoStoreOptions> = { serverSelectionTimeoutMs: 2000, connectTimeoutMs: 2000, pingTimeoutMs: 1000 };
+const DEFAULTS: Required<MongoStoreOptions> = { serverSelectionTimeoutMs: 2000, connectTimeoutMs: 2000, pingTimeoutMs: 1000, operationTimeoutMs: 15_000 };
+/**
+ * Most documents in one bulk write: FerretDB 1.24 never answers a bulk of 100 or more upserts that
+ * replace existing documents, while 50 go through.
+ */
+const BULK_CHUNK = 50;
 
 const SEQ_PREFIX = 'seq:';
 
@@ -126,8 +137,10 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
       const doc = toPortable(d) as unknown as Document;
       return { replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } };
     });
-    // one bulk write; the driver splits it at the server's batch and message size limits
-    await this.retry.run(`${this.name}.putMany`, () => this.coll.bulkWrite(ops, { ordered: false }));
+    for (let i = 0; i < ops.length; i += BULK_CHUNK) {
+      const part = ops.slice(i, i + BULK_CHUNK);
+      await this.retry.run(`${this.name}.putMany`, () => this.coll.bulkWrite(part, { ordered: false }));
+    }
   }
 
   async put(doc: T): Promise<void> {
@@ -207,8 +220,11 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
     let matched = 0;
     if (bulk.length > 0) {
       // not under the per-document lock: batched writers (the pipeline) are the only writers of their documents
-      const res = await this.retry.run(`${this.name}.updateMany`, () => this.coll.bulkWrite(bulk, { ordered: false }));
-      matched += res.matchedCount + res.upsertedCount;
+      for (let i = 0; i < bulk.length; i += BULK_CHUNK) {
+        const part = bulk.slice(i, i + BULK_CHUNK);
+        const res = await this.retry.run(`${this.name}.updateMany`, () => this.coll.bulkWrite(part, { ordered: false }));
+        matched += res.matchedCount + res.upsertedCount;
+      }
     }
     for (const op of alone) if (await this.update(op.id, op.set, op.opts)) matched++;
     return matched;
@@ -253,6 +269,7 @@ export class MongoStore implements Store {
     this.client = new MongoClient(cfg.mongoUri, {
       serverSelectionTimeoutMS: this.opts.serverSelectionTimeoutMs,
       connectTimeoutMS: this.opts.connectTimeoutMs,
+      timeoutMS: this.opts.operationTimeoutMs,
       // undefined fields are left out, as the embedded store does, instead of becoming null
       ignoreUndefined: true,
     });
