@@ -126,17 +126,22 @@ export class EventLog {
 
   /** Sorts duplicate ids into true duplicates, ids taken over from a dead write, and ids still in flight. */
   private async reclaim(ids: string[], no: number): Promise<{ reclaimed: string[]; pending: string[] }> {
-    const markers = (await Promise.all(ids.map((id) => this.markers.get(id)))).filter((m): m is MarkerDoc => m !== null);
+    // one query for all of them: on FerretDB every lookup reads the whole collection
+    const markers = await this.markers.getMany(ids);
     const bySeg = new Map<number, MarkerDoc[]>();
     for (const m of markers) if (m.seg !== no) bySeg.set(m.seg, [...(bySeg.get(m.seg) ?? []), m]);
     const reclaimed: string[] = [];
     const pending: string[] = [];
     for (const [seg, list] of bySeg) {
       if (await this.segments.get(segmentId(seg))) continue;
-      for (const m of list) {
-        if (this.clock() - m.at < this.reclaimAfterMs) pending.push(m._id);
-        else if (await this.markers.update(m._id, { seg: no, at: this.clock() }, { where: { seg } })) reclaimed.push(m._id);
+      if (list.some((m) => this.clock() - m.at < this.reclaimAfterMs)) {
+        pending.push(...list.map((m) => m._id));
+        continue;
       }
+      // One claim document per dead segment (an insert only one writer can win) instead of an
+      // update per marker: on FerretDB every single-document operation reads the whole collection.
+      const claim = await this.store.collection<{ _id: string; by: number; at: number }>('kv').insertNew([{ _id: `reclaimed:${seg}`, by: no, at: this.clock() }]);
+      if (claim.inserted.length > 0) reclaimed.push(...list.map((m) => m._id));
     }
     return { reclaimed, pending };
   }

@@ -30,8 +30,8 @@ export interface MongoStoreOptions {
   /** Longest /readyz waits for the database's ping before calling it down. */
   pingTimeoutMs?: number;
   /**
-   * Longest any one operation may take before the driver gives up on it (client-side operation
-   * timeout); 15 s. Without it a write the server never answers (seen with FerretDB) blocks the
+   * Longest the driver waits for an answer on a connection before closing it and failing the
+   * operation (socket timeout); 15 s. Without it a write the server never answers (seen with FerretDB) blocks the
    * daemon, its lease renewals included, for good.
    */
   operationTimeoutMs?: number;
@@ -269,7 +269,7 @@ export class MongoStore implements Store {
     this.client = new MongoClient(cfg.mongoUri, {
       serverSelectionTimeoutMS: this.opts.serverSelectionTimeoutMs,
       connectTimeoutMS: this.opts.connectTimeoutMs,
-      timeoutMS: this.opts.operationTimeoutMs,
+      socketTimeoutMS: this.opts.operationTimeoutMs,
       // undefined fields are left out, as the embedded store does, instead of becoming null
       ignoreUndefined: true,
     });
