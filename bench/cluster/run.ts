@@ -8,6 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MASKS } from '../../src/engines/errors/masks.js';
+import { mulberry32 } from '../../src/engines/mulberry32.js';
 
 interface Args {
   messages: number;
@@ -125,14 +126,7 @@ function timed(cmd: string[], inputFile: string, keepStdout: boolean, cwd: strin
 
 /** Deterministic PRNG (mulberry32) so every run replays the same stream. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** A Loghub line with every digit run replaced by fresh digits of the same length. */

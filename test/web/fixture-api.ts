@@ -2,6 +2,7 @@
 // incidents and outreach in the shapes of the HTTP API contract, plus the built dashboard at `/`.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerDashboard } from '../../src/api/dashboard.js';
+import { mulberry32 } from '../../src/engines/mulberry32.js';
 
 type Band = 'healthy' | 'watch' | 'at-risk' | 'critical';
 type Tier = 'enterprise' | 'growth' | 'starter';
@@ -83,14 +84,7 @@ const OWNERS = ['Maya Chen', 'Tom Okafor', 'Priya Raman', 'Lena Fischer', 'Diego
 const TIER_WEIGHT: Record<Tier, number> = { enterprise: 1, growth: 0.6, starter: 0.3 };
 
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 function bandOf(score: number): Band {

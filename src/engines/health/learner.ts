@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { defaultHealthConfig, type HealthConfig } from './config.js';
 import { COMPONENT_NAMES } from './health-score.js';
 import { predictRisk, type CalibrationBin, type LearnerMetrics, type LearnerModel } from './learner-model.js';
+import { mulberry32 } from '../mulberry32.js';
 
 export type { LearnerMetrics, LearnerModel } from './learner-model.js';
 
@@ -28,14 +29,7 @@ export function escalationSample(features: number[], escalated: boolean): TrainS
 
 /** Small seeded generator (mulberry32): the split and the initial weights repeat for a seed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** Stratified split: each class contributes the same share to the held-out part. */
