@@ -220,7 +220,7 @@ export class FindingsWriter {
 
   /** Rescores the given accounts at event time `nowMs` and writes health, history, outreach and alerts. */
   async writeHealth(accountIds: Iterable<string>, nowMs: number): Promise<number> {
-    const { engines, config, store } = this.d;
+    const { engines, config } = this.d;
     let scored = 0;
     const alerts: AlertInput[] = [];
     const learner = this.d.learner();

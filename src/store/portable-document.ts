@@ -44,7 +44,7 @@ function copy(value: unknown, parent: PathNode | null, key: string | number | nu
     case 'bigint':
     case 'function':
     case 'symbol':
-      fail(parent, key, `${typeof value} cannot be stored`);
+      return fail(parent, key, `${typeof value} cannot be stored`);
     case 'undefined':
       return undefined;
   }

@@ -11,6 +11,7 @@ const scenario = generateScenario({ seed: 11, accounts: 80, days: 28, startMs: D
 let daemon: DaemonHandle;
 let printed = '';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read JSON bodies of many shapes
 async function api(path: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(daemon.url + path, {
     ...init,

@@ -228,8 +228,7 @@ export class SpikeTracker {
   private closeBucket(id: string, c: ClusterTrack, b: number, count: number, accounts: Map<string, AccountTally> | undefined, out: SpikeFinding[]): void {
     const cfg = this.cfg;
     const B = cfg.bucketMs;
-    const young = c.det.points < cfg.newClusterBuckets;
-    const score = c.det.update(b, count);
+    c.det.update(b, count);
     // The detector's level follows the typical bucket, which is 0 for a sparse cluster; the
     // long-run mean keeps an error that many accounts report now and then from looking new.
     const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / B));
