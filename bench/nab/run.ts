@@ -18,7 +18,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { data: '/work/shared/bench-data/nab', cli: 'dist/src/cli/main.js', inproc: false, set: {}, perFile: false };
+  const a: Args = { data: new URL('../../../../shared/bench-data/nab', import.meta.url).pathname, cli: 'dist/src/cli/main.js', inproc: false, set: {}, perFile: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--data') a.data = argv[++i]!;

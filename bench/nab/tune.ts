@@ -10,7 +10,7 @@ import { scoreProfile, type CostMatrix, type ScoredSeries } from './scorer.js';
 
 function main(): void {
   const argv = process.argv.slice(2);
-  let data = '/work/shared/bench-data/nab';
+  let data = new URL('../../../../shared/bench-data/nab', import.meta.url).pathname;
   const sets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--data') data = argv[++i]!;

@@ -10,7 +10,7 @@ export interface RatedText {
   text: string;
 }
 
-export const BENCH_DIR = '/work/shared/bench-data/sentiment';
+export const BENCH_DIR = new URL('../../../../shared/bench-data/sentiment', import.meta.url).pathname;
 export const BENCH_SETS = ['tweets', 'amazon_reviews'] as const;
 
 export function readRated(path: string): RatedText[] {

@@ -8,7 +8,8 @@ import { perfectDetector, probationaryLength, scoreAtThreshold, scoreProfile, ty
 const STD = { tpWeight: 1, fpWeight: 0.11, fnWeight: 1 };
 const LOW_FN = { tpWeight: 1, fpWeight: 0.11, fnWeight: 2 };
 const MIN = 60_000;
-const NAB = '/work/shared/bench-data/nab';
+// the shared benchmark data sits beside the checkout (../shared), as on developers' machines and in CI
+const NAB = [new URL('../../../../shared/bench-data/nab', import.meta.url).pathname, '/work/shared/bench-data/nab'].find((p) => existsSync(p)) ?? '/work/shared/bench-data/nab';
 
 // 20 points one minute apart; one window over indices 10..14 (width 5); probation = floor(0.15 * 20) = 3 rows.
 function handCase(scores: Record<number, number>): ScoredSeries {
