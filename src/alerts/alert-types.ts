@@ -1,6 +1,7 @@
 // The alerts the pipeline hands to the outbox, their payloads, and the stored outbox document.
 // Payloads carry everything a message needs, so rendering never reads the store.
 import type { Tier } from '../events/types.js';
+import type { EscalationSummary } from '../engines/health/escalation-metrics.js';
 
 export type AlertKind = 'incident.opened' | 'incident.grew' | 'incident.resolved' | 'account.alert' | 'digest.outreach' | 'report.weekly';
 /** Kinds the outbox creates itself: the summary of alerts held during quiet hours. */
@@ -85,15 +86,8 @@ export interface DigestPayload {
   link?: string;
 }
 
-export interface EscalationMetricsPayload {
-  tickets: number;
-  escalationRate: number;
-  aiResolutionRate: number;
-  reEscalationRate: number;
-  csatAtHandoff: number | null;
-  medianTimeToHumanMs: number | null;
-  firstContactResolutionRate: number | null;
-}
+/** The weekly report carries the escalation metrics exactly as the health engine sums them. */
+export type EscalationMetricsPayload = EscalationSummary;
 
 export interface WeeklyReportPayload {
   /** YYYY-MM-DD, first and last day covered. */
