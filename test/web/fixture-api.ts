@@ -3,10 +3,9 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerDashboard } from '../../src/api/dashboard.js';
 import { mulberry32 } from '../../src/engines/mulberry32.js';
+// the fixture serves the dashboard's own contract types, so it cannot drift from what the page reads
+import type { Band, HealthItem, IncidentItem, OutreachEntry, OutreachOutcome, OutreachStatus, Tier } from '../../web/src/api-types.js';
 
-type Band = 'healthy' | 'watch' | 'at-risk' | 'critical';
-type Tier = 'enterprise' | 'growth' | 'starter';
-type OutreachStatus = 'new' | 'contacted' | 'resolved' | 'dismissed';
 
 export interface FixtureOptions {
   accounts: number;
@@ -30,48 +29,8 @@ export interface FixtureApi {
   close(): Promise<void>;
 }
 
-interface HealthItem {
-  accountId: string;
-  name: string;
-  tier: Tier;
-  arr: number;
-  score: number;
-  band: Band;
-  priority: number;
-  topReasons: string[];
-  spark: { score: number[]; sentiment: number[]; tickets: number[] };
-}
 
-interface OutreachEntry {
-  id: string;
-  accountId: string;
-  name: string;
-  tier: Tier;
-  priority: number;
-  score: number;
-  band: Band;
-  reasons: string[];
-  owner: { name: string; slackUserId: string } | null;
-  action: string;
-  status: OutreachStatus;
-  outcome: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
 
-interface Incident {
-  id: string;
-  clusterId: string;
-  template: string;
-  status: 'open' | 'resolved';
-  severity: string;
-  openedAt: number;
-  updatedAt: number;
-  resolvedAt: number | null;
-  accountsAffected: number;
-  peakCount: number;
-  baseline: number;
-}
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -163,9 +122,9 @@ function makeAccounts(n: number, seed: number): AccountFixture[] {
   return out;
 }
 
-function makeIncidents(accounts: AccountFixture[]): { incidents: Incident[]; affected: Map<string, AccountFixture[]> } {
+function makeIncidents(accounts: AccountFixture[]): { incidents: IncidentItem[]; affected: Map<string, AccountFixture[]> } {
   const pick = (from: number, count: number): AccountFixture[] => accounts.slice(from, from + count);
-  const open: Incident = {
+  const open: IncidentItem = {
     id: 'inc-checkout-timeout',
     clusterId: 'c-7f3a9e',
     template: 'PaymentGatewayTimeout: upstream <*> did not respond within <NUM> ms',
@@ -178,7 +137,7 @@ function makeIncidents(accounts: AccountFixture[]): { incidents: Incident[]; aff
     peakCount: 86,
     baseline: 3.2,
   };
-  const resolved: Incident[] = [
+  const resolved: IncidentItem[] = [
     {
       id: 'inc-sso-saml',
       clusterId: 'c-19bd02',
@@ -214,7 +173,7 @@ function makeIncidents(accounts: AccountFixture[]): { incidents: Incident[]; aff
   return { incidents: [open, ...resolved], affected };
 }
 
-function incidentDetail(inc: Incident, affected: AccountFixture[]): Record<string, unknown> {
+function incidentDetail(inc: IncidentItem, affected: AccountFixture[]): Record<string, unknown> {
   const stepMs = 15 * 60_000;
   const start = inc.openedAt - 12 * HOUR;
   const end = inc.resolvedAt ?? AS_OF;
@@ -264,7 +223,7 @@ function makeOutreach(accounts: AccountFixture[]): OutreachEntry[] {
   }));
 }
 
-function accountHealth(a: AccountFixture, incidents: Incident[], affected: Map<string, AccountFixture[]>): Record<string, unknown> {
+function accountHealth(a: AccountFixture, incidents: IncidentItem[], affected: Map<string, AccountFixture[]>): Record<string, unknown> {
   const last = a.history[a.history.length - 1]!;
   const it = a.item;
   const components = [
@@ -400,7 +359,7 @@ export async function startFixtureApi(opts: FixtureOptions): Promise<FixtureApi>
     if (!['contacted', 'resolved', 'dismissed'].includes(body.status ?? '')) return reply.code(400).send({ error: 'bad_request', message: 'status: expected contacted, resolved or dismissed' });
     if (body.outcome !== undefined && !['saved', 'churned', 'false_alarm'].includes(body.outcome)) return reply.code(400).send({ error: 'bad_request', message: 'outcome: expected saved, churned or false_alarm' });
     entry.status = body.status as OutreachStatus;
-    entry.outcome = body.outcome ?? entry.outcome;
+    entry.outcome = (body.outcome as OutreachOutcome | undefined) ?? entry.outcome;
     entry.updatedAt = Math.max(AS_OF, entry.updatedAt + 1);
     return entry;
   });
