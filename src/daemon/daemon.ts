@@ -175,7 +175,6 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
   async function deactivate(): Promise<void> {
     logger.warn({ instanceId }, 'this instance is standby: pipeline stopped');
     activeGauge.set(0);
-    const p = processor;
     processor = null;
     wake?.();
     await loop;
@@ -184,7 +183,6 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     source = null;
     await sender.stop();
     await scheduler.stop();
-    void p;
   }
 
   async function runLoop(p: Processor): Promise<void> {

@@ -49,21 +49,13 @@ export interface OutreachDoc extends OutreachEntry {
   _id: string;
 }
 
-const DAY_MS = 86_400_000;
 const TIER_ORDER = ['enterprise', 'growth', 'starter'] as const;
 const BAND_RANK: Record<string, number> = { healthy: 0, watch: 1, 'at-risk': 2, critical: 3 };
 /** Series points kept on an incident document (one a bucket): enough for a day of 1-minute buckets at most. */
 const MAX_SERIES_POINTS = 1440;
-const WRITE_CHUNK = 1000;
 
 export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export interface FindingsWriterDeps {
@@ -307,9 +299,10 @@ export class FindingsWriter {
     this.pendingHealth.clear();
     this.pendingHistory.clear();
     this.pendingOutreach.clear();
-    for (const part of chunks(health, WRITE_CHUNK)) await store.collection<HealthDoc>('health').putMany(part);
-    for (const part of chunks(history, WRITE_CHUNK)) await store.collection('healthHistory').updateMany(part);
-    for (const part of chunks(outreach, WRITE_CHUNK)) await store.collection<OutreachDoc>('outreach').putMany(part);
+    // the store batches its own bulk writes (the MongoDB store in chunks FerretDB accepts)
+    await store.collection<HealthDoc>('health').putMany(health);
+    await store.collection('healthHistory').updateMany(history);
+    await store.collection<OutreachDoc>('outreach').putMany(outreach);
   }
 
   /** Writes the clusters list and the escalation metrics (what the overview and clusters pages read). */
@@ -323,7 +316,7 @@ export class FindingsWriter {
       firstSeen: c.firstSeen,
       lastSeen: c.lastSeen,
     }));
-    for (const part of chunks(clusters, WRITE_CHUNK)) await store.collection<(typeof clusters)[number]>('clusters').putMany(part);
+    await store.collection<(typeof clusters)[number]>('clusters').putMany(clusters);
     await store.collection<{ _id: string; summary: unknown }>('kv').put({ _id: 'escalation', summary: engines.escalation.summary() });
   }
 
@@ -332,4 +325,3 @@ export class FindingsWriter {
   }
 }
 
-export { DAY_MS };

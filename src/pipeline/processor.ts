@@ -7,7 +7,7 @@ import type { VigilConfig } from '../config/schema.js';
 import { ReorderBuffer } from './reorder-buffer.js';
 import type { EngineSet, EngineSnapshot, AccountRecord } from './engine-set.js';
 import type { FindingsWriter } from './findings-writer.js';
-import { restoreAccountState } from '../engines/health/account-state.js';
+import { DAY_MS, restoreAccountState } from '../engines/health/account-state.js';
 
 export interface EventSource {
   readBatch(after: number, limit: number): Promise<{ events: StoredEvent[]; position: number }>;
@@ -39,8 +39,6 @@ interface AccountStateDoc {
 const CHECKPOINT_ID = 'checkpoint:pipeline';
 /** Event time before any event: the minimum a JS Date can hold, JSON-safe unlike -Infinity. */
 const BEFORE_ALL = -8.64e15;
-const WRITE_CHUNK = 1000;
-const DAY_MS = 86_400_000;
 /** Days of history points written at once when event time jumps ahead (the history keeps 90). */
 const MAX_DAYS_CLOSED_AT_ONCE = 90;
 
@@ -219,7 +217,7 @@ export class Processor {
       const rec = this.engines.records.get(id);
       if (rec) docs.push({ _id: id, state: JSON.stringify(rec.state), appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors, recentTickets: this.engines.storable(rec).recentTickets });
     }
-    for (let i = 0; i < docs.length; i += WRITE_CHUNK) await this.store.collection<AccountStateDoc>('accountStates').putMany(docs.slice(i, i + WRITE_CHUNK));
+    await this.store.collection<AccountStateDoc>('accountStates').putMany(docs);
     await this.store.collection<CheckpointDoc>('kv').put({
       _id: CHECKPOINT_ID,
       readSeq: this.readSeq,
