@@ -106,30 +106,25 @@ export class FindingsWriter {
       doc.peakCount = Math.max(doc.peakCount, f.count);
       doc.baseline = f.baseline;
       doc.ratio = f.ratio;
-      doc.template = engines.miner.get(engines.miner.resolve(f.clusterId))?.template ?? doc.template;
+      const clusterId = engines.miner.resolve(f.clusterId);
+      doc.template = engines.miner.get(clusterId)?.template ?? doc.template;
       this.mergeSeries(doc, f.series);
       this.mergeAccounts(doc, f.accounts);
-      doc.samples = engines.clusters.get(engines.miner.resolve(f.clusterId))?.samples ?? doc.samples;
+      doc.samples = engines.clusters.get(clusterId)?.samples ?? doc.samples;
       if (f.kind === 'resolved') {
         doc.status = 'resolved';
         doc.resolvedAt = f.at;
         this.openIncidents.delete(doc._id);
       } else this.openIncidents.set(doc._id, doc);
-      for (const a of f.accounts) {
+      // opened/grew expose the accounts of the finding; a resolution clears every account the
+      // incident listed (the finding's own accounts were merged into that list above)
+      const open = f.kind !== 'resolved';
+      for (const a of open ? f.accounts : doc.affectedAccounts) {
         const rec = engines.records.get(a.accountId);
         if (!rec) continue;
-        setIncidentExposure(rec.state, doc._id, f.kind !== 'resolved', f.at);
+        setIncidentExposure(rec.state, doc._id, open, f.at);
         engines.touched.add(a.accountId);
         engines.dirty.add(a.accountId);
-      }
-      if (f.kind === 'resolved') {
-        for (const a of doc.affectedAccounts) {
-          const rec = engines.records.get(a.accountId);
-          if (!rec) continue;
-          setIncidentExposure(rec.state, doc._id, false, f.at);
-          engines.touched.add(a.accountId);
-          engines.dirty.add(a.accountId);
-        }
       }
       changed.set(doc._id, doc);
       await this.d.alerts.enqueue(this.incidentAlert(doc, f));
