@@ -83,6 +83,15 @@ export const haConfig = z
   })
   .prefault({});
 
+export const modelsConfig = z
+  .strictObject({
+    tfBackend: z
+      .enum(['auto', 'tensorflow', 'wasm', 'cpu'])
+      .default('auto')
+      .describe('Backend of the @tensorflow/tfjs models (the health learner). auto: the native @tensorflow/tfjs-node when it is installed (an optional dependency: it downloads libtensorflow at install, so it is absent on machines without internet), else WebAssembly, else plain JavaScript. A named backend that cannot load stops start-up.'),
+  })
+  .prefault({});
+
 export const logConfig = z
   .strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level of the JSON logs on stderr.'),
@@ -103,6 +112,7 @@ export const configSchema = z
     alerts: alertsConfig,
     schedules: schedulesConfig,
     ha: haConfig,
+    models: modelsConfig,
     log: logConfig,
   })
   .strict();

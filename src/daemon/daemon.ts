@@ -28,6 +28,7 @@ import type { Processor } from '../pipeline/processor.js';
 import { createPipeline } from '../pipeline/create-pipeline.js';
 import { registerJobs } from './jobs.js';
 import { loadLearner } from './learner-store.js';
+import { useTfBackend } from '../models/tf-backend.js';
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -62,6 +63,8 @@ const VERSION = '0.1.0';
 
 export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {}): Promise<DaemonHandle> {
   const logger = opts.logger ?? createLogger(config.log);
+  const tfBackend = await useTfBackend(config.models.tfBackend, (backend, reason) => logger.info({ backend, reason }, 'tfjs backend passed over'));
+  logger.info({ tfBackend }, 'tfjs backend for the health learner');
   const clock = opts.clock ?? Date.now;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -109,7 +109,7 @@ export async function trainLearner(
   if (samples.length < lc.minLabels) throw new NotEnoughLabelsError(samples.length, lc.minLabels);
   const dims = samples[0]!.features.length;
   const { train, test } = splitSamples(samples, lc.holdoutShare, seed);
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  // Whatever backend the process chose (src/models/tf-backend.ts); tfjs falls back to cpu.
   await tf.ready();
   const net = tf.sequential();
   net.add(
