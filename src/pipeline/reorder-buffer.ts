@@ -18,13 +18,16 @@ export class ReorderBuffer {
   push(ev: StoredEvent): void {
     const h = this.heap;
     h.push(ev);
+    // Sift up by moving parents down into the hole (no swap arrays: this runs per event).
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!eventKeyLess(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      const p = h[parent]!;
+      if (!eventKeyLess(ev, p)) break;
+      h[i] = p;
       i = parent;
     }
+    h[i] = ev;
   }
 
   /** Removes and returns, in order, every event with occurredAt <= watermark. */
@@ -44,18 +47,19 @@ export class ReorderBuffer {
     const top = h[0]!;
     const last = h.pop()!;
     if (h.length > 0) {
-      h[0] = last;
+      // Sift the last event down from the root, moving the smaller child up into the hole.
+      const n = h.length;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && eventKeyLess(h[l]!, h[m]!)) m = l;
-        if (r < h.length && eventKeyLess(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
+        const m = r < n && eventKeyLess(h[r]!, h[l]!) ? r : l;
+        if (!eventKeyLess(h[m]!, last)) break;
+        h[i] = h[m]!;
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }
