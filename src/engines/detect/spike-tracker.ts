@@ -104,6 +104,8 @@ export class SpikeTracker {
   private closedUntil: number | null = null;
   private readonly detectorCfg: DetectConfig;
   private readonly rateAlpha: number;
+  /** Decay of the long-run rate over one bucket (the common step; Math.pow(x, 1) is x exactly). */
+  private readonly rateKeep1: number;
   /** Error events per bucket over all clusters, for the buckets of the trailing window. */
   private readonly globalCounts = new Map<number, number>();
   private globalRate = 0;
@@ -112,6 +114,7 @@ export class SpikeTracker {
   constructor(private readonly cfg: SpikesConfig) {
     this.detectorCfg = cfg.detector;
     this.rateAlpha = 1 - Math.pow(0.5, 1 / cfg.rateHalfLifeBuckets);
+    this.rateKeep1 = 1 - this.rateAlpha;
   }
 
   private bucketOf(at: number): number {
@@ -171,8 +174,12 @@ export class SpikeTracker {
 
   /** All clusters' events in the window ending with bucket `b`. */
   private globalWindow(b: number): number {
+    const from = b - this.cfg.windowBuckets * this.cfg.bucketMs;
     let n = 0;
-    for (const [t, k] of this.globalCounts) if (t <= b && t > b - this.cfg.windowBuckets * this.cfg.bucketMs) n += k;
+    // forEach, not for-of over entries: no [key, value] array per entry on a per-bucket path
+    this.globalCounts.forEach((k, t) => {
+      if (t <= b && t > from) n += k;
+    });
     return n;
   }
 
@@ -232,7 +239,7 @@ export class SpikeTracker {
     // The detector's level follows the typical bucket, which is 0 for a sparse cluster; the
     // long-run mean keeps an error that many accounts report now and then from looking new.
     const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / B));
-    const keep = Math.pow(1 - this.rateAlpha, steps);
+    const keep = steps === 1 ? this.rateKeep1 : Math.pow(1 - this.rateAlpha, steps);
     c.rate = c.rate * keep + this.rateAlpha * count;
     if (count > 0) {
       c.total += count;
@@ -255,14 +262,19 @@ export class SpikeTracker {
     // An empty bucket outside an incident can neither open nor change one: skip the window totals
     // (the common case: every cluster closes a bucket every minute, most of them empty).
     if (count === 0 && !c.incident) return;
-    const win = windowTotals(c.window);
+    let winCount = 0;
+    for (const w of c.window) winCount += w.count;
     const bucketBase = Math.max(baseline, cfg.baselineFloor / cfg.windowBuckets);
     const windowBase = Math.max(baseline * cfg.windowBuckets, cfg.baselineFloor);
-    const ratio = Math.max(count / bucketBase, win.count / windowBase);
+    const ratio = Math.max(count / bucketBase, winCount / windowBase);
     const at = b + B;
     const inc = c.incident;
     if (!inc) {
       const needRatio = cfg.minRatio * (b < c.cooldownUntil ? 2 : 1);
+      // Opening needs the ratio and enough events in the window whatever the accounts: most
+      // non-empty buckets stop here, before the window's accounts are gathered into a map.
+      if (!(ratio >= needRatio) || winCount < cfg.minWindowCount) return;
+      const win = { count: winCount, accounts: windowAccounts(c.window) };
       // The number of distinct accounts in the window must be improbable as chance under the
       // cluster's own rate (as if every event came from another account): one loud account plus a
       // few routine reports is not an outage, many accounts at once is.
@@ -272,20 +284,19 @@ export class SpikeTracker {
       // The other clusters' count scales the expectation (not the cluster's own, which holds the
       // spike); a cluster that is most of all errors has no such reference and keeps its own rate.
       const share = this.globalRate > 0 ? c.rate / this.globalRate : 0;
-      const others = share > 0 && share < MAX_REFERENCE_SHARE && win.count >= cfg.minWindowCount ? this.globalWindow(b) - win.count : 0;
+      const others = share > 0 && share < MAX_REFERENCE_SHARE ? this.globalWindow(b) - win.count : 0;
       // A young cluster's slow average has not warmed up: its plain mean before the window (given
       // a few minutes of history) says whether it is steady traffic or a brand-new burst.
       const before = c.first === null ? 0 : (b - (cfg.windowBuckets - 1) * B - c.first) / B;
       const history = before >= MIN_HISTORY_BUCKETS ? ((c.total - win.count) / before) * cfg.windowBuckets : 0;
       const winExpected = Math.max(windowBase, history, (share / (1 - share)) * others);
       const significant =
-        win.count >= cfg.minWindowCount &&
-        (countTailProbability(win.accounts.size, winExpected, winExpected) <= cfg.maxChanceProbability ||
-          countTailProbability(inBucket, bucketBase, bucketBase) <= cfg.maxChanceProbability);
-      // Improbably many accounts at once is enough on its own; the detector's bucket score speaks for
-      // the count alone, which a trickle across many accounts never makes surprising per bucket.
-      const fires = count > 0 && ratio >= needRatio && significant;
-      if (!fires || !this.enoughAccounts(win.accounts)) return;
+        countTailProbability(win.accounts.size, winExpected, winExpected) <= cfg.maxChanceProbability ||
+        countTailProbability(inBucket, bucketBase, bucketBase) <= cfg.maxChanceProbability;
+      // Improbably many accounts at once is enough on its own (with the count, ratio and window
+      // count checked above); the detector's bucket score speaks for the count alone, which a
+      // trickle across many accounts never makes surprising per bucket.
+      if (!significant || !this.enoughAccounts(win.accounts)) return;
       // Spread, not one loud account: without the busiest account of the window, the other accounts
       // must still be enough and still show a rise.
       let busiestId = '';
@@ -316,10 +327,10 @@ export class SpikeTracker {
     }
     if (accounts) mergeAccounts(inc.accounts, accounts);
     inc.lastCount = count;
-    const incRatio = Math.max(count / inc.baseline, win.count / inc.windowBaseline);
+    const incRatio = Math.max(count / inc.baseline, winCount / inc.windowBaseline);
     if (count > inc.peakCount) inc.peakCount = count;
     if (incRatio > inc.peakRatio) inc.peakRatio = incRatio;
-    inc.quiet = win.count >= cfg.quietRatio * inc.windowBaseline ? 0 : inc.quiet + 1;
+    inc.quiet = winCount >= cfg.quietRatio * inc.windowBaseline ? 0 : inc.quiet + 1;
     if (inc.quiet >= cfg.quietBuckets) {
       out.push(this.finding('resolved', id, c, inc, at, count, incRatio));
       c.incident = null;
@@ -329,8 +340,8 @@ export class SpikeTracker {
     const severity = this.severityOf(inc);
     const worse = SEVERITY_RANK[severity] > SEVERITY_RANK[inc.severity];
     if (worse) inc.severity = severity;
-    if (worse || win.count >= cfg.growthFactor * inc.reportedCount || inc.accounts.size >= cfg.growthFactor * inc.reportedAccounts) {
-      inc.reportedCount = Math.max(inc.reportedCount, win.count);
+    if (worse || winCount >= cfg.growthFactor * inc.reportedCount || inc.accounts.size >= cfg.growthFactor * inc.reportedAccounts) {
+      inc.reportedCount = Math.max(inc.reportedCount, winCount);
       inc.reportedAccounts = Math.max(inc.reportedAccounts, inc.accounts.size);
       out.push(this.finding('grew', id, c, inc, at, count, incRatio));
     }
@@ -541,14 +552,10 @@ function mergeAccounts(into: Map<string, AccountTally>, from: Map<string, Accoun
   }
 }
 
-function windowTotals(window: Array<{ count: number; accounts: Map<string, AccountTally> }>): { count: number; accounts: Map<string, AccountTally> } {
-  let count = 0;
+function windowAccounts(window: Array<{ accounts: Map<string, AccountTally> }>): Map<string, AccountTally> {
   const accounts = new Map<string, AccountTally>();
-  for (const w of window) {
-    count += w.count;
-    mergeAccounts(accounts, w.accounts);
-  }
-  return { count, accounts };
+  for (const w of window) mergeAccounts(accounts, w.accounts);
+  return accounts;
 }
 
 function round3(x: number): number {
