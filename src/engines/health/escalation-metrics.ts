@@ -64,6 +64,47 @@ export const DEFAULT_ESCALATION_METRICS_OPTIONS: EscalationMetricsOptions = {
 };
 
 const UNCATEGORIZED = 'uncategorized';
+/** Separates the account from the ticket id in a ticket's key. */
+const KEY_SEP = '\u0000';
+
+/** A tracked ticket in the snapshot: key, category, escalatedAt, humanAt, agentMessages, flags, lastAt (and the account when the key does not start with it). */
+type TicketRow = [string, string, number, number, number, number, number, string?];
+const F_RESOLVED = 1;
+const F_HUMAN_RESOLVED = 2;
+const F_FCR = 4;
+const F_RE_ESCALATED = 8;
+
+function ticketRow(k: string, t: TicketTrack): string {
+  const flags = (t.resolved ? F_RESOLVED : 0) | (t.humanResolved ? F_HUMAN_RESOLVED : 0) | (t.fcr ? F_FCR : 0) | (t.reEscalated ? F_RE_ESCALATED : 0);
+  const row: TicketRow = [k, t.category, t.escalatedAt, t.humanAt, t.agentMessages, flags, t.lastAt];
+  if (!k.startsWith(t.account + KEY_SEP) || t.account.includes(KEY_SEP)) row.push(t.account);
+  return JSON.stringify(row);
+}
+
+function fromRow(r: TicketRow): TicketTrack {
+  const [k, category, escalatedAt, humanAt, agentMessages, flags, lastAt, account] = r;
+  return {
+    account: account ?? k.slice(0, k.indexOf(KEY_SEP)),
+    category,
+    escalatedAt,
+    humanAt,
+    agentMessages,
+    resolved: (flags & F_RESOLVED) !== 0,
+    humanResolved: (flags & F_HUMAN_RESOLVED) !== 0,
+    fcr: (flags & F_FCR) !== 0,
+    reEscalated: (flags & F_RE_ESCALATED) !== 0,
+    lastAt,
+  };
+}
+
+/** Snapshot form. `tickets` is one JSON text of rows (older snapshots: an array of objects). */
+export interface EscalationMetricsJSON {
+  overall: Counters;
+  byCat: Array<{ k: string; c: Counters }>;
+  byAcc: Array<{ k: string; c: Counters }>;
+  tickets: string | Array<{ k: string; t: TicketTrack }>;
+  opts: EscalationMetricsOptions;
+}
 
 function newCounters(): Counters {
   return { tickets: 0, escalated: 0, aiResolved: 0, reEscalated: 0, handoffCsatSum: 0, handoffCsatN: 0, humanResolved: 0, firstContactResolved: 0, tth: [] };
@@ -95,6 +136,11 @@ export class EscalationMetrics {
   private byCat = new Map<string, Counters>();
   private byAcc = new Map<string, Counters>();
   private tickets = new Map<string, TicketTrack>();
+  /**
+   * Each ticket's snapshot row as of its last change: most tracked tickets are long closed, and
+   * re-encoding all of them (tens of thousands) at every checkpoint was most of the snapshot's cost.
+   */
+  private readonly rows = new WeakMap<TicketTrack, string>();
 
   constructor(private readonly opts: EscalationMetricsOptions = DEFAULT_ESCALATION_METRICS_OPTIONS) {}
 
@@ -108,7 +154,7 @@ export class EscalationMetrics {
 
   private track(ev: VigilEvent): TicketTrack | undefined {
     if (!ev.ticketId) return undefined;
-    const key = `${ev.accountId}\u0000${ev.ticketId}`;
+    const key = `${ev.accountId}${KEY_SEP}${ev.ticketId}`;
     let t = this.tickets.get(key);
     if (!t) {
       t = {
@@ -132,6 +178,8 @@ export class EscalationMetrics {
       }
     }
     if (ev.occurredAt > t.lastAt) t.lastAt = ev.occurredAt;
+    // any event of the ticket may change it below
+    this.rows.delete(t);
     return t;
   }
 
@@ -139,20 +187,21 @@ export class EscalationMetrics {
   add(ev: VigilEvent): void {
     const t = this.track(ev);
     if (!t) return;
-    const scopes = this.scopes(t);
+    // The scopes exist from the ticket's first event on (track counts it in them); looked up only
+    // by the events that change a counter, not by every message.
     switch (ev.type) {
       case 'ticket.escalated':
         if (t.escalatedAt === 0) {
           t.escalatedAt = ev.occurredAt;
-          for (const c of scopes) c.escalated += 1;
-          if (t.resolved && !t.humanResolved) for (const c of scopes) c.aiResolved -= 1;
+          for (const c of this.scopes(t)) c.escalated += 1;
+          if (t.resolved && !t.humanResolved) for (const c of this.scopes(t)) c.aiResolved -= 1;
         } else if (t.humanResolved && !t.reEscalated) {
           t.reEscalated = true;
-          for (const c of scopes) c.reEscalated += 1;
+          for (const c of this.scopes(t)) c.reEscalated += 1;
         }
         if (t.fcr) {
           t.fcr = false;
-          for (const c of scopes) c.firstContactResolved -= 1;
+          for (const c of this.scopes(t)) c.firstContactResolved -= 1;
         }
         t.resolved = false;
         break;
@@ -162,7 +211,7 @@ export class EscalationMetrics {
           if (t.escalatedAt > 0 && t.humanAt === 0) {
             t.humanAt = ev.occurredAt;
             const ms = Math.max(0, ev.occurredAt - t.escalatedAt);
-            for (const c of scopes) {
+            for (const c of this.scopes(t)) {
               c.tth.push(ms);
               if (c.tth.length > this.opts.maxSamples) c.tth.shift();
             }
@@ -175,31 +224,31 @@ export class EscalationMetrics {
         if (t.escalatedAt > 0) {
           if (!t.humanResolved) {
             t.humanResolved = true;
-            for (const c of scopes) c.humanResolved += 1;
+            for (const c of this.scopes(t)) c.humanResolved += 1;
           }
           if (t.agentMessages <= this.opts.fcrMaxAgentMessages && !t.reEscalated) {
             t.fcr = true;
-            for (const c of scopes) c.firstContactResolved += 1;
+            for (const c of this.scopes(t)) c.firstContactResolved += 1;
           }
         } else {
-          for (const c of scopes) c.aiResolved += 1;
+          for (const c of this.scopes(t)) c.aiResolved += 1;
         }
         break;
       case 'ticket.reopened':
         if (t.humanResolved && !t.reEscalated) {
           t.reEscalated = true;
-          for (const c of scopes) c.reEscalated += 1;
+          for (const c of this.scopes(t)) c.reEscalated += 1;
         }
         if (t.fcr) {
           t.fcr = false;
-          for (const c of scopes) c.firstContactResolved -= 1;
+          for (const c of this.scopes(t)) c.firstContactResolved -= 1;
         }
-        if (t.resolved && t.escalatedAt === 0) for (const c of scopes) c.aiResolved -= 1;
+        if (t.resolved && t.escalatedAt === 0) for (const c of this.scopes(t)) c.aiResolved -= 1;
         t.resolved = false;
         break;
       case 'ticket.csat':
         if (t.escalatedAt > 0 && typeof ev.csat === 'number' && Number.isFinite(ev.csat)) {
-          for (const c of scopes) {
+          for (const c of this.scopes(t)) {
             c.handoffCsatSum += ev.csat;
             c.handoffCsatN += 1;
           }
@@ -224,23 +273,36 @@ export class EscalationMetrics {
     return { overall: summarize(this.overall), byCategory, byAccount };
   }
 
-  toJSON(): { overall: Counters; byCat: Array<{ k: string; c: Counters }>; byAcc: Array<{ k: string; c: Counters }>; tickets: Array<{ k: string; t: TicketTrack }>; opts: EscalationMetricsOptions } {
+  toJSON(): EscalationMetricsJSON {
+    const rows: string[] = [];
+    for (const [k, t] of this.tickets) {
+      let row = this.rows.get(t);
+      if (row === undefined) {
+        row = ticketRow(k, t);
+        this.rows.set(t, row);
+      }
+      rows.push(row);
+    }
     return {
       overall: this.overall,
       byCat: [...this.byCat.entries()].map(([k, c]) => ({ k, c })),
       byAcc: [...this.byAcc.entries()].map(([k, c]) => ({ k, c })),
-      tickets: [...this.tickets.entries()].map(([k, t]) => ({ k, t })),
+      // tickets in insertion order (the eviction order), as one text: rows are reused between snapshots
+      tickets: `[${rows.join(',')}]`,
       opts: this.opts,
     };
   }
 
-  static fromJSON(json: ReturnType<EscalationMetrics['toJSON']> | string): EscalationMetrics {
-    const j = typeof json === 'string' ? (JSON.parse(json) as ReturnType<EscalationMetrics['toJSON']>) : json;
+  static fromJSON(json: EscalationMetricsJSON | string): EscalationMetrics {
+    const j = typeof json === 'string' ? (JSON.parse(json) as EscalationMetricsJSON) : json;
     const m = new EscalationMetrics(j.opts);
     m.overall = j.overall;
     m.byCat = new Map(j.byCat.map((x) => [x.k, x.c]));
     m.byAcc = new Map(j.byAcc.map((x) => [x.k, x.c]));
-    m.tickets = new Map(j.tickets.map((x) => [x.k, x.t]));
+    m.tickets =
+      typeof j.tickets === 'string'
+        ? new Map((JSON.parse(j.tickets) as TicketRow[]).map((r) => [r[0], fromRow(r)]))
+        : new Map(j.tickets.map((x) => [x.k, x.t]));
     return m;
   }
 }

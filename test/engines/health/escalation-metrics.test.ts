@@ -75,4 +75,44 @@ describe('escalation metrics', () => {
     }
     expect(b.summary()).toEqual(a.summary());
   });
+
+  it('snapshots a ticket changed since the previous snapshot as it is now (rows of unchanged tickets are reused)', () => {
+    const events = script();
+    const live = new EscalationMetrics();
+    for (let i = 0; i < events.length; i++) {
+      live.add(events[i]!);
+      // a snapshot after every event: a stale row would lose this event in the restored copy
+      const restored = EscalationMetrics.fromJSON(JSON.parse(JSON.stringify(live.toJSON())));
+      const ahead = new EscalationMetrics();
+      for (const ev of events.slice(0, i + 1)) ahead.add(ev);
+      for (const ev of events.slice(i + 1)) {
+        restored.add(ev);
+        ahead.add(ev);
+      }
+      expect(restored.summary()).toEqual(ahead.summary());
+    }
+  });
+
+  it('restores a snapshot of the older form (tickets as an array of objects)', () => {
+    const events = script();
+    const half = Math.floor(events.length / 2);
+    const a = new EscalationMetrics();
+    for (const ev of events.slice(0, half)) a.add(ev);
+    const json = JSON.parse(JSON.stringify(a.toJSON())) as { tickets: string };
+    const rows = JSON.parse(json.tickets) as Array<[string, string, number, number, number, number, number]>;
+    const older = {
+      ...json,
+      tickets: rows.map(([k, category, escalatedAt, humanAt, agentMessages, flags, lastAt]) => ({
+        k,
+        t: { account: k.split('\u0000')[0], category, escalatedAt, humanAt, agentMessages, resolved: (flags & 1) !== 0, humanResolved: (flags & 2) !== 0, fcr: (flags & 4) !== 0, reEscalated: (flags & 8) !== 0, lastAt },
+      })),
+    };
+    const b = EscalationMetrics.fromJSON(older as never);
+    for (const ev of events.slice(half)) {
+      a.add(ev);
+      b.add(ev);
+    }
+    expect(b.summary()).toEqual(a.summary());
+    expect(b.toJSON()).toEqual(a.toJSON());
+  });
 });
