@@ -110,12 +110,14 @@ async function main(): Promise<void> {
   }
   console.log(`end to end: ${points} points in ${wallMs.toFixed(0)} ms with 2 workers (${Math.round(points / (wallMs / 1000))} points/s incl. process start and CSV I/O)`);
 
-  // Detector alone, one process, one core: every series, several passes.
+  // Detector alone, one process, one core: every series, several passes. CPU time is the figure:
+  // the machine is shared, and wall-clock time counts other processes' turns as ours.
   const parsedAll = inputs.map((i) => parseCsv(i.text, false));
   const passes = 20;
   let sink = 0;
   let maxState = 0;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   for (let p = 0; p < passes; p++) {
     for (const s of parsedAll) {
       const d = new SeriesDetector(cfg);
@@ -126,7 +128,9 @@ async function main(): Promise<void> {
     }
   }
   const detMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  console.log(`detector throughput: ${Math.round((points * passes) / (detMs / 1000))} points/s (single thread, ${passes} passes over the corpus; checksum ${sink.toFixed(1)})`);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  console.log(`detector throughput: ${Math.round((points * passes) / (cpuMs / 1000))} points/s of CPU time (${Math.round((points * passes) / (detMs / 1000))} points/s wall-clock; single thread, ${passes} passes over the corpus; checksum ${sink.toFixed(1)})`);
   console.log(`largest detector state: ${maxState} bytes of JSON`);
 }
 

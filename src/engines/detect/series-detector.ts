@@ -47,6 +47,7 @@ export interface SeriesDetectorState {
   ex: number;
   pk?: number;
   pa?: number;
+  al?: number;
   sg?: number[];
   ss?: number;
   dg?: number[];
@@ -105,6 +106,7 @@ export class SeriesDetector {
   private expected = 0;
   private peak = 0;
   private peakAge = 0;
+  private alarmLoad = 0;
 
   constructor(private readonly cfg: DetectConfig) {
     this.hist = new Float64Array(cfg.histBins);
@@ -233,7 +235,19 @@ export class SeriesDetector {
     const mid = this.slowMean;
     this.hiRec = Math.max(x, mid + (this.hiRec - mid) * (1 - c.recordDecay));
     this.loRec = Math.min(x, mid - (mid - this.loRec) * (1 - c.recordDecay));
-    return this.suppress(score);
+    return this.report(score);
+  }
+
+  // NAB-style reporting (only with holdPoints > 0): the report-once hold, then a series that has
+  // reported much lately has its scores scaled down, so one corpus-wide threshold treats a spiky
+  // series (routine bursts) and a quiet one alike.
+  private report(score: number): number {
+    const c = this.cfg;
+    if (c.holdPoints <= 0) return score;
+    const out = this.suppress(score);
+    const calibrated = out / (1 + c.alarmLoadGain * this.alarmLoad);
+    this.alarmLoad = this.alarmLoad * (1 - c.alarmLoadAlpha) + out;
+    return calibrated;
   }
 
   // Excess of a log-surprise over the usual level of its own history, then learns from it. g holds
@@ -242,7 +256,8 @@ export class SeriesDetector {
     const c = this.cfg;
     if (this.n === c.warmupPoints) g[2] = g[0]! + c.surpriseSpread * g[1]!;
     const usual = Math.max(g[0]! + c.surpriseSpread * g[1]!, g[2]!);
-    const excess = Math.max(lp - usual, 0);
+    // The first gated point has no history of its own to be compared with.
+    const excess = this.n === c.warmupPoints ? 0 : Math.max(lp - usual, 0);
     // Running high quantile of log-surprise, stepping in units of its spread: a series whose odd
     // points are frequent (spiky loads) raises its own bar.
     const step = c.quantileStep * (g[1]! + SURPRISE_CLIP_FLOOR);
@@ -257,17 +272,18 @@ export class SeriesDetector {
     return excess;
   }
 
-  // NAB-style reporting: only the first report of an episode is news, so a score is passed on only
-  // when it beats the last reported peak, whose bar fades linearly over holdPoints points.
+  // Only the first report of an episode is news, so a score is passed on only when it beats the
+  // last reported peak, whose bar fades linearly over holdPoints points. A higher score within
+  // episodePoints of the last report belongs to the same episode: it raises the bar, unreported.
   private suppress(score: number): number {
     const h = this.cfg.holdPoints;
-    if (h <= 0) return score;
     const bar = this.peak * (1 - this.peakAge / h);
     this.peakAge++;
     if (score > bar && score > 0) {
+      const sameEpisode = this.peak > 0 && this.peakAge <= this.cfg.episodePoints;
       this.peak = score;
       this.peakAge = 1;
-      return score;
+      return sameEpisode ? 0 : score;
     }
     if (this.peakAge >= h) this.peak = 0;
     return 0;
@@ -397,6 +413,7 @@ export class SeriesDetector {
       ex: round6(this.expected),
       pk: round6(this.peak),
       pa: this.peakAge,
+      al: round6(this.alarmLoad),
     };
   }
 
@@ -442,6 +459,7 @@ export class SeriesDetector {
     d.expected = state.ex;
     d.peak = state.pk ?? 0;
     d.peakAge = state.pa ?? 0;
+    d.alarmLoad = state.al ?? 0;
     return d;
   }
 }

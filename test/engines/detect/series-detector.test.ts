@@ -69,8 +69,8 @@ describe('SeriesDetector', () => {
   it('scores sparse counts with count statistics: 6 events where 0.2 are usual is odd, 1 is not', () => {
     const r = noise(5);
     const values = Array.from({ length: 1500 }, () => (r() > 0.3 ? 1 : 0));
-    // As the rate detectors use it: no running-quantile bar, so the score is the count's own surprise.
-    const rate = detectConfig.parse({ surpriseQuantile: 0 });
+    // As the rate detectors use it: no running-quantile bar and no reporting layer, so the score is the count's own surprise.
+    const rate = detectConfig.parse({ surpriseQuantile: 0, holdPoints: 0 });
     const d = new SeriesDetector(rate);
     run(values, d);
     const snapshot = d.toJSON();
@@ -87,13 +87,49 @@ describe('SeriesDetector', () => {
     values[at + 10] = 200;
     values[at + 20] = 600;
     values[at + cfg.holdPoints + 30] = 600;
-    const s = run(values);
+    // The hold alone: the alarm-load scaling (tested below) would rank the later reports lower.
+    const s = run(values, new SeriesDetector(detectConfig.parse({ alarmLoadGain: 0 })));
     expect(s[at]).toBeGreaterThan(0);
     expect(s[at + 10]).toBe(0);
     expect(s[at + 20]).toBeGreaterThan(s[at]!);
     expect(s[at + cfg.holdPoints + 30]).toBeGreaterThan(0);
     const plain = run(values, new SeriesDetector(detectConfig.parse({ holdPoints: 0 })));
     expect(plain[at + 10]).toBeGreaterThan(0);
+  });
+
+  it('treats a higher score right after a report as the same episode: it raises the bar, unreported', () => {
+    const values = dailySeries(3000, 5);
+    const at = 2000;
+    values[at] = 200;
+    values[at + 1] = 600;
+    values[at + 30] = 350;
+    const s = run(values);
+    expect(s[at]).toBeGreaterThan(0);
+    expect(s[at + 1]).toBe(0);
+    const apart = run(values, new SeriesDetector(detectConfig.parse({ episodePoints: 0 })));
+    expect(apart[at + 1]).toBeGreaterThan(0);
+    // 350 would beat the first report's fading bar, but the bar is the unreported 600's: no news.
+    const raw = run(values, new SeriesDetector(detectConfig.parse({ holdPoints: 0 })));
+    expect(raw[at + 30]!).toBeGreaterThan(raw[at]! * (1 - 30 / cfg.holdPoints));
+    expect(s[at + 30]).toBe(0);
+  });
+
+  it('ranks a report lower on a series that has reported much lately (alarm load)', () => {
+    const quiet = dailySeries(3000, 13);
+    const busy = quiet.slice();
+    // Bursts every 300 points up to the test spike: each one is reported once the hold has faded.
+    for (let i = 900; i < 2400; i += 300) busy[i] = busy[i]! + 400;
+    quiet[2500] = quiet[2500]! + 400;
+    busy[2500] = busy[2500]! + 400;
+    const q = run(quiet);
+    const b = run(busy);
+    expect(b.slice(900, 2400).filter((v) => v > 0).length).toBeGreaterThanOrEqual(3);
+    expect(q[2500]).toBeGreaterThan(0);
+    expect(b[2500]).toBeGreaterThan(0);
+    expect(b[2500]!).toBeLessThan(q[2500]! * 0.8);
+    const off = detectConfig.parse({ alarmLoadGain: 0 });
+    const raw = run(busy, new SeriesDetector(off));
+    expect(raw[2500]!).toBeGreaterThan(b[2500]!);
   });
 
   it('scores a value beyond the range seen so far by how far beyond it is (the record channel)', () => {
