@@ -27,8 +27,10 @@ export const healthConfig = z
     sentimentHalfLifeDays: z.number().min(0.1).default(4).describe('Half-life of the smoothed sentiment level, in event time: reacts within days, ignores one bad message.'),
     sentimentNeutral: z.number().min(-1).max(1).default(0.1).describe('Smoothed sentiment at or above which the level adds no risk (support text is mildly positive on average).'),
     sentimentFloor: z.number().min(-1).max(1).default(-0.3).describe('Smoothed sentiment at which the level risk is full: a mean of -0.3 over many messages means most of them are complaints.'),
-    sentimentDropFull: z.number().min(0.05).default(0.5).describe('A fall of the weekly mean sentiment by this much counts as full trend risk.'),
-    sentimentTrendShare: z.number().min(0).max(1).default(0.4).describe('Share of the sentiment risk that comes from the 7-day fall rather than the level.'),
+    sentimentMessageSd: z.number().min(0.05).max(2).default(0.45).describe('Spread of one message\'s sentiment around its account\'s mean (pooled over generated support text: 0.41 for calm accounts, 0.49 for noisy ones); turns a fall of the mean into standard errors, so a few messages prove less than many.'),
+    sentimentShiftFrom: z.number().min(0).default(1.5).describe('A fall of the recent mean below the account\'s own earlier messages, in standard errors, from which the shift adds risk (smaller falls are chance).'),
+    sentimentShiftFull: z.number().min(0.5).default(4.5).describe('A fall, in standard errors, that counts as full shift risk: a healthy account\'s weekly mean rarely strays this far in a month of checks.'),
+    sentimentShiftShare: z.number().min(0).max(1).default(0.6).describe('Share of the sentiment risk that comes from the fall against the account\'s own past (7 or 15 days, whichever is surer) rather than the absolute level: a slide is the earlier sign.'),
     sentimentPriorMessages: z.number().min(0).default(3).describe('Pseudo-count that shrinks sentiment risk for accounts with few messages (3 messages give half confidence).'),
     ticketRatioFull: z.number().min(1.1).default(3).describe('Recent tickets at this multiple of the baseline count as full ticket-rate risk.'),
     ticketPriorTickets: z.number().min(0).default(3).describe('Pseudo-count of tickets added to both sides of the ratio, so 1 vs 3 tickets does not look like a tripling.'),
@@ -54,6 +56,7 @@ export const healthConfig = z
     maxTrackedIncidents: z.number().int().min(1).default(5).describe('Open incidents remembered per account; bounds state size.'),
     reasonMinPoints: z.number().min(0).default(2).describe('A component must take at least this many points off the score to be listed as a top reason (smaller ones are noise).'),
     maxTopReasons: z.number().int().min(1).default(3).describe('Reasons shown per account: three fit a Slack line and a list row.'),
+    corroboration: z.number().min(0).max(2).default(0.3).describe('Extra weight on the risk that other components add beyond the strongest one: weak signs that agree (tone, hand-offs, CSAT) are more telling together than apart, one loud signal alone less so.'),
     weights: healthWeights,
     bands: z
       .strictObject({

@@ -73,39 +73,52 @@ interface Partial {
   sentence: string;
 }
 
+/**
+ * How far the mean of the messages in window `win` fell below the account's own messages before
+ * it (the rest of the bucket window), in standard errors: how unlikely the fall is as chance for
+ * this many messages. NaN without messages on both sides.
+ */
+function shiftZ(ws: WindowSums, win: number, cfg: HealthConfig): number {
+  const nRecent = ws.get('sentN', win);
+  const nBase = ws.get('sentN', W_ALL) - nRecent;
+  if (nRecent === 0 || nBase === 0) return NaN;
+  const sRecent = ws.get('sentSum', win);
+  const fall = (ws.get('sentSum', W_ALL) - sRecent) / nBase - sRecent / nRecent;
+  return fall / (cfg.sentimentMessageSd * Math.sqrt(1 / nRecent + 1 / nBase));
+}
+
 function sentimentComponent(state: AccountState, ws: WindowSums, nowMs: number, cfg: HealthConfig): Partial {
   const W = (k: BucketKey, win: number) => ws.get(k, win);
   const rd = cfg.recentDays;
   const nRecent = W('sentN', W_RECENT);
-  const sRecent = W('sentSum', W_RECENT);
-  let nPrior = W('sentN', W_PREV);
-  let sPrior = W('sentSum', W_PREV);
-  if (nPrior < 2) {
-    // A quiet previous week: compare with the rest of the window instead.
-    nPrior = W('sentN', W_ALL) - W('sentN', W_RECENT);
-    sPrior = W('sentSum', W_ALL) - W('sentSum', W_RECENT);
-  }
-  const nWindow = nRecent + W('sentN', W_ALL) - W('sentN', W_RECENT);
   const { level, weight } = sentimentLevel(state);
-  if (weight <= 0 || nWindow === 0) {
+  if (weight <= 0 || W('sentN', W_ALL) === 0) {
     return { name: 'sentiment', value: 0, risk: 0, sentence: `no customer messages in the last ${cfg.windowDays} days` };
   }
   // Confidence from the level's own effective message count (decayed to now), so two angry
   // messages from a quiet account do not outweigh a steady history.
   const decayedWeight = weight * Math.pow(2, -Math.max(0, nowMs - state.sentAt) / (cfg.sentimentHalfLifeDays * DAY_MS));
   const confidence = decayedWeight / (decayedWeight + cfg.sentimentPriorMessages);
-  const levelRisk = clamp01((cfg.sentimentNeutral - level) / (cfg.sentimentNeutral - cfg.sentimentFloor));
-  const recentMean = nRecent > 0 ? sRecent / nRecent : null;
-  const priorMean = nPrior > 0 ? sPrior / nPrior : null;
-  const drop = recentMean !== null && priorMean !== null ? priorMean - recentMean : 0;
-  const dropRisk = clamp01(drop / cfg.sentimentDropFull);
-  const risk = clamp01(((1 - cfg.sentimentTrendShare) * levelRisk + cfg.sentimentTrendShare * dropRisk) * confidence);
+  const levelRisk = clamp01((cfg.sentimentNeutral - level) / (cfg.sentimentNeutral - cfg.sentimentFloor)) * confidence;
+  // The slide against the account's own past, over a week (fast) and half a month (a slow slide
+  // gathers more messages): a noisy account is judged by its own usual tone, a calm one too.
+  const zWeek = shiftZ(ws, W_RECENT, cfg);
+  const zHalf = shiftZ(ws, W_HALF_MONTH, cfg);
+  const useHalf = !(zWeek >= zHalf) && zHalf === zHalf; // NaN-safe: the week unless only the half-month is known or it is surer
+  const win = useHalf ? W_HALF_MONTH : W_RECENT;
+  const z = useHalf ? zHalf : zWeek === zWeek ? zWeek : 0;
+  const shiftRisk = clamp01((z - cfg.sentimentShiftFrom) / (cfg.sentimentShiftFull - cfg.sentimentShiftFrom));
+  const risk = clamp01((1 - cfg.sentimentShiftShare) * levelRisk + cfg.sentimentShiftShare * shiftRisk);
+  const nWin = W('sentN', win);
+  const nBase = W('sentN', W_ALL) - nWin;
+  const winMean = nWin > 0 ? W('sentSum', win) / nWin : 0;
+  const baseMean = nBase > 0 ? (W('sentSum', W_ALL) - W('sentSum', win)) / nBase : 0;
   let sentence: string;
-  const across = `across ${plural(nRecent, 'message')}`;
-  if (recentMean !== null && priorMean !== null && Math.abs(drop) >= 0.1) {
-    sentence = `sentiment ${drop > 0 ? 'fell' : 'rose'} from ${signed(priorMean)} to ${signed(recentMean)} over ${rd} days ${across}`;
-  } else if (recentMean !== null) {
-    sentence = `sentiment steady at ${signed(recentMean)} over ${rd} days ${across}`;
+  if (nWin > 0 && nBase > 0 && Math.abs(baseMean - winMean) >= 0.1) {
+    const days = useHalf ? MONTH_DAYS / 2 : rd;
+    sentence = `sentiment ${winMean < baseMean ? 'fell' : 'rose'} from its usual ${signed(baseMean)} to ${signed(winMean)} over ${days} days across ${plural(nWin, 'message')}`;
+  } else if (nRecent > 0) {
+    sentence = `sentiment steady at ${signed(W('sentSum', W_RECENT) / nRecent)} over ${rd} days across ${plural(nRecent, 'message')}`;
   } else {
     sentence = `sentiment ${signed(level)} (smoothed), no customer messages in the last ${rd} days`;
   }
@@ -289,19 +302,24 @@ export function scoreAccount(
   let weightSum = 0;
   for (const part of parts) weightSum += w[part.name];
   if (weightSum <= 0) weightSum = 1;
-  const features = parts.map((x) => r2(x.risk));
+  const features: number[] = [];
+  let top = 0;
+  for (let i = 0; i < parts.length; i++) {
+    features.push(r2(parts[i]!.risk));
+    if (w[parts[i]!.name] * parts[i]!.risk > w[parts[top]!.name] * parts[top]!.risk) top = i;
+  }
   const learned = learner ? predictRisk(learner, features) : null;
   const blend = learned === null ? 0 : cfg.learner.blend;
-  const components: HealthComponent[] = parts.map((x) => ({
-    name: x.name,
-    value: x.value,
-    weight: w[x.name],
-    risk: r2(x.risk),
-    contribution: -r1((100 * (1 - blend) * w[x.name] * x.risk) / weightSum),
-    sentence: x.sentence,
-  }));
+  // Risk each component adds: the strongest counts as it is, the others are corroboration and
+  // count (1 + corroboration) times, so agreeing weak signs outweigh one loud one.
+  const components: HealthComponent[] = [];
   let risk = 0;
-  for (const x of parts) risk += (w[x.name] * x.risk) / weightSum;
+  for (let i = 0; i < parts.length; i++) {
+    const x = parts[i]!;
+    const share = ((w[x.name] * x.risk) / weightSum) * (i === top ? 1 : 1 + cfg.corroboration);
+    risk += share;
+    components.push({ name: x.name, value: x.value, weight: w[x.name], risk: features[i]!, contribution: -r1(100 * (1 - blend) * share), sentence: x.sentence });
+  }
   risk = (1 - blend) * risk;
   if (learned !== null && learner) {
     risk += blend * learned;

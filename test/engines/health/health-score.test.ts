@@ -47,7 +47,7 @@ describe('health score', () => {
     }
     const r = scoreAccount(s, undefined, T0 + 30 * DAY - 1, c);
     const sent = component(r, 'sentiment');
-    expect(sent.sentence).toBe('sentiment fell from +0.30 to \u22120.40 over 7 days across 14 messages');
+    expect(sent.sentence).toBe('sentiment fell from its usual +0.30 to \u22120.40 over 7 days across 14 messages');
     expect(sent.contribution).toBeLessThan(-10);
     expect(r.topReasons[0]).toBe(sent.sentence);
     expect(r.trends.sentimentSlope7).toBeCloseTo(-0.7 / 7, 2);
@@ -57,6 +57,56 @@ describe('health score', () => {
     expect(tickets.sentence).toMatch(/^14 tickets in the last 7 days against a usual 7 \(1\.\d+x\)$/);
     expect(tickets.risk).toBeGreaterThan(0);
     expect(r.score).toBeLessThan(scoreAccount(steady(c), undefined, T0 + 30 * DAY - 1, c).score);
+  });
+
+  it('judges a sentiment fall against the account\'s own usual tone and its number of messages', () => {
+    const c = cfg();
+    /** 15 days at `usual`, a quiet week, then `recent` for the messages of the last days. */
+    const account = (usual: number, recent: number, recentMessages: number) => {
+      const s = newAccountState('acct-1', c);
+      for (let d = 0; d < 15; d++) {
+        applyEvent(s, ev('ticket.created', d + 0.4, { ticketId: `u${d}` }), {}, c);
+        applyEvent(s, ev('ticket.message', d + 0.41, { ticketId: `u${d}`, author: 'customer', text: 'x' }), { sentiment: usual }, c);
+        advanceTo(s, T0 + (d + 1) * DAY, c);
+      }
+      for (let k = 0; k < recentMessages; k++) {
+        applyEvent(s, ev('ticket.created', 21 + k * 0.5, { ticketId: `r${k}` }), {}, c);
+        applyEvent(s, ev('ticket.message', 21.01 + k * 0.5, { ticketId: `r${k}`, author: 'customer', text: 'y' }), { sentiment: recent }, c);
+      }
+      advanceTo(s, T0 + 24 * DAY, c);
+      return component(scoreAccount(s, undefined, T0 + 24 * DAY, c), 'sentiment');
+    };
+    const calm = account(0.5, -0.3, 4);
+    const usuallyBlunt = account(-0.1, -0.3, 4);
+    expect(calm.risk).toBeGreaterThan(usuallyBlunt.risk);
+    expect(calm.sentence).toBe('sentiment fell from its usual +0.50 to \u22120.30 over 7 days across 4 messages');
+    // The same fall shown by more messages is surer.
+    expect(account(0.5, -0.3, 6).risk).toBeGreaterThan(account(0.5, -0.3, 2).risk);
+  });
+
+  it('counts agreeing weak signs for more than the same signs apart (corroboration)', () => {
+    const c = cfg();
+    const now = T0 + 21 * DAY;
+    const withEscalations = (s: AccountState) => {
+      for (let k = 0; k < 4; k++) applyEvent(s, ev('ticket.escalated', 20 + k * 0.2, { ticketId: `x${k}` }), {}, c);
+      return s;
+    };
+    const withCsat = (s: AccountState) => {
+      for (let k = 0; k < 4; k++) applyEvent(s, ev('ticket.csat', 20 + k * 0.2, { ticketId: `c${k}`, csat: 2 }), {}, c);
+      return s;
+    };
+    const base = scoreAccount(steady(c, 20), undefined, now, c).score;
+    const esc = base - scoreAccount(withEscalations(steady(c, 20)), undefined, now, c).score;
+    const csat = base - scoreAccount(withCsat(steady(c, 20)), undefined, now, c).score;
+    const both = scoreAccount(withCsat(withEscalations(steady(c, 20))), undefined, now, c);
+    expect(esc).toBeGreaterThan(0);
+    expect(csat).toBeGreaterThan(0);
+    expect(base - both.score).toBeGreaterThan(esc + csat + 0.5);
+    const none = scoreAccount(withCsat(withEscalations(steady(c, 20))), undefined, now, { ...c, corroboration: 0 });
+    expect(base - none.score).toBeCloseTo(esc + csat, 0);
+    // Contributions still explain the whole distance from 100.
+    const total = both.components.reduce((a, x) => a + x.contribution, 0);
+    expect(Math.abs(100 + total - both.score)).toBeLessThan(0.6);
   });
 
   it('explains escalations, re-escalations, CSAT, AI loops, silence and incidents', () => {
