@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LearnerModel } from '../../src/engines/health/learner-model.js';
 import { defaultHealthConfig } from '../../src/engines/health/config.js';
-import { restoreAccountState, type AccountState } from '../../src/engines/health/account-state.js';
+import { messageSentiment, restoreAccountState, type AccountState } from '../../src/engines/health/account-state.js';
 import { scoreAccount } from '../../src/engines/health/health-score.js';
 import { SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
 import { sentimentConfig } from '../../src/engines/sentiment/config.js';
@@ -41,7 +41,13 @@ for (const seed of seeds) {
   const genMs = performance.now() - t0;
   const genCpu = process.cpuUsage(c0);
   const t1 = performance.now();
-  const r = replayScenario(sc, cfg, (text) => analyzer.analyze(text).score, learner ? { learner } : {});
+  // The daemon hands the analyzer's score and frustration flag to the health engine; the replay
+  // takes one number per text, so the flag is folded in here the same way the engine folds it.
+  const sentimentOf = (text: string) => {
+    const a = analyzer.analyze(text);
+    return messageSentiment(a.score, a.frustration, cfg);
+  };
+  const r = replayScenario(sc, cfg, sentimentOf, learner ? { learner } : {});
   const replayMs = performance.now() - t1;
   const early = r.souring.filter((s) => s.early).length;
   const continuous = r.souring.filter((s) => s.continuousLeadMs >= 3 * DAY).length;

@@ -45,13 +45,14 @@ for (let at = start + step; at <= end + step; at += step) {
   for (; k < mine.length && mine[k]!.occurredAt < at; k++) {
     const ev = mine[k]!;
     let sentiment: number | undefined;
-    if (ev.type === 'ticket.message' && ev.author === 'customer' && ev.text) sentiment = analyzer.analyze(ev.text).score;
-    applyEvent(state, ev, sentiment === undefined ? {} : { sentiment }, cfg);
+    let frustration = false;
+    if (ev.type === 'ticket.message' && ev.author === 'customer' && ev.text) ({ score: sentiment, frustration } = analyzer.analyze(ev.text));
+    applyEvent(state, ev, sentiment === undefined ? {} : { sentiment, frustration }, cfg);
     if (ev.type === 'ticket.created') dayLog.push('T');
     else if (ev.type === 'ticket.escalated') dayLog.push('E');
     else if (ev.type === 'ticket.reopened') dayLog.push('R');
     else if (ev.type === 'ticket.csat') dayLog.push(`c${ev.csat}`);
-    else if (sentiment !== undefined) dayLog.push(sentiment.toFixed(1));
+    else if (sentiment !== undefined) dayLog.push(sentiment.toFixed(1) + (frustration ? '!' : ''));
   }
   if (hit) setIncidentExposure(state, 'spike-1', at >= incOpen && at < incClose, incOpen);
   if (at > end) break;

@@ -3,6 +3,7 @@
 // Run: npx tsc -p tsconfig.json && node dist/bench/health/train-learner.js [--seeds 101,102,103] [--out models/health]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { messageSentiment } from '../../src/engines/health/account-state.js';
 import { defaultHealthConfig } from '../../src/engines/health/config.js';
 import { shouldDeploy, trainLearner, type TrainSample } from '../../src/engines/health/learner.js';
 import type { LearnerModel } from '../../src/engines/health/learner-model.js';
@@ -35,7 +36,10 @@ for (const seed of seeds) {
   const due = new Map(sc.truth.souring.map((s) => [s.accountId, s.eventAt]));
   const opened = new Set<string>();
   let k = 0;
-  replayScenario(sc, cfg, (t) => analyzer.analyze(t).score, {
+  replayScenario(sc, cfg, (t) => {
+    const a = analyzer.analyze(t);
+    return messageSentiment(a.score, a.frustration, cfg);
+  }, {
     onCheck(accountId, at, features, band) {
       const eventAt = due.get(accountId);
       // Outreach outcomes: the first time an account is flagged, someone calls; souring accounts

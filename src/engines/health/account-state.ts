@@ -263,7 +263,7 @@ export function applyEvent(
       if (ev.author === 'customer') {
         if (at > state.lastContactAt) state.lastContactAt = at;
         if (typeof derived.sentiment === 'number' && Number.isFinite(derived.sentiment)) {
-          const x = Math.max(-1, Math.min(1, derived.sentiment));
+          const x = messageSentiment(derived.sentiment, derived.frustration, cfg);
           addSentiment(state, x, at, cfg);
           bump(state, 'sentSum', at, x);
           bump(state, 'sentN', at);
@@ -312,6 +312,16 @@ export function applyEvent(
       break;
   }
   if (list) storeTickets(state, list);
+}
+
+/**
+ * The sentiment a customer message counts for: the analyzer's score in [-1, 1], and no better than
+ * cfg.frustratedSentiment when the analyzer flagged it frustrated (general lexicons read "escalate
+ * this" or "still broken" as near neutral; the support-domain cues behind the flag do not).
+ */
+export function messageSentiment(score: number, frustration: boolean | undefined, cfg: Pick<HealthConfig, 'frustratedSentiment'>): number {
+  const x = Math.max(-1, Math.min(1, score));
+  return frustration ? Math.min(x, cfg.frustratedSentiment) : x;
 }
 
 function addSentiment(state: AccountState, x: number, at: number, cfg: HealthConfig): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   advanceTo,
   applyEvent,
+  messageSentiment,
   newAccountState,
   readTickets,
   restoreAccountState,
@@ -25,6 +26,17 @@ describe('account state', () => {
     applyEvent(s, ev('ticket.message', 0.1, { ticketId: 't1', author: 'customer', text: 'x' }), { sentiment: -0.5 }, c);
     expect(s.sentS / s.sentW).toBeCloseTo(-0.5, 5);
     expect(sumDays(s, 'sentN', today(0), 1)).toBe(1);
+  });
+
+  it('counts a message the analyzer flags as frustrated no better than the configured floor', () => {
+    const c = cfg();
+    expect(messageSentiment(0.2, true, c)).toBe(c.frustratedSentiment);
+    expect(messageSentiment(-0.9, true, c)).toBe(-0.9);
+    expect(messageSentiment(0.2, false, c)).toBe(0.2);
+    expect(messageSentiment(3, undefined, c)).toBe(1);
+    const s = newAccountState('acct-1', c);
+    applyEvent(s, ev('ticket.message', 0.1, { ticketId: 't1', author: 'customer', text: 'please escalate' }), { sentiment: 0.1, frustration: true }, c);
+    expect(s.sentS / s.sentW).toBeCloseTo(c.frustratedSentiment, 5);
   });
 
   it('counts a re-escalation only when a ticket comes back after a human resolved it', () => {
