@@ -1,11 +1,11 @@
 // Health benchmark: replays generated scenarios (seeds 1..5 by default) through the sentiment
 // analyzer and the health engine; prints lead times, false alarms, scoring speed and state size.
-// Run: npx tsc -p tsconfig.json && node dist/bench/health/replay.js [--seeds 1,2,3,4,5] [--accounts 400] [--days 42] [--learner models/health/current.json]
+// Run: npx tsc -p tsconfig.json && node dist/bench/health/replay.js [--seeds 1,2,3,4,5] [--accounts 400] [--days 42] [--learner models/health/current.json] [--score-n 100000]
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LearnerModel } from '../../src/engines/health/learner-model.js';
 import { defaultHealthConfig } from '../../src/engines/health/config.js';
-import { messageSentiment, restoreAccountState, type AccountState } from '../../src/engines/health/account-state.js';
+import { advanceTo, messageSentiment, restoreAccountState, type AccountState } from '../../src/engines/health/account-state.js';
 import { scoreAccount } from '../../src/engines/health/health-score.js';
 import { SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
 import { sentimentConfig } from '../../src/engines/sentiment/config.js';
@@ -33,6 +33,8 @@ let allEarly = true;
 let worstFa = 0;
 let lastStates: Map<string, AccountState> | undefined;
 let lastNow = 0;
+const rows: Array<{ seed: number; early: number; total: number; leads: number[]; fa: number; healthy: number; noisy: number; of: number }> = [];
+const q = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 console.log(`health bench: ${accounts} accounts, ${days} days, seeds ${seeds.join(',')}${learner ? `, learner ${learner.version} blended at ${cfg.learner.blend}` : ', rules only'}`);
 for (const seed of seeds) {
   const t0 = performance.now();
@@ -51,7 +53,8 @@ for (const seed of seeds) {
   const replayMs = performance.now() - t1;
   const early = r.souring.filter((s) => s.early).length;
   const continuous = r.souring.filter((s) => s.continuousLeadMs >= 3 * DAY).length;
-  const medLead = r.souring.map((s) => s.leadMs).sort((a, b) => a - b)[r.souring.length >> 1]! / DAY;
+  const leads = r.souring.map((s) => s.leadMs / DAY).sort((a, b) => a - b);
+  const medLead = leads[leads.length >> 1]!;
   allEarly &&= early === r.souring.length;
   worstFa = Math.max(worstFa, r.falseAlarmRate);
   console.log(
@@ -59,15 +62,33 @@ for (const seed of seeds) {
       `souring flagged >= 3 d early ${early}/${r.souring.length} (median lead ${medLead.toFixed(1)} d; still flagged without a break from 3 d before: ${continuous}/${r.souring.length}); false alarms ${(r.falseAlarmRate * 100).toFixed(1)}% ` +
       `(${r.healthyFlagged.length} healthy + ${r.noisyFlagged.length} noisy of ${r.healthyTotal})`,
   );
-  const leads = r.souring
+  const leadList = r.souring
     .map((s) => `${s.accountId}(${s.kind[0]}) ${(s.leadMs / DAY).toFixed(1)}d${s.early ? '' : ' LATE'}`)
     .join(', ');
-  console.log(`  lead times: ${leads}`);
+  console.log(`  lead times: ${leadList}`);
+  rows.push({ seed, early, total: r.souring.length, leads, fa: r.falseAlarmRate, healthy: r.healthyFlagged.length, noisy: r.noisyFlagged.length, of: r.healthyTotal });
   lastStates = r.states;
   lastNow = sc.events[sc.events.length - 1]!.occurredAt;
 }
 
-// State size, from the last seed's final states.
+// One table over the seeds: lead time distribution (days) and false alarms.
+console.log('seed | early >= 3 d | lead min / p10 / median / p90 (d) | false alarms (healthy + noisy of all healthy)');
+for (const x of rows) {
+  console.log(
+    `${String(x.seed).padStart(4)} | ${x.early}/${x.total}${x.early < x.total ? ' LATE' : ''} | ${[q(x.leads, 0), q(x.leads, 0.1), q(x.leads, 0.5), q(x.leads, 0.9)].map((v) => v.toFixed(1)).join(' / ')} | ${(x.fa * 100).toFixed(1)}% (${x.healthy} + ${x.noisy} of ${x.of})`,
+  );
+}
+const allLeads = rows.flatMap((x) => x.leads).sort((a, b) => a - b);
+const totalEarly = rows.reduce((a, x) => a + x.early, 0);
+const totalSouring = rows.reduce((a, x) => a + x.total, 0);
+console.log(
+  ` all | ${totalEarly}/${totalSouring} | ${[q(allLeads, 0), q(allLeads, 0.1), q(allLeads, 0.5), q(allLeads, 0.9)].map((v) => v.toFixed(1)).join(' / ')} | mean ${((rows.reduce((a, x) => a + x.fa, 0) / rows.length) * 100).toFixed(1)}%, worst ${(worstFa * 100).toFixed(1)}%`,
+);
+
+// State size, from the last seed's final states. The replay stops advancing a souring account at
+// its event (its later tickets pile up as open detector buckets); the daemon advances every account
+// to the watermark before it checkpoints, so the states are measured that way.
+for (const s of lastStates!.values()) advanceTo(s, lastNow, cfg);
 const sizes = [...lastStates!.values()].map((s) => JSON.stringify(s).length).sort((a, b) => a - b);
 console.log(`state size: median ${sizes[sizes.length >> 1]} B, p99 ${sizes[Math.floor(sizes.length * 0.99)]} B, max ${sizes[sizes.length - 1]} B`);
 
