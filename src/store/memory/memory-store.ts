@@ -145,7 +145,19 @@ function indexName(spec: IndexSpec): string {
   return spec.fields.map(([f, d]) => `${f}_${d}`).join('_');
 }
 
-class MemoryCollection<T extends Doc> implements DocCollection<T> {
+/**
+ * A collection that can lend its stored documents for reading, without the copy `get` makes (the
+ * embedded store). Lent documents are frozen: read them, never change them.
+ */
+export interface LendingCollection<T extends Doc> {
+  peek(id: string): Readonly<T> | null;
+}
+
+export function lendsDocuments<T extends Doc>(coll: DocCollection<T>): coll is DocCollection<T> & LendingCollection<T> {
+  return typeof (coll as Partial<LendingCollection<T>>).peek === 'function';
+}
+
+class MemoryCollection<T extends Doc> implements DocCollection<T>, LendingCollection<T> {
   private readonly docs = new Map<string, Rec>();
   private readonly unique: UniqueIndex[];
   private readonly ordered: OrderedIndex[];
@@ -205,6 +217,16 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
   // Stored documents are portable copies (plain data only), so a plain deep copy is enough.
   private static out<T>(doc: Rec): T {
     return clonePortable(doc) as unknown as T;
+  }
+
+  /**
+   * The stored document itself, not a copy, frozen (deeply) so that a caller that tries to change
+   * it fails loudly instead of corrupting the store. For code that only reads (building an API
+   * answer): it saves the deep copy `get` makes, which for a large document is most of the read.
+   */
+  peek(id: string): Readonly<T> | null {
+    const d = this.docs.get(id);
+    return d ? (deepFreeze(d) as unknown as T) : null;
   }
 
   async get(id: string): Promise<T | null> {
@@ -375,6 +397,12 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
       }
       return out;
     }
+    if (opts.sort && opts.sort.length > 0 && limit !== Infinity) {
+      // a page of a sorted answer: keep the best skip + limit while scanning instead of sorting every match
+      const top = new TopK(skip + limit, sortComparator(opts.sort));
+      for (const d of this.candidates(filter)) if (matchesFilter(d, filter)) top.offer(d);
+      return top.items.slice(skip).map((d) => MemoryCollection.out<T>(d));
+    }
     let hits: Rec[] = [];
     for (const d of this.candidates(filter)) if (matchesFilter(d, filter)) hits.push(d);
     if (opts.sort && opts.sort.length > 0) hits.sort(sortComparator(opts.sort));
@@ -390,6 +418,15 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
       const want = filter[only[0]!];
       const idx = this.equality.get(only[0]!);
       if (idx && idx.byValues && idx.arrays === 0 && (typeof want === 'string' || typeof want === 'number' || typeof want === 'boolean')) return idx.byValue.get(want)?.size ?? 0;
+      // `$in` alone on an indexed field: the sum of its values' lists (each document holds one value)
+      if (this.equalityFields.has(only[0]!) && isOnlyIn(want)) {
+        const inIdx = this.fieldIndex(only[0]!);
+        if (inIdx.arrays === 0 && want.$in.every(isIndexable)) {
+          let n = 0;
+          for (const v of new Set(want.$in)) n += inIdx.byValue.get(v as string | number | boolean)?.size ?? 0;
+          return n;
+        }
+      }
     }
     let n = 0;
     for (const d of this.candidates(filter)) if (matchesFilter(d, filter)) n++;
@@ -402,6 +439,57 @@ class MemoryCollection<T extends Doc> implements DocCollection<T> {
     for (const d of doomed) this.detach(d);
     return doomed.length;
   }
+}
+
+function isIndexable(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** A condition that is only `{ $in: [...] }`. */
+function isOnlyIn(cond: unknown): cond is { $in: unknown[] } {
+  if (typeof cond !== 'object' || cond === null || Array.isArray(cond)) return false;
+  const keys = Object.keys(cond);
+  return keys.length === 1 && keys[0] === '$in' && Array.isArray((cond as { $in: unknown }).$in);
+}
+
+/**
+ * The first `k` items of a stable sort, kept while scanning: an item enters after every item it
+ * does not sort before, so ties keep their scan order exactly as Array.sort's stable order would.
+ */
+class TopK {
+  readonly items: Rec[] = [];
+
+  constructor(
+    private readonly k: number,
+    private readonly cmp: (a: Rec, b: Rec) => number,
+  ) {}
+
+  offer(d: Rec): void {
+    const items = this.items;
+    if (this.k <= 0) return;
+    if (items.length === this.k && this.cmp(d, items[items.length - 1]!) >= 0) return;
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cmp(d, items[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    items.splice(lo, 0, d);
+    if (items.length > this.k) items.pop();
+  }
+}
+
+/**
+ * Freezes a stored document and everything in it, once (a frozen top level means it is done; the
+ * store never changes a stored document in place, a write replaces it).
+ */
+function deepFreeze(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (ArrayBuffer.isView(value)) return value; // typed arrays cannot be frozen; nothing reads them shared
+  if (Array.isArray(value)) for (const v of value) deepFreeze(v);
+  else for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
+  return Object.freeze(value);
 }
 
 const SEQ_PREFIX = 'seq:';
