@@ -3,7 +3,8 @@
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
 import type { Account } from '../events/types.js';
-import type { Store, Filter } from '../store/repository.js';
+import type { Store, Filter, Doc, DocCollection } from '../store/repository.js';
+import { lendsDocuments } from '../store/memory/memory-store.js';
 import type { HealthDoc, IncidentDoc, OutreachDoc } from '../pipeline/findings-writer.js';
 import { dayOf } from '../pipeline/findings-writer.js';
 import { redact } from '../alerts/redact.js';
@@ -67,12 +68,37 @@ function monthsBack(endDay: string, days: number): string[] {
   return out;
 }
 
+/**
+ * Reads for building an answer, which only reads what it gets: the stored documents themselves
+ * where the store lends them (the embedded store: no deep copy per read, which for an incident with
+ * its series and affected accounts is most of a request), copies otherwise.
+ */
+interface AnswerReads<T extends Doc> {
+  get(id: string): Promise<Readonly<T> | null>;
+  getMany(ids: string[]): Promise<ReadonlyArray<Readonly<T>>>;
+}
+
+function readsFor<T extends Doc>(coll: DocCollection<T>): AnswerReads<T> {
+  if (!lendsDocuments(coll)) return coll;
+  return {
+    get: async (id) => coll.peek(id),
+    getMany: async (ids) => {
+      const out: Array<Readonly<T>> = [];
+      for (const id of ids) {
+        const d = coll.peek(id);
+        if (d) out.push(d);
+      }
+      return out;
+    },
+  };
+}
+
 async function historyOf(store: Store, accountIds: string[], endMs: number, days: number): Promise<Map<string, HistoryPoint[]>> {
   const endDay = dayOf(endMs);
   const firstDay = dayOf(endMs - (days - 1) * 86_400_000);
   const months = monthsBack(endDay, days);
   const ids = accountIds.flatMap((a) => months.map((m) => `${a}|${m}`));
-  const docs = await store.collection<HistoryMonthDoc>('healthHistory').getMany(ids);
+  const docs = [...(await readsFor(store.collection<HistoryMonthDoc>('healthHistory')).getMany(ids))];
   const out = new Map<string, HistoryPoint[]>(accountIds.map((a) => [a, []]));
   for (const doc of docs.sort((a, b) => a.month.localeCompare(b.month))) {
     const list = out.get(doc.accountId);
@@ -191,17 +217,17 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
   app.get<{ Params: { id: string } }>('/v1/accounts/:id/health', read, async (req, reply) => {
     const id = req.params.id;
     const [h, account, stateDoc] = await Promise.all([
-      store.collection<HealthDoc>('health').get(id),
-      store.collection<Account & { _id: string }>('accounts').get(id),
-      store.collection<{ _id: string; recentErrors?: Array<{ clusterId: string; at: number }>; recentTickets?: RecentTicket[] }>('accountStates').get(id),
+      readsFor(store.collection<HealthDoc>('health')).get(id),
+      readsFor(store.collection<Account & { _id: string }>('accounts')).get(id),
+      readsFor(store.collection<{ _id: string; recentErrors?: Array<{ clusterId: string; at: number }>; recentTickets?: RecentTicket[] }>('accountStates')).get(id),
     ]);
     if (!h) return reply.code(404).send({ error: 'not_found', message: `account ${id}: no health score yet (no events seen for it)` });
     const history = (await historyOf(store, [id], h.updatedAt, 90)).get(id) ?? [];
     const recentTickets = (stateDoc?.recentTickets ?? []).slice().reverse().map((t) => ({ ...t, text: redact(t.text, { ips: deps.redactIps }) }));
     const errors = stateDoc?.recentErrors ?? [];
-    const clusterDocs = await store.collection<{ _id: string; template: string }>('clusters').getMany([...new Set(errors.map((e) => e.clusterId))]);
+    const clusterDocs = await readsFor(store.collection<{ _id: string; template: string }>('clusters')).getMany([...new Set(errors.map((e) => e.clusterId))]);
     const templates = new Map(clusterDocs.map((c) => [c._id, c.template]));
-    const incidents = h.openIncidents?.length ? await store.collection<IncidentDoc>('incidents').getMany(h.openIncidents) : [];
+    const incidents = h.openIncidents?.length ? await readsFor(store.collection<IncidentDoc>('incidents')).getMany([...h.openIncidents]) : [];
     const { _id, ...rest } = h;
     void _id;
     return {
