@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Writable } from 'node:stream';
+import { monitorEventLoopDelay, PerformanceObserver, constants } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { generateScenario } from '../../src/scenario/generate.js';
@@ -65,30 +66,60 @@ async function throughput(): Promise<void> {
 async function healthQuery(): Promise<void> {
   const accounts = Number(args['query-accounts']);
   const days = Number(args['query-days']);
-  const sc = generateScenario({ seed: 43, accounts, days, startMs: Date.UTC(2026, 9, 1) });
+  let sc: ReturnType<typeof generateScenario> | null = generateScenario({ seed: 43, accounts, days, startMs: Date.UTC(2026, 9, 1) });
   const config = loadConfig({ env: {}, overrides: { server: { port: 0 }, log: { level: 'silent' } } });
   const rss0 = process.memoryUsage().rss;
   const d = await startDaemon(config, { autoProcess: false, logger, alertsOut: quiet });
   await d.ingest(sc.events, sc.accounts);
+  const events = sc.events.length;
+  const ids = sc.accounts.map((a) => a.accountId);
+  // the generated scenario is the benchmark's, not the daemon's: not counted in its memory
+  sc = null;
   const t0 = performance.now();
   await d.drain();
   const fillSecs = (performance.now() - t0) / 1000;
   global.gc?.();
   const stats = d.processor()!.stats();
-  console.log(`\n## health query, ${stats.accounts} accounts with state (${sc.events.length} events over ${days} days, processed in ${fillSecs.toFixed(1)} s)`);
-  console.log(`rss with ${stats.accounts} accounts: ${mb(process.memoryUsage().rss)} (process before the daemon: ${mb(rss0)})`);
-  const ids = sc.accounts.map((a) => a.accountId);
+  const mem = process.memoryUsage();
+  console.log(`\n## health query, ${stats.accounts} accounts with state (${events} events over ${days} days, processed in ${fillSecs.toFixed(1)} s)`);
+  console.log(`rss with ${stats.accounts} accounts: ${mb(mem.rss)} (process before the daemon: ${mb(rss0)}); JS heap used ${mb(mem.heapUsed)} = ${Math.round(mem.heapUsed / stats.accounts)} bytes per account (heap committed ${mb(mem.heapTotal)}, outside the heap ${mb(mem.external)})${global.gc ? '' : ' (run with --expose-gc for a figure after a full GC)'}`);
   const idFile = join(mkdtempSync(join(tmpdir(), 'vigil-bench-')), 'ids.json');
   writeFileSync(idFile, JSON.stringify(ids));
+  // what the daemon's own process went through while it answered: event-loop stalls and GC pauses
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  const pauses: Array<{ kind: number; ms: number }> = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0, ms: e.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  loopDelay.enable();
+  const cpu0 = process.cpuUsage();
   const out = await new Promise<string>((resolve, reject) => {
     const p = spawn(process.execPath, [join(here, 'load.js'), '--url', d.url, '--ids', idFile, '--rps', String(args.rps), '--seconds', String(args.seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     p.stdout.on('data', (b: Buffer) => (text += b.toString()));
     p.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load exited ${code}`))));
   });
+  const cpu = process.cpuUsage(cpu0);
+  loopDelay.disable();
+  gcObserver.disconnect();
   process.stdout.write(out);
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  console.log(`daemon during the load: CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; event-loop delay p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`);
+  for (const [kind, name] of GC_KINDS) {
+    const of = pauses.filter((p) => p.kind === kind);
+    if (of.length) console.log(`  GC ${name}: ${of.length} pauses, ${of.reduce((a, p) => a + p.ms, 0).toFixed(0)} ms in all, longest ${Math.max(...of.map((p) => p.ms)).toFixed(1)} ms`);
+  }
   await d.stop();
 }
+
+/** PerformanceEntry gc kinds (perf_hooks.constants.NODE_PERFORMANCE_GC_*). */
+const GC_KINDS: Array<[number, string]> = [
+  [constants.NODE_PERFORMANCE_GC_MINOR, 'minor (scavenge)'],
+  [constants.NODE_PERFORMANCE_GC_MAJOR, 'major (mark-compact)'],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental marking'],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB, 'weak callbacks'],
+];
 
 if (args.part === 'all' || args.part === 'throughput') await throughput();
 if (args.part === 'all' || args.part === 'query') await healthQuery();
