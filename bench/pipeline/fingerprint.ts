@@ -1,5 +1,6 @@
 // Equality check for pipeline speed work: replays one generated scenario through the embedded
-// store and prints a digest of every output collection (incidents, health, history, alerts, outreach).
+// store and prints a digest of every output collection (incidents, health, history, alerts, outreach)
+// and of the engines' state after the drain (spike tracker, error clusters, escalation metrics).
 //
 //   npx tsc -p tsconfig.json && node dist/bench/pipeline/fingerprint.js [--accounts 400] [--days 35] [--out file.json] [--override JSON]
 //
@@ -44,8 +45,18 @@ for (const name of OUTPUTS) {
   const docs = await d.store.collection(name).find({}, { sort: [['_id', 1]] });
   dump[name] = docs.map((doc) => JSON.parse(JSON.stringify(doc, (k, v) => (WALL_FIELDS.has(k) ? undefined : v))));
 }
+// Engine state in a form independent of how checkpoints lay it out: a speed change that keeps the
+// outputs but drifts the state would show here before it shows in a later finding.
+const engines = d.processor()!.engines;
+const state: Record<string, unknown> = {
+  spikes: engines.spikes.snapshot(),
+  miner: engines.miner.snapshot(),
+  clusterStats: Object.fromEntries(engines.clusters),
+  escalation: engines.escalation.summary(Number.MAX_SAFE_INTEGER),
+};
 const stats = d.processor()!.stats();
 console.log(`events ${sc.events.length} in ${secs.toFixed(2)} s = ${Math.round(sc.events.length / secs)} events/s (CPU ${cpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / cpuSecs)} events per CPU second, a figure less sensitive to machine load); processed ${stats.processed}, clusters ${stats.clusters}, open incidents ${stats.openIncidents}`);
 for (const name of OUTPUTS) console.log(`${name.padEnd(14)} ${String(dump[name]!.length).padStart(7)} docs  ${createHash('sha256').update(JSON.stringify(dump[name])).digest('hex').slice(0, 16)}`);
-if (args.out) writeFileSync(args.out, JSON.stringify(dump));
+for (const [name, value] of Object.entries(state)) console.log(`${('engine ' + name).padEnd(20)} ${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)}`);
+if (args.out) writeFileSync(args.out, JSON.stringify({ ...dump, engineState: state }));
 await d.stop();
