@@ -215,7 +215,8 @@ export class SpikeTracker {
     let b = c.next;
     let emptyRun = 0;
     while (b < end) {
-      const p = c.pending.get(b);
+      // most clusters have nothing pending in most buckets: skip the map lookup
+      const p = c.pending.size > 0 ? c.pending.get(b) : undefined;
       if (!p && emptyRun >= this.cfg.maxCatchUpBuckets && !c.incident) {
         // A long silence: skip to the next bucket with events; the detector sees it as a gap.
         let nextB = end;
