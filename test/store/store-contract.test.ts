@@ -78,6 +78,34 @@ describe.each(factories)('%s store', (_name, factory) => {
     expect(await coll().getMany([])).toEqual([]);
   });
 
+  it.skipIf(!factory)('putMany replaces documents it wrote before, ones written elsewhere, and new ones in one call', async () => {
+    const c = coll();
+    await c.putMany([
+      { _id: 'pm-1', name: 'a', n: 1 },
+      { _id: 'pm-2', name: 'b', n: 2 },
+    ]);
+    await c.put({ _id: 'pm-3', name: 'c', n: 3 });
+    await c.putMany([
+      { _id: 'pm-1', name: 'a2' },
+      { _id: 'pm-2', name: 'b2', n: 20 },
+      { _id: 'pm-3', name: 'c2', n: 30 },
+      { _id: 'pm-4', name: 'd', n: 4 },
+    ]);
+    // a second replace of the same ids, and an empty call
+    await c.putMany([{ _id: 'pm-2', name: 'b3', n: 21 }]);
+    await c.putMany([]);
+    expect(await c.getMany(['pm-1', 'pm-2', 'pm-3', 'pm-4'])).toEqual([
+      { _id: 'pm-1', name: 'a2' },
+      { _id: 'pm-2', name: 'b3', n: 21 },
+      { _id: 'pm-3', name: 'c2', n: 30 },
+      { _id: 'pm-4', name: 'd', n: 4 },
+    ]);
+    await c.deleteMany({ _id: { $in: ['pm-1', 'pm-2', 'pm-3', 'pm-4'] } });
+    // deleted behind its back: written again
+    await c.putMany([{ _id: 'pm-1', name: 'a4' }]);
+    expect(await c.get('pm-1')).toEqual({ _id: 'pm-1', name: 'a4' });
+  });
+
   it.skipIf(!factory)('returns copies: changing a result does not change the store', async () => {
     await coll().put({ _id: 'copy-1', tags: ['x'] });
     const d = (await coll().get('copy-1'))!;

@@ -45,6 +45,14 @@ const DEFAULTS: Required<MongoStoreOptions> = { serverSelectionTimeoutMs: 2000, 
 const BULK_CHUNK = 50;
 
 const SEQ_PREFIX = 'seq:';
+/**
+ * Most ids `getMany` reads with one `_id` lookup each (in parallel) rather than one `$in` query:
+ * FerretDB 1.24 answers a lookup from its index but reads the whole collection for `$in`, so a few
+ * dozen lookups are cheaper than a read of any collection worth reading this way.
+ */
+const POINT_READS_MAX = 64;
+/** Ids remembered per collection as written by `putMany` (a hint only; forgotten past this many). */
+const WRITTEN_IDS_MAX = 200_000;
 
 type StoreCfg = VigilConfig['store'];
 
@@ -104,6 +112,9 @@ function seedFromWhere(id: string, where: Filter | undefined): Document {
 }
 
 class MongoCollection<T extends Doc> implements DocCollection<T> {
+  /** Ids `putMany` has written: most likely still there, so replaced by delete and insert straight away. */
+  private readonly written = new Set<string>();
+
   constructor(
     private readonly coll: Collection<Document>,
     private readonly retry: Retrier,
@@ -121,7 +132,12 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
 
   async getMany(ids: string[]): Promise<T[]> {
     if (ids.length === 0) return [];
-    const docs = await this.retry.run(`${this.name}.getMany`, () => this.coll.find({ _id: { $in: ids as never[] } }).toArray());
+    let docs: Document[];
+    if (ids.length <= POINT_READS_MAX) {
+      // FerretDB serves a lone `_id` lookup from its index but reads the whole collection for `$in`
+      const found = await Promise.all(ids.map((id) => this.retry.run(`${this.name}.getMany`, () => this.coll.findOne({ _id: id as never }))));
+      docs = found.filter((d) => d !== null) as Document[];
+    } else docs = await this.retry.run(`${this.name}.getMany`, () => this.coll.find({ _id: { $in: ids as never[] } }).toArray());
     const byId = new Map(docs.map((d) => [d._id as unknown as string, d as unknown as T]));
     const out: T[] = [];
     for (const id of ids) {
@@ -131,16 +147,47 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
     return out;
   }
 
+  /**
+   * New documents are inserted; existing ones are deleted with one `$in` and inserted again. FerretDB
+   * 1.24 reads the whole collection for every update or replace of a bulk write (a bulk of 50
+   * replacements cost 50 collection reads), while a delete by `$in` reads it once and an insert not
+   * at all. The price: between the delete and the insert a reader does not find those documents, and
+   * a crash there loses them; the pipeline, the only caller, rewrites them when it replays from its
+   * checkpoint (its writes are ahead of the checkpoint).
+   */
   async putMany(docs: T[]): Promise<void> {
     if (docs.length === 0) return;
-    const ops: AnyBulkWriteOperation<Document>[] = docs.map((d) => {
-      const doc = toPortable(d) as unknown as Document;
-      return { replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } };
+    if (this.written.size > WRITTEN_IDS_MAX) this.written.clear();
+    const byId = new Map<string, Document>();
+    for (const d of docs) byId.set(d._id, toPortable(d) as unknown as Document);
+    // documents this process wrote before are replaced without first failing an insert of them
+    const known: Document[] = [];
+    const unknown: Document[] = [];
+    for (const [id, d] of byId) (this.written.has(id) ? known : unknown).push(d);
+    const present = [...known, ...(await this.insertReportingDuplicates(unknown, 'putMany'))];
+    for (const id of byId.keys()) this.written.add(id);
+    if (present.length === 0) return;
+    await this.retry.run(`${this.name}.putMany`, () => this.coll.deleteMany({ _id: { $in: present.map((d) => d._id) as never[] } }));
+    const again = await this.insertReportingDuplicates(present, 'putMany');
+    // a concurrent writer re-created one in between: replace those the slow way
+    for (const d of again) await this.retry.run(`${this.name}.putMany`, () => this.coll.replaceOne({ _id: d._id }, d, { upsert: true }));
+  }
+
+  /** Inserts the documents (unordered); returns those whose `_id` was already taken. */
+  private async insertReportingDuplicates(docs: Document[], what: string): Promise<Document[]> {
+    if (docs.length === 0) return [];
+    const dups = await this.retry.run(`${this.name}.${what}`, async () => {
+      try {
+        await this.coll.insertMany(docs, { ordered: false });
+        return [] as number[];
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError)) throw err;
+        const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        if (writeErrors.length === 0 || writeErrors.some((we) => we.code !== 11000)) throw err;
+        return writeErrors.map((we) => we.index);
+      }
     });
-    for (let i = 0; i < ops.length; i += BULK_CHUNK) {
-      const part = ops.slice(i, i + BULK_CHUNK);
-      await this.retry.run(`${this.name}.putMany`, () => this.coll.bulkWrite(part, { ordered: false }));
-    }
+    return dups.map((i) => docs[i]!);
   }
 
   async put(doc: T): Promise<void> {
