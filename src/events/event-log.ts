@@ -1,6 +1,7 @@
 // The durable, idempotent event log, as numbered segments: each accepted intake batch becomes one
 // document read back by its `_id` (the one lookup FerretDB serves from an index; it scans the whole
 // collection for any other query). A marker document per event id makes appends idempotent.
+import { deflateRawSync, inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { DocCollection, Store } from '../store/repository.js';
 import type { StoredEvent, VigilEvent } from './types.js';
 
@@ -24,7 +25,19 @@ interface SegmentDoc {
   no: number;
   receivedAt: number;
   /** The segment's events as JSON text: one string field is cheap to store and portable. */
-  events: string;
+  events?: string;
+  /** The same, deflated and in base64 (durable stores: a fifth of the bytes to write and read back). */
+  z?: string;
+}
+
+function encodeEvents(events: StoredEvent[], compress: boolean): Pick<SegmentDoc, 'events' | 'z'> {
+  const json = JSON.stringify(events);
+  return compress ? { z: deflateRawSync(json, { level: zlibConstants.Z_BEST_SPEED }).toString('base64') } : { events: json };
+}
+
+function decodeEvents(doc: SegmentDoc): StoredEvent[] {
+  if (doc.z !== undefined) return JSON.parse(inflateRawSync(Buffer.from(doc.z, 'base64')).toString('utf8')) as StoredEvent[];
+  return JSON.parse(doc.events ?? '[]') as StoredEvent[];
 }
 
 /** Positions within a segment: an event's seq is segment * SEG_SPAN + index. */
@@ -32,6 +45,16 @@ export const SEG_SPAN = 65_536;
 const SEG_COUNTER = 'eventSegments';
 /** Segments looked ahead when the next one is missing, to tell a gap from the end of the log. */
 const GAP_PROBE = 8;
+/**
+ * Segments a read fetches at once: each is one `_id` lookup, and a database answers several in
+ * about the time of one, so a backlog is read in waves rather than a round trip per segment.
+ */
+const READ_AHEAD = 8;
+/**
+ * Events of segments this process appended, kept until the reader passes them: the daemon's own
+ * pipeline then reads its intake without a round trip. Bounded: a reader far behind reads the store.
+ */
+const APPENDED_CACHE_EVENTS = 50_000;
 
 export function segmentId(no: number): string {
   return `seg:${String(no).padStart(12, '0')}`;
@@ -71,6 +94,11 @@ export class EventLog {
   private readonly reclaimAfterMs: number;
   /** Wall time a missing segment was first noticed by the reader. */
   private readonly gapSeen = new Map<number, number>();
+  /** Events in the last segment read: how many segments a read asks for at once. */
+  private eventsPerSegment = 1;
+  /** Segments appended here (stored already), by number, until read past or evicted. */
+  private readonly appended = new Map<number, StoredEvent[]>();
+  private appendedEvents = 0;
 
   constructor(
     private readonly store: Store,
@@ -113,7 +141,12 @@ export class EventLog {
       }
       const mine = part.filter((e) => taken.has(e.id));
       const stored: StoredEvent[] = mine.map((e, k) => ({ ...e, seq: no * SEG_SPAN + k, receivedAt }));
-      await this.segments.put({ _id: segmentId(no), no, receivedAt, events: JSON.stringify(stored) });
+      const doc: SegmentDoc = { _id: segmentId(no), no, receivedAt, ...encodeEvents(stored, this.store.durable) };
+      // a fresh number: an insert (a replace costs FerretDB a read of every segment); a resend after
+      // a crash in this very call would find it there and replace it
+      const written = await this.segments.insertNew([doc]);
+      if (written.duplicates.length > 0) await this.segments.put(doc);
+      this.remember(no, stored);
       if (stored.length > 0) {
         firstSeq ??= stored[0]!.seq;
         lastSeq = stored[stored.length - 1]!.seq;
@@ -122,6 +155,34 @@ export class EventLog {
     }
     if (inFlight.length > 0) throw new WriteInFlightError(inFlight, this.reclaimAfterMs);
     return { accepted, duplicates: events.length - accepted, firstSeq, lastSeq };
+  }
+
+  private remember(no: number, stored: StoredEvent[]): void {
+    this.appended.set(no, stored);
+    this.appendedEvents += stored.length;
+    // oldest first (a Map keeps insertion order)
+    for (const [k, list] of this.appended) {
+      if (this.appendedEvents <= APPENDED_CACHE_EVENTS) break;
+      this.appended.delete(k);
+      this.appendedEvents -= list.length;
+    }
+  }
+
+  /** A segment's events: from this process's own appends when still kept, else from the store. */
+  private async segment(no: number): Promise<StoredEvent[] | null> {
+    const mine = this.appended.get(no);
+    if (mine) return mine;
+    const doc = await this.segments.get(segmentId(no));
+    return doc ? decodeEvents(doc) : null;
+  }
+
+  /** The reader is past segment `no`: its kept copy is no longer needed. */
+  private forgetThrough(no: number): void {
+    for (const [k, list] of this.appended) {
+      if (k > no) continue;
+      this.appended.delete(k);
+      this.appendedEvents -= list.length;
+    }
   }
 
   /** Sorts duplicate ids into true duplicates, ids taken over from a dead write, and ids still in flight. */
@@ -161,25 +222,35 @@ export class EventLog {
     let no = Math.floor(after / SEG_SPAN);
     let position = after;
     if (no > 0 && after % SEG_SPAN !== SEG_SPAN - 1) {
-      const doc = await this.segments.get(segmentId(no));
-      if (doc) for (const e of JSON.parse(doc.events) as StoredEvent[]) if (e.seq > after) events.push(e);
+      const got = await this.segment(no);
+      if (got) for (const e of got) if (e.seq > after) events.push(e);
       position = no * SEG_SPAN + SEG_SPAN - 1;
-      if (!doc) position = after;
+      if (!got) position = after;
     }
     no++;
+    let ahead: Array<StoredEvent[] | null> = [];
     while (events.length < limit) {
-      const doc = await this.segments.get(segmentId(no));
-      if (!doc) {
+      if (ahead.length === 0) {
+        // as many segments as the rest of the batch likely needs (by the size of the last one read)
+        const wave = Math.max(1, Math.min(READ_AHEAD, Math.ceil((limit - events.length) / this.eventsPerSegment)));
+        ahead = await Promise.all(Array.from({ length: wave }, (_, k) => this.segment(no + k)));
+      }
+      const got = ahead.shift()!;
+      if (!got) {
         if (!(await this.laterSegmentExists(no))) break;
         const now = this.clock();
         const since = this.gapSeen.get(no) ?? now;
         this.gapSeen.set(no, since);
         if (now - since < gapWaitMs) break;
         this.gapSeen.delete(no);
-      } else for (const e of JSON.parse(doc.events) as StoredEvent[]) events.push(e);
+      } else {
+        if (got.length > 0) this.eventsPerSegment = got.length;
+        for (const e of got) events.push(e);
+      }
       position = no * SEG_SPAN + SEG_SPAN - 1;
       no++;
     }
+    this.forgetThrough(Math.floor(position / SEG_SPAN) - (position % SEG_SPAN === SEG_SPAN - 1 ? 0 : 1));
     return { events, position };
   }
 
@@ -200,7 +271,7 @@ export class EventLog {
     const out: StoredEvent[] = [];
     for (const no of new Set(seqs.map((s) => Math.floor(s / SEG_SPAN)))) {
       const doc = await this.segments.get(segmentId(no));
-      if (doc) for (const e of JSON.parse(doc.events) as StoredEvent[]) if (want.has(e.seq)) out.push(e);
+      if (doc) for (const e of decodeEvents(doc)) if (want.has(e.seq)) out.push(e);
     }
     return out;
   }
@@ -210,7 +281,7 @@ export class EventLog {
     for (let no = await this.highestSegment(); no > 0; no--) {
       const doc = await this.segments.get(segmentId(no));
       if (!doc) continue;
-      const events = JSON.parse(doc.events) as StoredEvent[];
+      const events = decodeEvents(doc);
       if (events.length > 0) return events[events.length - 1]!.seq;
     }
     return 0;
