@@ -78,13 +78,22 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
 
   const lateEvents = new Counter({ name: 'vigil_pipeline_late_events_total', help: 'Events that arrived after the watermark passed their time (counted, not applied to windows).', registers: [registry] });
   const processedEvents = new Counter({ name: 'vigil_pipeline_events_processed_total', help: 'Events released to the engines.', registers: [registry] });
+  new Gauge({
+    name: 'vigil_pipeline_held_events',
+    help: 'Events read from the log and waiting for the watermark (with processed and late: everything the pipeline has read).',
+    registers: [registry],
+    collect() {
+      this.set(processor?.stats().held ?? 0);
+    },
+  });
   const activeGauge = new Gauge({ name: 'vigil_active', help: '1 when this instance holds the lease and runs the pipeline.', registers: [registry] });
 
   const outbox = new Outbox(store, config.alerts, { logger, registry });
   let learner: LearnerModel | undefined;
   let processor: Processor | null = null;
   let writer: FindingsWriter | null = null;
-  let loop: Promise<void> | null = null;
+  /** The pipeline loop; resolves false when it ended in a failed step (its processor's state is not to be checkpointed). */
+  let loop: Promise<boolean> | null = null;
   let source: MongoSource | null = null;
   let running = true;
   let wake: (() => void) | null = null;
@@ -103,7 +112,8 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     const entry = await coll.get(id);
     if (!entry) return null;
     const { entry: next, label } = applyOutcome(entry, { status: body.status, outcome: body.outcome }, clock());
-    const doc = { ...next, _id: id, ...(body.note ? { note: body.note } : {}) } as OutreachDoc;
+    // outcomeRecordedAt lets a pipeline restored from an older checkpoint keep this operator's change
+    const doc = { ...next, _id: id, outcomeRecordedAt: clock(), ...(body.note ? { note: body.note } : {}) } as OutreachDoc;
     await coll.put(doc);
     if (label) await store.collection<{ _id: string; createdAt: number }>('labels').put({ _id: `${id}:${clock()}`, ...label, createdAt: clock() });
     writer?.outreachChanged(doc);
@@ -131,11 +141,8 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
   app.get('/docs/openapi.json', async () => openApiDocument(VERSION));
   await registerDashboard(app, {});
 
-  async function activate(): Promise<void> {
-    logger.info({ instanceId }, 'this instance is active: starting the pipeline');
-    activeGauge.set(1);
-    learner = await loadLearner(store, logger);
-    processor = await createPipeline({
+  function buildProcessor(): Promise<Processor> {
+    return createPipeline({
       store,
       eventLog,
       config,
@@ -146,6 +153,13 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
       clock,
       hooks: { onLate: () => lateEvents.inc(), onProcessed: (n) => processedEvents.inc(n) },
     });
+  }
+
+  async function activate(): Promise<void> {
+    logger.info({ instanceId }, 'this instance is active: starting the pipeline');
+    activeGauge.set(1);
+    learner = await loadLearner(store, logger);
+    processor = await buildProcessor();
     writer = processor.writer;
     if (opts.autoProcess !== false) loop = runLoop(processor);
     const src = config.sources.mongo;
@@ -188,15 +202,28 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     await scheduler.stop();
   }
 
-  async function runLoop(p: Processor): Promise<void> {
+  async function runLoop(first: Processor): Promise<boolean> {
+    let p = first;
     let backoff = config.pipeline.pollMs;
+    let failed = false;
     while (running && processor === p) {
       try {
+        if (failed) {
+          // a failed step may have left its writes half done and its state moved on: start again
+          // from the checkpoint, whose replay rewrites the same documents
+          const fresh = await buildProcessor();
+          if (!running || processor !== p) break;
+          processor = fresh;
+          writer = fresh.writer;
+          p = fresh;
+          failed = false;
+        }
         const n = await p.step();
         backoff = config.pipeline.pollMs;
         if (n > 0) continue;
       } catch (err) {
-        logger.error({ err }, 'pipeline step failed; retrying');
+        logger.error({ err }, 'pipeline step failed; restarting from the checkpoint');
+        failed = true;
         backoff = Math.min(backoff * 2, 30_000);
       }
       await new Promise<void>((resolve) => {
@@ -208,6 +235,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
       });
       wake = null;
     }
+    return !failed;
   }
 
   const scheduler = new Scheduler({ timezone: config.schedules.timezone, logger, isActive: () => lease.isActive() });
@@ -276,8 +304,8 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
         const p = processor;
         processor = null;
         wake?.();
-        await loop;
-        await p.checkpoint().catch((err) => logger.error({ err }, 'final checkpoint failed'));
+        const healthy = (await loop) ?? true;
+        if (healthy) await p.checkpoint().catch((err) => logger.error({ err }, 'final checkpoint failed'));
       }
       await lease.stop(true);
       await activation;

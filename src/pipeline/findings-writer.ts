@@ -1,6 +1,7 @@
 // Turns engine output into what people see: incident documents and their alerts, account health
 // documents with daily history, the outreach list, and account alerts. Idempotent, so a replay
-// after a crash rewrites the same documents and the outbox's dedupe keys stop repeat alerts.
+// after a crash rewrites the same documents and the outbox's dedupe keys stop repeat alerts; the
+// per-account memory it decides alerts and outreach with is checkpointed with the engine state.
 import type { Account } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import type { VigilConfig } from '../config/schema.js';
@@ -47,12 +48,35 @@ export interface HealthDoc extends HealthResult {
 
 export interface OutreachDoc extends OutreachEntry {
   _id: string;
+  /** Wall time an operator last recorded an outcome through the API (absent when never). */
+  outcomeRecordedAt?: number;
+  note?: string;
+}
+
+/** What the writer remembers of one account between evaluations: checkpointed with the account's record. */
+export interface AccountMemory {
+  band?: string;
+  score?: number;
+  outreach?: OutreachDoc;
 }
 
 const TIER_ORDER = ['enterprise', 'growth', 'starter'] as const;
 const BAND_RANK: Record<string, number> = { healthy: 0, watch: 1, 'at-risk': 2, critical: 3 };
+/**
+ * History month documents kept in memory between commits (about 2 KB each at the month's end):
+ * every account's current month up to 20k accounts; beyond that some are read back before a write.
+ */
+const HISTORY_CACHE_DOCS = 20_000;
 /** Series points kept on an incident document (one a bucket): enough for a day of 1-minute buckets at most. */
 const MAX_SERIES_POINTS = 1440;
+
+/** A month of one account's daily health points (`d01`..`d31`), as the query API reads it. */
+interface HistoryMonthDoc {
+  _id: string;
+  accountId: string;
+  month: string;
+  [day: string]: unknown;
+}
 
 export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -76,21 +100,70 @@ export class FindingsWriter {
   private readonly pendingHealth = new Map<string, HealthDoc>();
   private readonly pendingHistory = new Map<string, { accountId: string; month: string; days: Record<string, unknown> }>();
   private readonly pendingOutreach = new Map<string, OutreachDoc>();
+  /**
+   * Alerts go to the outbox in order, off the step's path (each enqueue is several store round
+   * trips); `commit` waits for them, and the processor commits before it checkpoints, so no alert
+   * of a checkpointed event is ever missing.
+   */
+  private alertChain: Promise<void> = Promise.resolve();
+  /** Month documents of the history as last written, so a new day point is not a read of the month first. */
+  private readonly historyCache = new Map<string, HistoryMonthDoc>();
+  private alertError: unknown = null;
 
   constructor(private readonly d: FindingsWriterDeps) {}
 
-  /** Loads the open incidents, the current bands and the outreach entries from the store. */
-  async load(): Promise<void> {
+  /**
+   * Loads the open incidents from the store; with `memory` (from the checkpoint) the bands and
+   * outreach entries come from there, as they were at the checkpoint, not from the store, whose
+   * documents may be ahead of it after a crash. Outcomes an operator recorded since are kept.
+   */
+  async load(memory?: Map<string, AccountMemory>): Promise<void> {
     const { store } = this.d;
     for (const inc of await store.collection<IncidentDoc>('incidents').find({ status: 'open' })) this.openIncidents.set(inc._id, inc);
-    for (const h of await store.collection<HealthDoc>('health').find({})) this.lastBand.set(h.accountId, { band: h.band, score: h.score });
     const entries = await store.collection<OutreachDoc>('outreach').find({}, { sort: [['updatedAt', 1]] });
-    for (const e of entries) this.outreach.set(e.accountId, e);
+    if (!memory) {
+      for (const h of await store.collection<HealthDoc>('health').find({})) this.lastBand.set(h.accountId, { band: h.band, score: h.score });
+      for (const e of entries) this.outreach.set(e.accountId, e);
+      return;
+    }
+    for (const [accountId, m] of memory) {
+      if (m.band !== undefined && m.score !== undefined) this.lastBand.set(accountId, { band: m.band, score: m.score });
+      if (m.outreach) this.outreach.set(accountId, m.outreach);
+    }
+    for (const e of entries) {
+      const mine = this.outreach.get(e.accountId);
+      if (e.outcomeRecordedAt !== undefined && e.outcomeRecordedAt > (mine?.outcomeRecordedAt ?? -1)) this.outreach.set(e.accountId, e);
+    }
+  }
+
+  /** The account's memory, for the checkpoint. */
+  memoryOf(accountId: string): AccountMemory {
+    const b = this.lastBand.get(accountId);
+    const o = this.outreach.get(accountId);
+    return { ...(b ? { band: b.band, score: b.score } : {}), ...(o ? { outreach: o } : {}) };
   }
 
   /** Forgets an outreach entry's cached copy after the API changed it. */
   outreachChanged(entry: OutreachDoc): void {
     this.outreach.set(entry.accountId, entry);
+    this.d.engines.dirty.add(entry.accountId);
+  }
+
+  private enqueueAlert(alert: AlertInput): void {
+    this.alertChain = this.alertChain.then(
+      () => this.d.alerts.enqueue(alert).then(() => undefined),
+      () => undefined,
+    ).catch((err: unknown) => {
+      this.alertError ??= err;
+    });
+  }
+
+  /** Waits for the alerts handed to the outbox so far; rethrows the first failure. */
+  async settleAlerts(): Promise<void> {
+    await this.alertChain;
+    const err = this.alertError;
+    this.alertError = null;
+    if (err) throw err;
   }
 
   async writeIncidents(findings: SpikeFinding[]): Promise<void> {
@@ -127,7 +200,7 @@ export class FindingsWriter {
         engines.dirty.add(a.accountId);
       }
       changed.set(doc._id, doc);
-      await this.d.alerts.enqueue(this.incidentAlert(doc, f));
+      this.enqueueAlert(this.incidentAlert(doc, f));
     }
     await store.collection<IncidentDoc>('incidents').putMany([...changed.values()]);
   }
@@ -218,6 +291,8 @@ export class FindingsWriter {
       const rec = engines.records.get(accountId);
       if (!rec) continue;
       advanceTo(rec.state, nowMs, config.health);
+      // the record (advanced) and the writer's memory of the account are checkpointed together
+      engines.dirty.add(accountId);
       const account = this.d.accountOf(accountId);
       const h = scoreAccount(rec.state, account, nowMs, config.health, learner);
       const openIncidents = this.openIncidents.size === 0 ? [] : [...this.openIncidents.values()].filter((i) => i.affectedAccounts.some((a) => a.accountId === accountId)).map((i) => i._id);
@@ -276,28 +351,58 @@ export class FindingsWriter {
       const decision = decideOutreach(this.outreach.get(accountId), h, account, nowMs, config.health);
       if (decision.change !== 'none' && decision.entry) {
         // 'tracked' only moves a closed entry's bookkeeping: saved, not announced
+        const prevDoc = this.outreach.get(accountId);
         const doc = { ...decision.entry, _id: decision.entry.id } as OutreachDoc;
+        if (prevDoc?.outcomeRecordedAt !== undefined) doc.outcomeRecordedAt = prevDoc.outcomeRecordedAt;
+        if (prevDoc?.note !== undefined) doc.note = prevDoc.note;
         this.outreach.set(accountId, doc);
         this.pendingOutreach.set(doc._id, doc);
       }
     }
-    for (const a of alerts) await this.d.alerts.enqueue(a);
+    for (const a of alerts) this.enqueueAlert(a);
     return scored;
   }
 
-  /** Writes the health, history and outreach documents gathered since the last commit. */
+  /** True when health, history or outreach writes wait for `commit`. */
+  hasPending(): boolean {
+    return this.pendingHealth.size > 0 || this.pendingHistory.size > 0 || this.pendingOutreach.size > 0;
+  }
+
+  /**
+   * Writes the health, history and outreach documents gathered since the last commit and waits for
+   * the alerts. Each collection is written whole documents at a time (a history month is read,
+   * merged and written back) because a partial update costs FerretDB a read of the collection each.
+   */
   async commit(): Promise<void> {
     const { store } = this.d;
+    // taken before the first await: what later steps gather goes to the next commit
     const health = [...this.pendingHealth.values()];
-    const history = [...this.pendingHistory.entries()].map(([id, h]) => ({ id, set: h.days, opts: { upsert: true, setOnInsert: { accountId: h.accountId, month: h.month } } }));
+    const pendingHistory = [...this.pendingHistory.entries()];
     const outreach = [...this.pendingOutreach.values()];
     this.pendingHealth.clear();
     this.pendingHistory.clear();
     this.pendingOutreach.clear();
-    // the store batches its own bulk writes (the MongoDB store in chunks FerretDB accepts)
-    await store.collection<HealthDoc>('health').putMany(health);
-    await store.collection('healthHistory').updateMany(history);
-    await store.collection<OutreachDoc>('outreach').putMany(outreach);
+    await Promise.all([
+      this.writeHistory(pendingHistory),
+      store.collection<HealthDoc>('health').putMany(health),
+      store.collection<OutreachDoc>('outreach').putMany(outreach),
+    ]);
+    await this.settleAlerts();
+  }
+
+  /** Merges the new day points into their month documents (cached; read once after a restart) and writes them whole. */
+  private async writeHistory(pending: Array<[string, { accountId: string; month: string; days: Record<string, unknown> }]>): Promise<void> {
+    if (pending.length === 0) return;
+    const coll = this.d.store.collection<HistoryMonthDoc>('healthHistory');
+    if (this.historyCache.size + pending.length > HISTORY_CACHE_DOCS) this.historyCache.clear();
+    const missing = pending.filter(([id]) => !this.historyCache.has(id)).map(([id]) => id);
+    for (const d of await coll.getMany(missing)) this.historyCache.set(d._id, d);
+    const merged: HistoryMonthDoc[] = pending.map(([id, h]) => {
+      const doc: HistoryMonthDoc = { ...(this.historyCache.get(id) ?? {}), ...h.days, _id: id, accountId: h.accountId, month: h.month };
+      this.historyCache.set(id, doc);
+      return doc;
+    });
+    await coll.putMany(merged);
   }
 
   /** Writes the clusters list and the escalation metrics (what the overview and clusters pages read). */

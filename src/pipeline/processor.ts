@@ -1,12 +1,16 @@
 // The pipeline's driver: reads the event log from its checkpoint, holds events until the event-time
 // watermark passes them, feeds them to the engines in order, writes findings, and checkpoints the
 // read position together with the engine state so a crash replays without changing any count.
+// Accounts are scored at fixed event-time points (the end of each evaluation period they were
+// active in, and every day's end), so how the log happened to be cut into steps — a crash, a
+// restart, a slow intake — never changes a score, an alert or an outreach decision.
+import { deflateRawSync, inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { StoredEvent } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import type { VigilConfig } from '../config/schema.js';
 import { ReorderBuffer } from './reorder-buffer.js';
 import type { EngineSet, EngineSnapshot, AccountRecord } from './engine-set.js';
-import type { FindingsWriter } from './findings-writer.js';
+import type { AccountMemory, FindingsWriter } from './findings-writer.js';
 import { DAY_MS, restoreAccountState } from '../engines/health/account-state.js';
 
 export interface EventSource {
@@ -23,17 +27,49 @@ interface CheckpointDoc {
   late: number;
   processed: number;
   lastDayClosed: number;
-  engines: string;
+  /** Legacy checkpoints: the engine snapshot inline (account records in accountStates). */
+  engines?: string;
+  /** Generation of this checkpoint: its engine snapshot is `engines:<gen>` in pipelineState. */
+  gen?: number;
+  /** Per account bucket, the generation of its document `acct:<bucket>:<gen>` (-1: empty). */
+  bucketGens?: number[];
+  /** End of the last evaluation period closed (event time). */
+  lastPeriodClosed?: number;
+  /** Accounts changed since then, to be scored at the end of the open period. */
+  pending?: string[];
   savedAt: number;
 }
 
-interface AccountStateDoc {
+/** What the account page reads (recent errors and messages, redacted). */
+interface AccountViewDoc {
   _id: string;
-  state: string;
+  appliedAt: number;
+  recentErrors: AccountRecord['recentErrors'];
+  recentTickets: AccountRecord['recentTickets'];
+}
+
+/** Legacy account record documents (before records were checkpointed in buckets). */
+interface AccountStateDoc extends AccountViewDoc {
+  state?: string;
+  appliedId?: string;
+}
+
+/** An account's record and the writer's memory of it, as kept in a bucket document. */
+interface StoredAccount {
+  id: string;
+  state: unknown;
   appliedAt: number;
   appliedId: string;
   recentErrors: AccountRecord['recentErrors'];
   recentTickets: AccountRecord['recentTickets'];
+  memory: AccountMemory;
+}
+
+/** A document of pipelineState: a compressed JSON payload (one string field: cheap to store, portable). */
+interface StateDoc {
+  _id: string;
+  gen: number;
+  z: string;
 }
 
 const CHECKPOINT_ID = 'checkpoint:pipeline';
@@ -41,6 +77,55 @@ const CHECKPOINT_ID = 'checkpoint:pipeline';
 const BEFORE_ALL = -8.64e15;
 /** Days of history points written at once when event time jumps ahead (the history keeps 90). */
 const MAX_DAYS_CLOSED_AT_ONCE = 90;
+/**
+ * Event time between evaluation points: an account active in a period is scored once, at its end.
+ * Five minutes keeps health, band alerts and outreach within minutes of the events while scoring a
+ * busy account once per burst rather than per message; it divides a day, so day ends are points too.
+ */
+const EVALUATION_PERIOD_MS = 5 * 60_000;
+/**
+ * Account records are checkpointed in this many documents (by a hash of the account id), and only
+ * the documents holding a changed account are written: a few dozen inserts instead of an update per
+ * account, which FerretDB pays for with a read of the whole collection each.
+ */
+const ACCOUNT_BUCKETS = 64;
+/**
+ * How often what people read (health, history, outreach) is written while the pipeline keeps up
+ * (each write costs FerretDB a read of the collection): the dashboard is a second behind at most.
+ */
+const LIVE_COMMIT_MS = 1000;
+/**
+ * The same while the pipeline is behind, and the period of the account pages' recent messages: when
+ * replaying a backlog an account is rewritten every few seconds instead of every step.
+ */
+const COMMIT_EVERY_MS = 5000;
+/**
+ * Largest step when the pipeline is behind: the batch doubles from pipeline.batchSize while reads
+ * come back full, so a backlog is worked through in fewer, larger store round trips.
+ */
+const MAX_STEP_EVENTS = 32_000;
+
+function bucketOf(accountId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < accountId.length; i++) {
+    h ^= accountId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % ACCOUNT_BUCKETS;
+}
+
+/** JSON, deflated (fastest level: the snapshot is mostly repeated keys and digits) and in base64. */
+function pack(value: unknown): string {
+  return deflateRawSync(JSON.stringify(value), { level: zlibConstants.Z_BEST_SPEED }).toString('base64');
+}
+
+function unpack<T>(z: string): T {
+  return JSON.parse(inflateRawSync(Buffer.from(z, 'base64')).toString('utf8')) as T;
+}
+
+function bucketDocId(bucket: number, gen: number): string {
+  return `acct:${bucket}:${gen}`;
+}
 
 export interface ProcessorStats {
   readSeq: number;
@@ -69,6 +154,17 @@ export class Processor {
   private sinceCheckpoint = 0;
   private lastProgressWall = 0;
   private lastDayClosed = BEFORE_ALL;
+  private lastPeriodClosed = BEFORE_ALL;
+  /** Accounts changed (events, incident exposure) since the last evaluation point. */
+  private readonly pending = new Set<string>();
+  private gen = 0;
+  private bucketGens: number[] = new Array<number>(ACCOUNT_BUCKETS).fill(-1);
+  private stepLimit: number;
+  private lastCommitWall = 0;
+  private lastViewsWall = 0;
+  private commitInFlight: Promise<void> | null = null;
+  /** appliedId of each account's view document as last written (the view changes only with events). */
+  private readonly viewWritten = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -78,23 +174,58 @@ export class Processor {
     readonly writer: FindingsWriter,
     private readonly clock: () => number = Date.now,
     private readonly hooks: ProcessorHooks = {},
-  ) {}
+  ) {
+    this.stepLimit = config.pipeline.batchSize;
+  }
 
   /** Restores engine state and position from the last checkpoint (if any). */
   async restore(): Promise<void> {
     const cp = await this.store.collection<CheckpointDoc>('kv').get(CHECKPOINT_ID);
-    const states = await this.store.collection<AccountStateDoc>('accountStates').find({});
-    for (const s of states) {
-      this.engines.records.set(s._id, {
-        state: restoreAccountState(s.state),
-        appliedAt: s.appliedAt,
-        appliedId: s.appliedId,
-        recentErrors: s.recentErrors ?? [],
-        recentTickets: s.recentTickets ?? [],
-      });
+    let memory: Map<string, AccountMemory> | undefined;
+    if (cp?.gen !== undefined && cp.bucketGens) {
+      memory = new Map();
+      const state = this.store.collection<StateDoc>('pipelineState');
+      const ids = [`engines:${cp.gen}`, ...cp.bucketGens.flatMap((g, b) => (g >= 0 ? [bucketDocId(b, g)] : []))];
+      const docs = new Map((await state.getMany(ids)).map((d) => [d._id, d]));
+      const engines = docs.get(ids[0]!);
+      if (!engines) throw new Error(`checkpoint ${cp.gen}: its engine snapshot ${ids[0]} is missing`);
+      for (const id of ids.slice(1)) {
+        const doc = docs.get(id);
+        if (!doc) throw new Error(`checkpoint ${cp.gen}: account document ${id} is missing`);
+        for (const a of unpack<StoredAccount[]>(doc.z)) {
+          this.engines.records.set(a.id, {
+            state: restoreAccountState(a.state as never),
+            appliedAt: a.appliedAt,
+            appliedId: a.appliedId,
+            recentErrors: a.recentErrors,
+            recentTickets: a.recentTickets,
+          });
+          memory.set(a.id, a.memory);
+          this.viewWritten.set(a.id, a.appliedId);
+        }
+      }
+      this.engines.restore(unpack<EngineSnapshot>(engines.z));
+      // documents of a checkpoint that a crash kept from being written: the next one rewrites its own
+      await state.deleteMany({ gen: { $gt: cp.gen } });
+      this.gen = cp.gen;
+      this.bucketGens = [...cp.bucketGens];
+      this.lastPeriodClosed = cp.lastPeriodClosed ?? BEFORE_ALL;
+      for (const id of cp.pending ?? []) this.pending.add(id);
+    } else {
+      const states = await this.store.collection<AccountStateDoc>('accountStates').find({});
+      for (const s of states) {
+        if (s.state === undefined) continue;
+        this.engines.records.set(s._id, {
+          state: restoreAccountState(s.state),
+          appliedAt: s.appliedAt,
+          appliedId: s.appliedId ?? '',
+          recentErrors: s.recentErrors ?? [],
+          recentTickets: s.recentTickets ?? [],
+        });
+      }
+      if (cp?.engines) this.engines.restore(JSON.parse(cp.engines) as EngineSnapshot);
     }
     if (cp) {
-      this.engines.restore(JSON.parse(cp.engines) as EngineSnapshot);
       this.readSeq = cp.readSeq;
       this.watermark = cp.watermark;
       this.maxEventTime = cp.maxEventTime;
@@ -103,14 +234,19 @@ export class Processor {
       this.lastDayClosed = cp.lastDayClosed ?? BEFORE_ALL;
       if (cp.heldSeqs.length > 0) for (const ev of await this.source.readSeqs(cp.heldSeqs)) this.buffer.push(ev);
     }
-    await this.writer.load();
+    if (this.lastPeriodClosed === BEFORE_ALL && this.lastDayClosed !== BEFORE_ALL) this.lastPeriodClosed = this.lastDayClosed;
+    this.engines.touched.clear();
+    this.engines.dirty.clear();
+    await this.writer.load(memory);
     this.lastProgressWall = this.clock();
+    this.lastCommitWall = this.clock();
   }
 
   /** Reads and processes one batch; returns the number of events consumed from the log. */
   async step(): Promise<number> {
     const cfg = this.config.pipeline;
-    const { events: batch, position } = await this.source.readBatch(this.readSeq, cfg.batchSize);
+    const limit = this.stepLimit;
+    const { events: batch, position } = await this.source.readBatch(this.readSeq, limit);
     const now = this.clock();
     const moved = position !== this.readSeq;
     this.readSeq = position;
@@ -127,9 +263,13 @@ export class Processor {
     }
     if (consumed > 0) this.lastProgressWall = now;
     if (moved && consumed === 0) return this.step();
+    // behind (the read came back full): read more at once next time; caught up: back to the base size
+    const behind = consumed >= limit;
+    this.stepLimit = behind ? Math.min(limit * 2, Math.max(MAX_STEP_EVENTS, cfg.batchSize)) : cfg.batchSize;
     await this.release(this.maxEventTime - cfg.allowedLatenessMs);
     this.sinceCheckpoint += consumed;
     if (this.sinceCheckpoint >= cfg.checkpointEvery) await this.checkpoint();
+    else if (this.clock() - this.lastCommitWall >= (behind ? COMMIT_EVERY_MS : LIVE_COMMIT_MS)) await this.startCommit();
     return consumed;
   }
 
@@ -137,6 +277,8 @@ export class Processor {
   async drain(): Promise<void> {
     while ((await this.step()) > 0);
     await this.release(this.maxEventTime);
+    // the accounts of the last, unfinished period are scored as of the last event
+    await this.evaluate(this.takePending(), this.maxEventTime);
     await this.checkpoint();
   }
 
@@ -151,73 +293,163 @@ export class Processor {
     this.maxEventTime += idle;
     this.lastProgressWall = now;
     await this.release(this.maxEventTime - this.config.pipeline.allowedLatenessMs);
+    await this.commit();
   }
 
   private async release(to: number): Promise<void> {
     if (to <= this.watermark) return;
     const released = this.buffer.releaseUpTo(to);
+    let nextPoint = this.lastPeriodClosed + EVALUATION_PERIOD_MS;
     for (const ev of released) {
-      if (this.lastDayClosed + DAY_MS < ev.occurredAt || this.lastDayClosed === BEFORE_ALL) await this.closeDaysBefore(ev.occurredAt);
+      if (ev.occurredAt > nextPoint || this.lastPeriodClosed === BEFORE_ALL) {
+        await this.closePeriodsBefore(ev.occurredAt);
+        nextPoint = this.lastPeriodClosed + EVALUATION_PERIOD_MS;
+      }
       this.engines.apply(ev);
     }
     this.processed += released.length;
-    await this.closeDaysBefore(to);
+    this.collectTouched();
+    await this.closePeriodsBefore(to + 1);
     this.watermark = to;
-    await this.flush(to);
-    await this.writer.commit();
+    // incidents as soon as their buckets close (alert speed); the accounts they expose are scored at the period's end
+    await this.writeIncidents(to);
     if (released.length > 0) this.hooks.onProcessed?.(released.length);
   }
 
+  private collectTouched(): void {
+    for (const id of this.engines.touched) this.pending.add(id);
+    this.engines.touched.clear();
+  }
+
+  private takePending(): string[] {
+    this.collectTouched();
+    const ids = [...this.pending];
+    this.pending.clear();
+    return ids;
+  }
+
+  private async writeIncidents(at: number): Promise<void> {
+    await this.writer.writeIncidents(this.engines.spikes.advance(at));
+    this.collectTouched();
+  }
+
   /**
-   * Health is snapshotted at the end of every event-time day, so a replay leaves one history
-   * point a day for every account, as living through those days would.
+   * Closes every evaluation period that ends before `t`: incidents up to its end, then the accounts
+   * changed in it are scored as of its end (every account at a day's end, one history point a day).
    */
-  private async closeDaysBefore(t: number): Promise<void> {
-    const endOfPreviousDay = Math.floor(t / DAY_MS) * DAY_MS - 1;
-    if (this.lastDayClosed === BEFORE_ALL) {
-      this.lastDayClosed = endOfPreviousDay;
+  private async closePeriodsBefore(t: number): Promise<void> {
+    const lastEnd = Math.floor(t / EVALUATION_PERIOD_MS) * EVALUATION_PERIOD_MS - 1;
+    if (this.lastPeriodClosed === BEFORE_ALL) {
+      this.lastPeriodClosed = lastEnd;
+      if (this.lastDayClosed === BEFORE_ALL) this.lastDayClosed = Math.floor(t / DAY_MS) * DAY_MS - 1;
       return;
     }
     // after a long silence only the most recent days are worth a point each
-    if (endOfPreviousDay - this.lastDayClosed > MAX_DAYS_CLOSED_AT_ONCE * DAY_MS) this.lastDayClosed = endOfPreviousDay - MAX_DAYS_CLOSED_AT_ONCE * DAY_MS;
-    while (this.lastDayClosed + DAY_MS <= endOfPreviousDay) {
-      const dayEnd = this.lastDayClosed + DAY_MS;
-      this.lastDayClosed = dayEnd;
-      await this.flush(dayEnd);
-      await this.writer.writeHealth(this.engines.records.keys(), dayEnd);
+    const earliest = Math.floor(t / DAY_MS) * DAY_MS - 1 - MAX_DAYS_CLOSED_AT_ONCE * DAY_MS;
+    if (this.lastPeriodClosed < earliest) {
+      await this.writeIncidents(this.lastPeriodClosed + EVALUATION_PERIOD_MS);
+      await this.evaluate(this.takePending(), this.lastPeriodClosed + EVALUATION_PERIOD_MS);
+      this.lastPeriodClosed = earliest;
+      this.lastDayClosed = Math.max(this.lastDayClosed, earliest);
+    }
+    while (this.lastPeriodClosed + EVALUATION_PERIOD_MS <= lastEnd) {
+      const end = this.lastPeriodClosed + EVALUATION_PERIOD_MS;
+      this.lastPeriodClosed = end;
+      await this.writeIncidents(end);
+      const dayEnd = (end + 1) % DAY_MS === 0;
+      if (dayEnd) {
+        this.takePending();
+        this.lastDayClosed = end;
+        await this.evaluate(this.engines.records.keys(), end);
+      } else if (this.pending.size > 0) await this.evaluate(this.takePending(), end);
     }
   }
 
-  /** Closes windows up to `at`, writes incidents and the touched accounts' health. */
-  private async flush(at: number): Promise<void> {
-    const findings = this.engines.spikes.advance(at);
-    await this.writer.writeIncidents(findings);
-    if (this.engines.touched.size > 0) {
-      const touched = [...this.engines.touched];
-      this.engines.touched.clear();
-      await this.writer.writeHealth(touched, at);
-    }
+  private async evaluate(accountIds: Iterable<string>, at: number): Promise<void> {
+    await this.writer.writeHealth(accountIds, at);
+    // scoring advances account state, and exposure changes may have marked accounts touched
+    this.engines.touched.clear();
   }
 
-  /** Rescores every account at the current watermark (the hourly refresh). */
+  /**
+   * Rescores every account (the hourly refresh) as of the last closed evaluation point, a time a
+   * replay also scores at, so a refresh never makes a replay differ.
+   */
   async refreshAll(): Promise<number> {
-    if (this.watermark === BEFORE_ALL) return 0;
-    const n = await this.writer.writeHealth(this.engines.records.keys(), this.watermark);
-    await this.writer.commit();
+    if (this.lastPeriodClosed === BEFORE_ALL) return 0;
+    const n = await this.writer.writeHealth(this.engines.records.keys(), this.lastPeriodClosed);
+    this.engines.touched.clear();
+    await this.commit();
     return n;
   }
 
-  /** Saves dirty account records, then the position and global engine state in one document. */
-  async checkpoint(): Promise<void> {
-    const dirty = [...this.engines.dirty];
-    this.engines.dirty.clear();
-    this.engines.pruneClusters();
-    const docs: AccountStateDoc[] = [];
-    for (const id of dirty) {
+  /** Writes what people read: health, history, outreach (with the alerts), and changed account pages. */
+  async commit(): Promise<void> {
+    await this.startCommit(true);
+    await this.settleCommit();
+  }
+
+  /**
+   * Starts a commit and returns once the previous one has finished: the store writes of one commit
+   * overlap the engines' work of the next step, and commits stay in order.
+   */
+  private async startCommit(withViews = this.clock() - this.lastViewsWall >= COMMIT_EVERY_MS): Promise<void> {
+    await this.settleCommit();
+    this.lastCommitWall = this.clock();
+    const views: AccountViewDoc[] = [];
+    if (withViews) this.lastViewsWall = this.lastCommitWall;
+    for (const id of withViews ? this.engines.dirty : []) {
       const rec = this.engines.records.get(id);
-      if (rec) docs.push({ _id: id, state: JSON.stringify(rec.state), appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors, recentTickets: this.engines.storable(rec).recentTickets });
+      if (!rec || this.viewWritten.get(id) === rec.appliedId) continue;
+      this.viewWritten.set(id, rec.appliedId);
+      const stored = this.engines.storable(rec);
+      views.push({ _id: id, appliedAt: rec.appliedAt, recentErrors: rec.recentErrors, recentTickets: stored.recentTickets });
     }
-    await this.store.collection<AccountStateDoc>('accountStates').putMany(docs);
+    // both calls take what they write before their first await
+    const running = Promise.all([this.writer.commit(), this.store.collection<AccountViewDoc>('accountStates').putMany(views)]).then(() => undefined);
+    this.commitInFlight = running;
+    // a failure is reported by the next settle, not as an unhandled rejection now
+    running.catch(() => undefined);
+  }
+
+  private async settleCommit(): Promise<void> {
+    const running = this.commitInFlight;
+    this.commitInFlight = null;
+    if (running) await running;
+  }
+
+  /**
+   * Commits what people read, then saves the changed account records (by bucket) and the engine
+   * snapshot as new documents of the next generation, then the checkpoint naming them, then drops
+   * the superseded documents. A crash at any point leaves the previous checkpoint whole.
+   */
+  async checkpoint(): Promise<void> {
+    await this.commit();
+    this.engines.pruneClusters();
+    const gen = this.gen + 1;
+    const buckets = new Set<number>();
+    for (const id of this.engines.dirty) buckets.add(bucketOf(id));
+    this.engines.dirty.clear();
+    const members = new Map<number, StoredAccount[]>();
+    for (const b of buckets) members.set(b, []);
+    if (buckets.size > 0) {
+      for (const [id, rec] of this.engines.records) {
+        const list = members.get(bucketOf(id));
+        if (!list) continue;
+        const stored = this.engines.storable(rec);
+        list.push({ id, state: rec.state, appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors, recentTickets: stored.recentTickets, memory: this.writer.memoryOf(id) });
+      }
+    }
+    const docs: StateDoc[] = [{ _id: `engines:${gen}`, gen, z: pack(this.engines.snapshot()) }];
+    const bucketGens = [...this.bucketGens];
+    const superseded = [`engines:${this.gen}`];
+    for (const [b, list] of members) {
+      docs.push({ _id: bucketDocId(b, gen), gen, z: pack(list) });
+      if (bucketGens[b]! >= 0) superseded.push(bucketDocId(b, bucketGens[b]!));
+      bucketGens[b] = gen;
+    }
+    const state = this.store.collection<StateDoc>('pipelineState');
+    await state.putMany(docs);
     await this.store.collection<CheckpointDoc>('kv').put({
       _id: CHECKPOINT_ID,
       readSeq: this.readSeq,
@@ -227,10 +459,16 @@ export class Processor {
       late: this.late,
       processed: this.processed,
       lastDayClosed: this.lastDayClosed,
-      engines: JSON.stringify(this.engines.snapshot()),
+      gen,
+      bucketGens,
+      lastPeriodClosed: this.lastPeriodClosed,
+      pending: [...this.pending],
       savedAt: this.clock(),
     });
+    this.gen = gen;
+    this.bucketGens = bucketGens;
     this.sinceCheckpoint = 0;
+    await state.deleteMany({ _id: { $in: superseded } });
     await this.writer.publish();
   }
 

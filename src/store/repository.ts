@@ -66,6 +66,8 @@ export const COLLECTIONS = {
   clusters: [{ fields: [['lastSeen', -1]] }, { fields: [['count', -1]] }],
   incidents: [{ fields: [['status', 1], ['openedAt', -1]] }, { fields: [['clusterId', 1]] }],
   accountStates: [],
+  /** The pipeline's checkpointed state (engine snapshot, account records), written as new documents per checkpoint. */
+  pipelineState: [],
   health: [{ fields: [['band', 1], ['score', 1]] }, { fields: [['score', 1]] }, { fields: [['priority', -1]] }],
   healthHistory: [{ fields: [['accountId', 1], ['day', 1]] }],
   outreach: [{ fields: [['status', 1], ['priority', -1]] }, { fields: [['accountId', 1]] }],
