@@ -2,15 +2,21 @@
 // events/s and p50/p99 batch latency, into the embedded store and into FerretDB. Bounded run.
 //
 //   npm run build && node dist/bench/ingest/run.js [--events 50000] [--batch 500] [--concurrency 2]
-//       [--target intake|daemon|both] [--store memory|ferretdb|both]
+//       [--target intake|daemon|both] [--store memory|ferretdb|both] [--scenario-accounts N]
 //
 // target `intake`: the HTTP intake path alone (bench/ingest/intake-server.ts: server, validation,
 // event log). target `daemon`: the real `vigil start` (node dist/src/cli/main.js start), whose
-// pipeline processes the events while they arrive, on the same two cores.
+// pipeline processes the events while they arrive, on the same two cores; it also reports the end
+// to end rate: from the first timed POST until the pipeline has read every event (processed, late
+// or held for the watermark, per the daemon's /metrics). --scenario-accounts N posts the generated
+// scenario (src/scenario: N accounts x 35 days, PUT as accounts first; 650 gives ~100k events)
+// instead of --events synthetic ones: realistic incidents, account alerts and outreach.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { generateScenario } from '../../src/scenario/generate.js';
 import { startFerretDb, type FerretDbInstance } from '../../test/support/ferretdb.js';
 import { mulberry32 } from '../../src/engines/mulberry32.js';
 
@@ -31,9 +37,16 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '2' },
     target: { type: 'string', default: 'both' },
     store: { type: 'string', default: 'both' },
+    'scenario-accounts': { type: 'string', default: '0' },
   },
 });
-const TOTAL = Number(args.events);
+const SCENARIO_ACCOUNTS = Number(args['scenario-accounts']);
+/** Longest the pipeline may take to read everything after the last POST before the run counts as failed. */
+const E2E_TIMEOUT_MS = 600_000;
+/** How often /metrics is read while waiting for the pipeline. */
+const E2E_POLL_MS = 100;
+const scenario = SCENARIO_ACCOUNTS > 0 ? generateScenario({ seed: 23, accounts: SCENARIO_ACCOUNTS, days: 35, startMs: Date.UTC(2026, 8, 1) }) : null;
+const TOTAL = scenario ? scenario.events.length : Number(args.events);
 const BATCH = Number(args.batch);
 const CONCURRENCY = Number(args.concurrency);
 
@@ -54,8 +67,9 @@ const ERRORS = ['ECONNRESET while calling payments-api', 'Timeout after 30000ms 
 const TYPES = ['ticket.created', 'ticket.message', 'ticket.message', 'ticket.message', 'ticket.escalated', 'ticket.resolved', 'ticket.csat', 'error.reported'];
 
 function makeEvents(n: number, prefix: string): string[] {
+  if (scenario && !prefix.startsWith('warm')) return scenario.events.slice(0, n).map((e) => JSON.stringify({ ...e, occurredAt: new Date(e.occurredAt).toISOString() }));
   const rand = rng(42);
-  const start = Date.UTC(2026, 9, 1);
+  const start = prefix.startsWith('warm') ? Date.UTC(2025, 9, 1) : Date.UTC(2026, 9, 1);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const type = TYPES[Math.floor(rand() * TYPES.length)]!;
@@ -120,6 +134,31 @@ async function postBatch(url: string, body: string): Promise<{ ms: number; accep
   return { ms, accepted: json.accepted ?? 0 };
 }
 
+async function metric(url: string, name: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`);
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(await res.text());
+  return m ? Number(m[1]) : 0;
+}
+
+/** Resolves when the daemon's pipeline has read `n` events (processed, late or held). */
+async function pipelineRead(url: string, n: number): Promise<void> {
+  const deadline = Date.now() + E2E_TIMEOUT_MS;
+  for (;;) {
+    const [p, l, h] = await Promise.all(['vigil_pipeline_events_processed_total', 'vigil_pipeline_late_events_total', 'vigil_pipeline_held_events'].map((m) => metric(url, m)));
+    if (p + l + h >= n) return;
+    if (Date.now() > deadline) throw new Error(`the pipeline read ${p + l + h} of ${n} events in ${E2E_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, E2E_POLL_MS));
+  }
+}
+
+async function putAccounts(url: string): Promise<void> {
+  for (const a of scenario?.accounts ?? []) {
+    const { accountId, ...rest } = a;
+    const res = await fetch(`${url}/v1/accounts/${encodeURIComponent(accountId)}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(rest) });
+    if (res.status >= 300) throw new Error(`PUT account answered ${res.status}`);
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -127,8 +166,11 @@ function percentile(sorted: number[], p: number): number {
 async function measure(target: string, storeName: string, env: Record<string, string>): Promise<void> {
   const { url, child } = await startServer(target, env);
   try {
+    await putAccounts(url);
+    // warm-up events sit a year before the measured ones: they are read, not mixed into the run's windows
     const warm = makeEvents(WARMUP_BATCHES * BATCH, `warm-${target}-${storeName}`);
     for (let i = 0; i < warm.length; i += BATCH) await postBatch(url, `[${warm.slice(i, i + BATCH).join(',')}]`);
+    if (target === 'daemon') await pipelineRead(url, warm.length);
     const lines = makeEvents(TOTAL, `ev-${target}-${storeName}`);
     const bodies: string[] = [];
     for (let i = 0; i < lines.length; i += BATCH) bodies.push(`[${lines.slice(i, i + BATCH).join(',')}]`);
@@ -146,6 +188,11 @@ async function measure(target: string, storeName: string, env: Record<string, st
       }),
     );
     const secs = (performance.now() - t0) / 1000;
+    let e2eSecs: number | null = null;
+    if (target === 'daemon') {
+      await pipelineRead(url, warm.length + accepted);
+      e2eSecs = (performance.now() - t0) / 1000;
+    }
     latencies.sort((a, b) => a - b);
     const row = {
       target,
@@ -158,10 +205,13 @@ async function measure(target: string, storeName: string, env: Record<string, st
       p50ms: Number(percentile(latencies, 50).toFixed(1)),
       p99ms: Number(percentile(latencies, 99).toFixed(1)),
       seconds: Number(secs.toFixed(2)),
+      ...(e2eSecs !== null ? { endToEndEventsPerSec: Math.round(accepted / e2eSecs), endToEndSeconds: Number(e2eSecs.toFixed(2)) } : {}),
+      ...(scenario ? { scenarioAccounts: SCENARIO_ACCOUNTS } : {}),
     };
     console.log(
       `${target.padEnd(6)} ${storeName.padEnd(8)} ${String(row.eventsPerSec).padStart(7)} events/s   p50 ${row.p50ms} ms   p99 ${row.p99ms} ms   (${accepted}/${TOTAL} accepted, batch ${BATCH}, ${CONCURRENCY} in flight, ${row.seconds} s)`,
     );
+    if (e2eSecs !== null) console.log(`${''.padEnd(15)} ${String(row.endToEndEventsPerSec).padStart(7)} events/s end to end (first POST to the pipeline having read the last event, ${row.endToEndSeconds} s)`);
     console.log(JSON.stringify(row));
     if (accepted !== TOTAL) throw new Error(`only ${accepted} of ${TOTAL} events were accepted`);
   } finally {
@@ -171,7 +221,8 @@ async function measure(target: string, storeName: string, env: Record<string, st
 
 const targets = args.target === 'both' ? ['intake', 'daemon'] : [args.target!];
 const stores = args.store === 'both' ? ['memory', 'ferretdb'] : [args.store!];
-console.log(`ingest bench: ${TOTAL} events in batches of ${BATCH} over loopback HTTP, ${CONCURRENCY} batches in flight`);
+console.log(`ingest bench: ${TOTAL} events${scenario ? ` (scenario: ${SCENARIO_ACCOUNTS} accounts x 35 days)` : ''} in batches of ${BATCH} over loopback HTTP, ${CONCURRENCY} batches in flight`);
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 for (const storeName of stores) {
   for (const target of targets) {
     let db: FerretDbInstance | null = null;
