@@ -1,6 +1,8 @@
 // The durable, idempotent event log, as numbered segments: each accepted intake batch becomes one
 // document read back by its `_id` (the one lookup FerretDB serves from an index; it scans the whole
-// collection for any other query). A marker document per event id makes appends idempotent.
+// collection for any other query). A marker document per event id makes appends idempotent, and a
+// segment number is owned by whoever inserts its document first: the writer, or a resend or reader
+// that gave up on it (an empty "taken" document), so a late write never lands beside its takeover.
 import { deflateRawSync, inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { DocCollection, Store } from '../store/repository.js';
 import type { StoredEvent, VigilEvent } from './types.js';
@@ -28,6 +30,13 @@ interface SegmentDoc {
   events?: string;
   /** The same, deflated and in base64 (durable stores: a fifth of the bytes to write and read back). */
   z?: string;
+  /**
+   * Set on an empty document that took this number from a write that did not finish: the segment
+   * number of the resend that took its events, or 0 when the reader passed it over.
+   */
+  takenBy?: number;
+  /** Wall time the number was taken. */
+  at?: number;
 }
 
 function encodeEvents(events: StoredEvent[], compress: boolean): Pick<SegmentDoc, 'events' | 'z'> {
@@ -55,6 +64,8 @@ const READ_AHEAD = 8;
  * pipeline then reads its intake without a round trip. Bounded: a reader far behind reads the store.
  */
 const APPENDED_CACHE_EVENTS = 50_000;
+/** Bound on takeovers followed (or rewrites after being passed over) for one segment; each needs a crash or a stall. */
+const MAX_REWRITES = 8;
 
 export function segmentId(no: number): string {
   return `seg:${String(no).padStart(12, '0')}`;
@@ -140,13 +151,7 @@ export class EventLog {
         inFlight.push(...pending);
       }
       const mine = part.filter((e) => taken.has(e.id));
-      const stored: StoredEvent[] = mine.map((e, k) => ({ ...e, seq: no * SEG_SPAN + k, receivedAt }));
-      const doc: SegmentDoc = { _id: segmentId(no), no, receivedAt, ...encodeEvents(stored, this.store.durable) };
-      // a fresh number: an insert (a replace costs FerretDB a read of every segment); a resend after
-      // a crash in this very call would find it there and replace it
-      const written = await this.segments.insertNew([doc]);
-      if (written.duplicates.length > 0) await this.segments.put(doc);
-      this.remember(no, stored);
+      const stored = await this.writeSegment(no, mine, receivedAt);
       if (stored.length > 0) {
         firstSeq ??= stored[0]!.seq;
         lastSeq = stored[stored.length - 1]!.seq;
@@ -155,6 +160,41 @@ export class EventLog {
     }
     if (inFlight.length > 0) throw new WriteInFlightError(inFlight, this.reclaimAfterMs);
     return { accepted, duplicates: events.length - accepted, firstSeq, lastSeq };
+  }
+
+  /**
+   * Writes the segment `no`; returns the events it stored. When the number was taken meanwhile (this
+   * write was too slow), the events went to the resend that took it, or, when the reader passed the
+   * number over, are written again under a fresh number by whoever claims them first.
+   */
+  private async writeSegment(no: number, events: VigilEvent[], receivedAt: number): Promise<StoredEvent[]> {
+    for (let attempt = 0; attempt < MAX_REWRITES; attempt++) {
+      const stored: StoredEvent[] = events.map((e, k) => ({ ...e, seq: no * SEG_SPAN + k, receivedAt }));
+      const doc: SegmentDoc = { _id: segmentId(no), no, receivedAt, ...encodeEvents(stored, this.store.durable) };
+      // a fresh number: an insert (a replace costs FerretDB a read of every segment)
+      const written = await this.segments.insertNew([doc]);
+      const existing = written.duplicates.length > 0 ? await this.segments.get(segmentId(no)) : null;
+      if (!existing || existing.takenBy === undefined) {
+        // stored (a duplicate without takenBy is this very write, retried after a lost answer)
+        this.remember(no, stored);
+        return stored;
+      }
+      if (existing.takenBy > 0 || !(await this.claimPassed(no, no))) return [];
+      no = await this.store.reserveSeq(SEG_COUNTER, 1);
+    }
+    throw new Error(`event log: segment write passed over ${MAX_REWRITES} times in a row`);
+  }
+
+  /** Claims the events of a segment the reader passed over (one claim document: only one claimant wins). */
+  private async claimPassed(seg: number, by: number): Promise<boolean> {
+    const claim = await this.store.collection<{ _id: string; by: number; at: number }>('kv').insertNew([{ _id: `reclaimed:${seg}`, by, at: this.clock() }]);
+    return claim.inserted.length > 0;
+  }
+
+  /** Takes segment number `seg` from a write that did not finish; false when the write (or another taker) got there first. */
+  private async take(seg: number, by: number): Promise<boolean> {
+    const res = await this.segments.insertNew([{ _id: segmentId(seg), no: seg, receivedAt: this.clock(), events: '[]', takenBy: by, at: this.clock() }]);
+    return res.inserted.length > 0;
   }
 
   private remember(no: number, stored: StoredEvent[]): void {
@@ -190,21 +230,43 @@ export class EventLog {
     // one query for all of them: on FerretDB every lookup reads the whole collection
     const markers = await this.markers.getMany(ids);
     const bySeg = new Map<number, MarkerDoc[]>();
-    for (const m of markers) if (m.seg !== no) bySeg.set(m.seg, [...(bySeg.get(m.seg) ?? []), m]);
     const reclaimed: string[] = [];
     const pending: string[] = [];
+    for (const m of markers) {
+      // this call's own markers, written by an attempt whose answer was lost
+      if (m.seg === no) reclaimed.push(m._id);
+      else bySeg.set(m.seg, [...(bySeg.get(m.seg) ?? []), m]);
+    }
     for (const [seg, list] of bySeg) {
-      if (await this.segments.get(segmentId(seg))) continue;
-      if (list.some((m) => this.clock() - m.at < this.reclaimAfterMs)) {
-        pending.push(...list.map((m) => m._id));
-        continue;
-      }
-      // One claim document per dead segment (an insert only one writer can win) instead of an
-      // update per marker: on FerretDB every single-document operation reads the whole collection.
-      const claim = await this.store.collection<{ _id: string; by: number; at: number }>('kv').insertNew([{ _id: `reclaimed:${seg}`, by: no, at: this.clock() }]);
-      if (claim.inserted.length > 0) reclaimed.push(...list.map((m) => m._id));
+      const fate = await this.fateOf(seg, Math.max(...list.map((m) => m.at)), no);
+      if (fate === 'mine') reclaimed.push(...list.map((m) => m._id));
+      else if (fate === 'pending') pending.push(...list.map((m) => m._id));
     }
     return { reclaimed, pending };
+  }
+
+  /**
+   * Where the events marked for segment `seg` are: stored (a true duplicate), still being written
+   * (pending), or now this write's (`no` took the number, or the events of a passed number).
+   * Follows takeovers: a resend that took the number may itself have died before writing.
+   */
+  private async fateOf(seg: number, markedAt: number, no: number): Promise<'stored' | 'pending' | 'mine'> {
+    let at = markedAt;
+    for (let hop = 0; hop < MAX_REWRITES; hop++) {
+      const doc = await this.segments.get(segmentId(seg));
+      if (!doc) {
+        if (this.clock() - at < this.reclaimAfterMs) return 'pending';
+        if (await this.take(seg, no)) return 'mine';
+        continue; // written or taken just now: look again
+      }
+      if (doc.takenBy === undefined) return 'stored';
+      if (doc.takenBy === 0) return (await this.claimPassed(seg, no)) ? 'mine' : 'stored';
+      if (doc.takenBy === no) return 'mine';
+      // taken by a resend: its segment holds the events, unless that resend died too
+      at = doc.at ?? at;
+      seg = doc.takenBy;
+    }
+    return 'pending';
   }
 
   private async highestSegment(): Promise<number> {
@@ -243,6 +305,11 @@ export class EventLog {
         this.gapSeen.set(no, since);
         if (now - since < gapWaitMs) break;
         this.gapSeen.delete(no);
+        // pass it only once it is ours: a write that lands now would never be read
+        if (!(await this.take(no, 0))) {
+          ahead = [];
+          continue;
+        }
       } else {
         if (got.length > 0) this.eventsPerSegment = got.length;
         for (const e of got) events.push(e);

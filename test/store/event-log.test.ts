@@ -73,6 +73,32 @@ describe.each(factories)('EventLog on the %s store', (_name, factory) => {
     expect(again.events).toEqual([]);
   });
 
+  it.skipIf(!factory)('a write that lands after a resend took its number is not stored twice; one the reader passed over is stored again', async () => {
+    let now = 3_000_000;
+    const clocked = new EventLog(store, { clock: () => now, reclaimAfterMs: 5000 });
+    const lateWrite = (no: number, events: VigilEvent[]) =>
+      (clocked as unknown as { writeSegment(no: number, events: VigilEvent[], receivedAt: number): Promise<unknown[]> }).writeSegment(no, events, 11);
+    const start = (await clocked.readBatch(0, 100_000, 0)).position;
+    // a stalled write: markers stored, its segment not yet
+    const slowSeg = await store.reserveSeq('eventSegments', 1);
+    await store.collection('eventIds').insertNew([{ _id: 'slow-1', seg: slowSeg, at: now } as never]);
+    now += 6000;
+    expect(await clocked.append([ev('slow-1')], 12)).toMatchObject({ accepted: 1, duplicates: 0 });
+    // the stalled write finally lands: its number is taken, its event belongs to the resend
+    expect(await lateWrite(slowSeg, [ev('slow-1')])).toEqual([]);
+    // another stalled write, passed over by the reader once later segments exist
+    const passedSeg = await store.reserveSeq('eventSegments', 1);
+    await store.collection('eventIds').insertNew([{ _id: 'passed-1', seg: passedSeg, at: now } as never]);
+    await clocked.append([ev('after-passed')], 13);
+    expect((await clocked.readBatch(start, 100, 0)).events.map((e) => e.id).sort()).toEqual(['after-passed', 'slow-1']);
+    // the writer wakes up, finds its number passed over and writes its event again, once
+    expect(await lateWrite(passedSeg, [ev('passed-1')])).toHaveLength(1);
+    now += 6000;
+    expect(await clocked.append([ev('passed-1'), ev('slow-1')], 14)).toMatchObject({ accepted: 0, duplicates: 2 });
+    const all = await clocked.readBatch(start, 100, 0);
+    expect(all.events.map((e) => e.id).sort()).toEqual(['after-passed', 'passed-1', 'slow-1']);
+  });
+
   it.skipIf(!factory)('waits for a missing segment with later ones present, then passes it', async () => {
     let now = 2_000_000;
     const clocked = new EventLog(store, { clock: () => now });
