@@ -293,8 +293,11 @@ export class EventLog {
     let ahead: Array<StoredEvent[] | null> = [];
     while (events.length < limit) {
       if (ahead.length === 0) {
-        // as many segments as the rest of the batch likely needs (by the size of the last one read)
-        const wave = Math.max(1, Math.min(READ_AHEAD, Math.ceil((limit - events.length) / this.eventsPerSegment)));
+        // as many segments as the rest of the batch likely needs (by the size of the last one read),
+        // none past the last number handed out (a caught-up reader asks one counter, not the segments)
+        const highest = this.appended.has(no) ? no : await this.highestSegment();
+        if (highest < no) break;
+        const wave = Math.max(1, Math.min(READ_AHEAD, highest - no + 1, Math.ceil((limit - events.length) / this.eventsPerSegment)));
         ahead = await Promise.all(Array.from({ length: wave }, (_, k) => this.segment(no + k)));
       }
       const got = ahead.shift()!;
