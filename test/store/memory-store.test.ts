@@ -1,5 +1,6 @@
 // What the embedded store promises beyond the shared contract: sorted pages keep the scan order of
-// equal keys (as a full stable sort does), and lent documents are the stored ones, frozen.
+// equal keys (as a full stable sort does), lent documents are the stored ones, frozen, and nested
+// values read back exactly.
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore, lendsDocuments } from '../../src/store/memory/memory-store.js';
 import type { Doc } from '../../src/store/repository.js';
@@ -20,12 +21,13 @@ describe('memory store', () => {
     }
   });
 
-  it('lends the stored document, deeply frozen, and a later write replaces it without touching the lent copy', async () => {
+  it('lends the stored document deeply frozen; a later write replaces it without touching the lent one', async () => {
     const c = createMemoryStore().collection<Item>('incidents');
     expect(lendsDocuments(c)).toBe(true);
-    await c.put({ _id: 'a', n: 1, tags: ['x'], inner: { list: [{ k: 1 }] } });
+    const list = Array.from({ length: 3000 }, (_, k) => ({ k }));
+    await c.put({ _id: 'a', n: 1, tags: ['x'], inner: { list } });
     const lent = lendsDocuments(c) ? c.peek('a')! : null;
-    expect(lent).toEqual({ _id: 'a', n: 1, tags: ['x'], inner: { list: [{ k: 1 }] } });
+    expect(lent).toEqual({ _id: 'a', n: 1, tags: ['x'], inner: { list } });
     expect(() => (lent!.tags as string[]).push('y')).toThrow(TypeError);
     expect(() => ((lent!.inner!.list[0] as { k: number }).k = 2)).toThrow(TypeError);
     expect(() => ((lent as Item).n = 5)).toThrow(TypeError);
@@ -33,10 +35,53 @@ describe('memory store', () => {
     const copy = (await c.get('a'))!;
     copy.tags!.push('z');
     copy.inner!.list[0]!.k = 9;
-    expect(await c.get('a')).toEqual({ _id: 'a', n: 1, tags: ['x'], inner: { list: [{ k: 1 }] } });
+    expect((await c.get('a'))!.tags).toEqual(['x']);
+    expect((await c.get('a'))!.inner!.list[0]).toEqual({ k: 0 });
     await c.update('a', { n: 2 });
     expect(lent!.n).toBe(1);
     expect(lendsDocuments(c) ? c.peek('a')!.n : null).toBe(2);
     expect(lendsDocuments(c) ? c.peek('missing') : undefined).toBeNull();
+  });
+
+  it('reads back exactly what was stored (dates, -0, bytes), through updates with conditions on arrays', async () => {
+    const c = createMemoryStore().collection<Item & { at?: Date; z?: number; bytes?: Uint8Array }>('health');
+    const doc = { _id: 'h', n: 3, tags: ['a', 'b'], inner: { list: [{ k: 1 }, { k: 2 }] } };
+    await c.put(doc);
+    expect(await c.get('h')).toEqual(doc);
+    // values JSON would change stay exactly what was stored
+    const odd = { _id: 'odd', n: 1, tags: ['t'], at: new Date(Date.UTC(2026, 0, 2)), z: -0, bytes: new Uint8Array([1, 2]) };
+    await c.put(odd);
+    const back = (await c.get('odd'))!;
+    expect(back.at).toBeInstanceOf(Date);
+    expect(back.at!.getTime()).toBe(odd.at.getTime());
+    expect(Object.is(back.z, -0)).toBe(true);
+    expect(back.bytes).toEqual(new Uint8Array([1, 2]));
+    // updates and increments keep the nested fields
+    await c.update('h', { n: 4 }, { inc: { z: 2 } });
+    expect(await c.get('h')).toEqual({ ...doc, n: 4, z: 2 });
+    await c.update('h', { tags: ['q'] }, { where: { n: 4 } });
+    expect((await c.get('h'))!.tags).toEqual(['q']);
+    expect(await c.update('h', { n: 5 }, { where: { tags: 'nope' } })).toBe(false);
+    expect(await c.update('h', { n: 5 }, { where: { tags: 'q' } })).toBe(true);
+  });
+
+  it('filters, sorts and indexes see nested fields (arrays, objects)', async () => {
+    const c = createMemoryStore().collection<Item & { band?: unknown; tier?: string }>('health');
+    await c.putMany([
+      { _id: 'p1', n: 1, band: ['watch', 'critical'], tags: ['red'] },
+      { _id: 'p2', n: 2, band: 'watch', tags: ['blue'] },
+      { _id: 'p3', n: 3, band: 'healthy', tags: ['red', 'blue'] },
+      { _id: 'p4', n: 4, band: { nested: true } },
+    ]);
+    const ids = (list: Item[]) => list.map((d) => d._id);
+    // band leads an index declaration: equality uses the field index, which must see the array
+    expect(ids(await c.find({ band: 'watch' }, { sort: [['n', 1]] }))).toEqual(['p1', 'p2']);
+    expect(await c.count({ band: 'critical' })).toBe(1);
+    expect(ids(await c.find({ tags: 'red' }, { sort: [['n', -1]] }))).toEqual(['p3', 'p1']);
+    expect(ids(await c.find({ tags: { $exists: false } }))).toEqual(['p4']);
+    // sorting by a nested field: the store's cross-type order, numbers and strings before objects before arrays
+    expect(ids(await c.find({}, { sort: [['band', 1]] }))).toEqual(['p3', 'p2', 'p4', 'p1']);
+    expect(await c.deleteMany({ tags: 'blue' })).toBe(2);
+    expect(ids(await c.find({}, { sort: [['_id', 1]] }))).toEqual(['p1', 'p4']);
   });
 });
