@@ -104,6 +104,8 @@ const COMMIT_EVERY_MS = 5000;
  * come back full, so a backlog is worked through in fewer, larger store round trips.
  */
 const MAX_STEP_EVENTS = 32_000;
+/** Events applied between two turns of the event loop (some tens of milliseconds of engine work). */
+const YIELD_EVERY_EVENTS = 1000;
 
 function bucketOf(accountId: string): number {
   let h = 0x811c9dc5;
@@ -300,12 +302,18 @@ export class Processor {
     if (to <= this.watermark) return;
     const released = this.buffer.releaseUpTo(to);
     let nextPoint = this.lastPeriodClosed + EVALUATION_PERIOD_MS;
+    let sinceYield = 0;
     for (const ev of released) {
       if (ev.occurredAt > nextPoint || this.lastPeriodClosed === BEFORE_ALL) {
         await this.closePeriodsBefore(ev.occurredAt);
         nextPoint = this.lastPeriodClosed + EVALUATION_PERIOD_MS;
       }
       this.engines.apply(ev);
+      if (++sinceYield >= YIELD_EVERY_EVENTS) {
+        sinceYield = 0;
+        // let the intake and the API answer in between: a large step is seconds of engine work
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     this.processed += released.length;
     this.collectTouched();
