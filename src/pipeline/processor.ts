@@ -165,6 +165,8 @@ export class Processor {
   private lastCommitWall = 0;
   private lastViewsWall = 0;
   private commitInFlight: Promise<void> | null = null;
+  private checkpointInFlight: Promise<void> | null = null;
+  private checkpointError: unknown = null;
   /** appliedId of each account's view document as last written (the view changes only with events). */
   private readonly viewWritten = new Map<string, string>();
 
@@ -246,6 +248,7 @@ export class Processor {
 
   /** Reads and processes one batch; returns the number of events consumed from the log. */
   async step(): Promise<number> {
+    this.throwCheckpointError();
     const cfg = this.config.pipeline;
     const limit = this.stepLimit;
     const { events: batch, position } = await this.source.readBatch(this.readSeq, limit);
@@ -270,7 +273,7 @@ export class Processor {
     this.stepLimit = behind ? Math.min(limit * 2, Math.max(MAX_STEP_EVENTS, cfg.batchSize)) : cfg.batchSize;
     await this.release(this.maxEventTime - cfg.allowedLatenessMs);
     this.sinceCheckpoint += consumed;
-    if (this.sinceCheckpoint >= cfg.checkpointEvery) await this.checkpoint();
+    if (this.sinceCheckpoint >= cfg.checkpointEvery) await this.startCheckpoint();
     else if (this.clock() - this.lastCommitWall >= (behind ? COMMIT_EVERY_MS : LIVE_COMMIT_MS)) await this.startCommit();
     return consumed;
   }
@@ -432,7 +435,19 @@ export class Processor {
    * the superseded documents. A crash at any point leaves the previous checkpoint whole.
    */
   async checkpoint(): Promise<void> {
-    await this.commit();
+    await this.startCheckpoint();
+    await this.settleCheckpoint();
+  }
+
+  /**
+   * Takes the checkpoint's state now and writes it in the background, once the commit and the
+   * alerts it depends on are stored, while the next steps run (the alert outbox is several store
+   * round trips an alert). Returns once the previous checkpoint is written: one at a time.
+   */
+  private async startCheckpoint(): Promise<void> {
+    await this.settleCheckpoint();
+    await this.startCommit(true);
+    const committed = this.commitInFlight ?? Promise.resolve();
     this.engines.pruneClusters();
     const gen = this.gen + 1;
     const buckets = new Set<number>();
@@ -456,9 +471,7 @@ export class Processor {
       if (bucketGens[b]! >= 0) superseded.push(bucketDocId(b, bucketGens[b]!));
       bucketGens[b] = gen;
     }
-    const state = this.store.collection<StateDoc>('pipelineState');
-    await state.putMany(docs);
-    await this.store.collection<CheckpointDoc>('kv').put({
+    const cp: CheckpointDoc = {
       _id: CHECKPOINT_ID,
       readSeq: this.readSeq,
       heldSeqs: this.buffer.heldSeqs(),
@@ -472,12 +485,37 @@ export class Processor {
       lastPeriodClosed: this.lastPeriodClosed,
       pending: [...this.pending],
       savedAt: this.clock(),
-    });
+    };
+    // what comes next builds on this generation; a failed write fails the next step, and the
+    // daemon restarts from the last checkpoint written
     this.gen = gen;
     this.bucketGens = bucketGens;
     this.sinceCheckpoint = 0;
-    await state.deleteMany({ _id: { $in: superseded } });
-    await this.writer.publish();
+    const state = this.store.collection<StateDoc>('pipelineState');
+    const writing = (async () => {
+      await committed;
+      await state.putMany(docs);
+      await this.store.collection<CheckpointDoc>('kv').put(cp);
+      await state.deleteMany({ _id: { $in: superseded } });
+      await this.writer.publish();
+    })();
+    this.checkpointInFlight = writing;
+    writing.catch((err: unknown) => {
+      this.checkpointError ??= err;
+    });
+  }
+
+  private async settleCheckpoint(): Promise<void> {
+    const writing = this.checkpointInFlight;
+    this.checkpointInFlight = null;
+    if (writing) await writing;
+    this.throwCheckpointError();
+  }
+
+  private throwCheckpointError(): void {
+    const err = this.checkpointError;
+    this.checkpointError = null;
+    if (err) throw err;
   }
 
   stats(): ProcessorStats {
