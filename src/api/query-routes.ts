@@ -57,6 +57,12 @@ interface HistoryPoint {
   tickets: number | null;
 }
 
+/** A history month's day fields (d01..d31) and what they add to the month's YYYY-MM: made once, not per answer. */
+const DAY_FIELDS = Array.from({ length: 31 }, (_, i) => {
+  const dd = String(i + 1).padStart(2, '0');
+  return { field: `d${dd}`, suffix: `-${dd}` };
+});
+
 /** The months (YYYY-MM) covering the `days` days up to `endDay`, oldest first. */
 function monthsBack(endDay: string, days: number): string[] {
   const end = new Date(endDay + 'T00:00:00Z');
@@ -103,11 +109,10 @@ async function historyOf(store: Store, accountIds: string[], endMs: number, days
   for (const doc of docs.sort((a, b) => a.month.localeCompare(b.month))) {
     const list = out.get(doc.accountId);
     if (!list) continue;
-    for (let d = 1; d <= 31; d++) {
-      const key = `d${String(d).padStart(2, '0')}`;
-      const p = doc[key] as Omit<HistoryPoint, 'day'> | undefined;
+    for (const { field, suffix } of DAY_FIELDS) {
+      const p = doc[field] as Omit<HistoryPoint, 'day'> | undefined;
       if (!p) continue;
-      const day = `${doc.month}-${key.slice(1)}`;
+      const day = doc.month + suffix;
       if (day < firstDay || day > endDay) continue;
       list.push({ day, ...p });
     }
