@@ -1,0 +1,129 @@
+// The account health answer (fastify inject): components, the 90-day history across month
+// documents, recent messages redacted and newest first, error templates and open incidents; the
+// same answer whether the store lends its documents or copies them, and the store left unchanged.
+import { afterEach, describe, expect, it } from 'vitest';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerQueryRoutes } from '../../src/api/query-routes.js';
+import { createMemoryStore } from '../../src/store/memory/memory-store.js';
+import type { Doc, DocCollection, Store } from '../../src/store/repository.js';
+
+const END = Date.UTC(2026, 10, 20, 23, 59, 59, 999); // 2026-11-20, end of day
+
+/** The same store behind a facade that only has the repository interface (no lending). */
+function copyingOnly(store: Store): Store {
+  return {
+    kind: store.kind,
+    durable: store.durable,
+    init: () => store.init(),
+    ping: () => store.ping(),
+    close: () => store.close(),
+    reserveSeq: (name, n) => store.reserveSeq(name, n),
+    collection<T extends Doc>(name: Parameters<Store['collection']>[0]): DocCollection<T> {
+      const c = store.collection<T>(name);
+      return {
+        get: (id) => c.get(id),
+        getMany: (ids) => c.getMany(ids),
+        putMany: (docs) => c.putMany(docs),
+        put: (doc) => c.put(doc),
+        insertNew: (docs) => c.insertNew(docs),
+        update: (id, set, opts) => c.update(id, set, opts),
+        updateMany: (ops) => c.updateMany(ops),
+        find: (filter, opts) => c.find(filter, opts),
+        count: (filter) => c.count(filter),
+        deleteMany: (filter) => c.deleteMany(filter),
+      };
+    },
+  };
+}
+
+async function seed(store: Store): Promise<Record<string, unknown[]>> {
+  const docs: Record<string, Array<Doc & Record<string, unknown>>> = {
+    health: [
+      {
+        _id: 'acme', accountId: 'acme', score: 41, band: 'at-risk', priority: 7.5, name: 'Acme', tier: 'growth', arr: 120_000, updatedAt: END,
+        components: [{ name: 'sentiment', value: -0.4, weight: 0.3, contribution: -12 }, { name: 'tickets', value: 3, weight: 0.2, contribution: -5 }],
+        topReasons: ['sentiment fell'], priorityReasons: ['renewal soon'], suggestedAction: 'call', features: [0.1, 0.2], sentiment: -0.4, ticketsToday: 3, trends: { sentiment7d: -0.2 },
+        openIncidents: ['inc-1'],
+      },
+    ],
+    accounts: [{ _id: 'acme', accountId: 'acme', name: 'Acme', tier: 'growth', arr: 120_000 }],
+    accountStates: [
+      {
+        _id: 'acme', appliedAt: END,
+        recentErrors: [{ clusterId: 'c1', at: END - 2000 }, { clusterId: 'c2', at: END - 1000 }],
+        recentTickets: [{ at: END - 5000, type: 'ticket.message', author: 'customer', text: 'mail me at jo@example.com' }, { at: END - 4000, type: 'ticket.message', author: 'agent', text: 'on it' }],
+      },
+    ],
+    healthHistory: [
+      // the 90 days up to 2026-11-20 start 2026-08-23: August's earlier days are left out
+      { _id: 'acme|2026-08', accountId: 'acme', month: '2026-08', d22: { score: 80, band: 'healthy', sentiment: 0.1, tickets: 1 }, d23: { score: 79, band: 'healthy', sentiment: 0.1, tickets: 0 } },
+      { _id: 'acme|2026-10', accountId: 'acme', month: '2026-10', d31: { score: 60, band: 'watch', sentiment: null, tickets: null }, d01: { score: 70, band: 'watch', sentiment: 0, tickets: 2 } },
+      { _id: 'acme|2026-11', accountId: 'acme', month: '2026-11', d20: { score: 41, band: 'at-risk', sentiment: -0.4, tickets: 3 }, d21: { score: 1, band: 'critical', sentiment: -1, tickets: 9 } },
+    ],
+    clusters: [{ _id: 'c1', template: 'timeout after <*> ms' }, { _id: 'c2', template: 'disk full on <*>' }],
+    incidents: [{ _id: 'inc-1', template: 'timeout after <*> ms', status: 'open', series: Array.from({ length: 500 }, (_, t) => ({ t, count: t % 7, baseline: 1 })) }],
+  };
+  for (const [name, list] of Object.entries(docs)) await store.collection(name as Parameters<Store['collection']>[0]).putMany(list);
+  return docs;
+}
+
+async function serve(store: Store): Promise<FastifyInstance> {
+  const app = Fastify();
+  await registerQueryRoutes(app, {
+    store,
+    requireScope: () => async () => undefined,
+    recordOutcome: async () => null,
+    overviewCacheMs: 0,
+    alerts: { list: async () => [], stats: async () => ({}) } as never,
+    redactIps: true,
+  });
+  await app.ready();
+  return app;
+}
+
+describe('GET /v1/accounts/:id/health', () => {
+  const apps: FastifyInstance[] = [];
+  afterEach(async () => {
+    for (const a of apps.splice(0)) await a.close();
+  });
+
+  it('answers with components, the 90-day history, redacted recent messages, templates and open incidents', async () => {
+    const store = createMemoryStore();
+    await seed(store);
+    const app = await serve(store);
+    apps.push(app);
+    const res = await app.inject({ method: 'GET', url: '/v1/accounts/acme/health' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body._id).toBeUndefined();
+    expect(body.components).toHaveLength(2);
+    expect(body.account).toEqual({ accountId: 'acme', name: 'Acme', tier: 'growth', arr: 120_000 });
+    expect(body.history.map((p: { day: string }) => p.day)).toEqual(['2026-08-23', '2026-10-01', '2026-10-31', '2026-11-20']);
+    expect(body.history[2]).toEqual({ day: '2026-10-31', score: 60, band: 'watch', sentiment: null, tickets: null });
+    expect(body.recentTickets.map((t: { text: string }) => t.text)).toEqual(['on it', 'mail me at [email]']);
+    expect(body.recentErrors).toEqual([
+      { clusterId: 'c2', template: 'disk full on <*>', at: END - 1000 },
+      { clusterId: 'c1', template: 'timeout after <*> ms', at: END - 2000 },
+    ]);
+    expect(body.openIncidents).toEqual([{ id: 'inc-1', template: 'timeout after <*> ms' }]);
+    expect((await app.inject({ method: 'GET', url: '/v1/accounts/nobody/health' })).statusCode).toBe(404);
+  });
+
+  it('gives the same answer from lent documents as from copies, and leaves the store as it was', async () => {
+    const store = createMemoryStore();
+    const docs = await seed(store);
+    const lending = await serve(store);
+    const copying = await serve(copyingOnly(store));
+    apps.push(lending, copying);
+    const a = await lending.inject({ method: 'GET', url: '/v1/accounts/acme/health' });
+    const b = await copying.inject({ method: 'GET', url: '/v1/accounts/acme/health' });
+    expect(a.statusCode).toBe(200);
+    expect(a.body).toBe(b.body);
+    // twice over: the first answer changed nothing it read
+    expect((await lending.inject({ method: 'GET', url: '/v1/accounts/acme/health' })).body).toBe(a.body);
+    for (const [name, list] of Object.entries(docs)) {
+      const coll = store.collection<Doc>(name as Parameters<Store['collection']>[0]);
+      expect(await coll.getMany(list.map((d) => (d as Doc)._id))).toEqual(list);
+    }
+  });
+});
