@@ -50,6 +50,17 @@ describe('pipeline processor', () => {
     expect(b.figures.alerts).toEqual(a.figures.alerts);
   });
 
+  it('gives the same scores, alerts and outreach however the log is cut into steps', async () => {
+    const small = await cleanRun(scenario.events, { pipeline: { batchSize: 150, checkpointEvery: 400 } });
+    const large = await cleanRun(scenario.events, { pipeline: { batchSize: 5000 } });
+    expect(Object.keys(large.figures.health).length).toBeGreaterThan(50);
+    expect(small.figures.health).toEqual(large.figures.health);
+    expect(small.figures.alerts.filter((a) => a.startsWith('account:')).length).toBeGreaterThan(0);
+    expect(small.figures.alerts).toEqual(large.figures.alerts);
+    const outreach = async (store: typeof small.store) => (await store.collection<{ _id: string; score: number; status: string }>('outreach').find({}, { sort: [['_id', 1]] })).map((o) => `${o._id}:${o.status}:${o.score}`);
+    expect(await outreach(small.store)).toEqual(await outreach(large.store));
+  });
+
   it('counts events later than the watermark instead of dropping them silently', async () => {
     const store = createMemoryStore();
     await store.init();
