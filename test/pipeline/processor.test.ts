@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import { generateScenario } from '../../src/scenario/generate.js';
 import type { VigilEvent } from '../../src/events/types.js';
+import type { OutreachDoc } from '../../src/pipeline/findings-writer.js';
 import { appendAll, figures, pipelineOn, testConfig } from './pipeline-harness.js';
 
 const START = Date.UTC(2026, 9, 1);
@@ -59,6 +60,26 @@ describe('pipeline processor', () => {
     expect(small.figures.alerts).toEqual(large.figures.alerts);
     const outreach = async (store: typeof small.store) => (await store.collection<{ _id: string; score: number; status: string }>('outreach').find({}, { sort: [['_id', 1]] })).map((o) => `${o._id}:${o.status}:${o.score}`);
     expect(await outreach(small.store)).toEqual(await outreach(large.store));
+  });
+
+  it('keeps an outcome an operator recorded after the checkpoint it restarts from', async () => {
+    const store = createMemoryStore();
+    await store.init();
+    const config = testConfig({ pipeline: { checkpointEvery: 1_000_000 } });
+    const first = await pipelineOn(store, config, scenario.accounts);
+    await appendAll(first.log, scenario.events);
+    await first.processor.drain();
+    const outreach = store.collection<OutreachDoc>('outreach');
+    const entry = (await outreach.find({}, { sort: [['_id', 1]] }))[0]!;
+    expect(entry.status).toBe('new');
+    // recorded through the API (as the daemon does): a wall-clock stamp, after the last checkpoint
+    const resolved: OutreachDoc = { ...entry, status: 'resolved', outcome: 'saved', outcomeRecordedAt: 123 };
+    await outreach.put(resolved);
+    const restarted = await pipelineOn(store, config, scenario.accounts);
+    expect(restarted.processor.writer.memoryOf(entry.accountId).outreach).toMatchObject({ status: 'resolved', outcome: 'saved' });
+    // an entry nobody touched comes from the checkpoint
+    const other = (await outreach.find({}, { sort: [['_id', 1]] }))[1]!;
+    expect(restarted.processor.writer.memoryOf(other.accountId).outreach?.status).toBe(other.status);
   });
 
   it('counts events later than the watermark instead of dropping them silently', async () => {
