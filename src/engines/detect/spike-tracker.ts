@@ -195,13 +195,36 @@ export class SpikeTracker {
     if (end <= this.closedUntil) return [];
     const findings: SpikeFinding[] = [];
     this.advanceGlobal(end);
-    for (const [id, c] of this.clusters) this.closeCluster(id, c, end, findings);
+    // A cluster with nothing pending and no incident only closes empty buckets, which depend on its
+    // own state alone: they are closed when next needed (its next event, a snapshot, a merge), in
+    // one run, instead of a few buckets of every cluster at each call (the watermark moves every few
+    // minutes). A call longer than maxCatchUpBuckets may skip buckets, so it defers nothing.
+    const defer = end - this.closedUntil <= this.cfg.maxCatchUpBuckets * this.cfg.bucketMs;
+    for (const [id, c] of this.clusters) {
+      if (defer && c.pending.size === 0 && !c.incident && c.next !== null) continue;
+      this.catchUp(id, c);
+      this.closeCluster(id, c, end, findings);
+    }
     this.closedUntil = end;
     const keepFrom = end - this.cfg.windowBuckets * this.cfg.bucketMs;
     for (const b of this.globalCounts.keys()) if (b < keepFrom) this.globalCounts.delete(b);
     this.evict();
     findings.sort((a, b) => a.at - b.at || (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
     return findings;
+  }
+
+  /**
+   * Closes the empty buckets a quiet cluster was left owing by advance(): the same updates in the
+   * same order as closing them call by call (no call it skipped was long enough to skip a bucket).
+   */
+  private catchUp(id: string, c: ClusterTrack): void {
+    const until = this.closedUntil;
+    if (c.next === null || until === null || c.next >= until) return;
+    const B = this.cfg.bucketMs;
+    // an empty bucket outside an incident yields no finding
+    const none: SpikeFinding[] = [];
+    for (let b = c.next; b < until; b += B) this.closeBucket(id, c, b, 0, undefined, none);
+    c.next = until;
   }
 
   private closeCluster(id: string, c: ClusterTrack, end: number, out: SpikeFinding[]): void {
@@ -441,6 +464,9 @@ export class SpikeTracker {
     if (fromClusterId === toClusterId) return;
     const from = this.clusters.get(fromClusterId);
     if (!from) return;
+    this.catchUp(fromClusterId, from);
+    const into = this.clusters.get(toClusterId);
+    if (into) this.catchUp(toClusterId, into);
     this.clusters.delete(fromClusterId);
     const to = this.clusters.get(toClusterId);
     if (!to) {
@@ -463,6 +489,7 @@ export class SpikeTracker {
   }
 
   snapshot(): string {
+    for (const [id, c] of this.clusters) this.catchUp(id, c);
     const clusters = [...this.clusters.entries()]
       .sort((a, b) => (a[0] < b[0] ? -1 : 1))
       .map(([id, c]) => ({
