@@ -30,6 +30,13 @@ const OUTPUTS: CollectionName[] = ['incidents', 'health', 'healthHistory', 'aler
 // Fields that hold wall-clock time, which differs between any two runs.
 const WALL_FIELDS = new Set(['savedAt', 'createdAt', 'enqueuedAt', 'updatedAt', 'nextAttemptAt', 'sentAt', 'claimedAt', 'claimUntil']);
 
+// Keys in sorted order: field order inside a document (e.g. which day of a history month was written
+// first) may follow how writes were grouped in wall time, which is not an outcome.
+function sortedKeys(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
 const sc = generateScenario({ seed: 42, accounts: Number(args.accounts), days: Number(args.days), startMs: Date.UTC(2026, 9, 1) });
 const config = loadConfig({ env: {}, overrides: { ...(args.override ? (JSON.parse(args.override) as object) : {}), server: { port: 0 }, log: { level: 'silent' } } });
 const d = await startDaemon(config, { autoProcess: false, logger: pino({ level: 'silent' }), alertsOut: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -43,7 +50,7 @@ const cpuSecs = (cpu.user + cpu.system) / 1e6;
 const dump: Record<string, unknown[]> = {};
 for (const name of OUTPUTS) {
   const docs = await d.store.collection(name).find({}, { sort: [['_id', 1]] });
-  dump[name] = docs.map((doc) => JSON.parse(JSON.stringify(doc, (k, v) => (WALL_FIELDS.has(k) ? undefined : v))));
+  dump[name] = docs.map((doc) => JSON.parse(JSON.stringify(doc, (k, v) => (WALL_FIELDS.has(k) ? undefined : sortedKeys(v)))));
 }
 // Engine state in a form independent of how checkpoints lay it out: a speed change that keeps the
 // outputs but drifts the state would show here before it shows in a later finding.
