@@ -1,5 +1,8 @@
 // Trains the shipped sentiment weights (models/sentiment/model.json) on the rated development sets,
 // and reports them honestly: in-sample, k-fold by item (Amazon by review), and across datasets.
+// Two stages: the linear layer (lexicon weights, per-stem corrections), then the calibrator, fitted to
+// the linear layer's out-of-fold raw sums (inner k-fold) so it learns how far those sums can be trusted
+// on unseen text rather than on text the corrections were fitted to.
 // Run: npx tsc -p tsconfig.json && node dist/bench/sentiment/train.js [--l2 x] [--folds k]
 process.env.DOTENV_CONFIG_QUIET ??= 'true';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -9,7 +12,9 @@ import { SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
 import { defaultSentimentModel, type SentimentModel } from '../../src/engines/sentiment/sentiment-model.js';
 import { naturalLexicons, lexiconTables } from '../../src/engines/sentiment/natural-lexicons.js';
 import { BENCH_DIR, BENCH_SETS, readRated, pearson, macroF1, type RatedText } from './bench-data.js';
-import { DEFAULT_TRAIN, toSamples, train, predict, type Sample, type TrainOptions } from './learned-layer.js';
+import { DEFAULT_TRAIN, toSamples, train, predict, calibrationRow, type Sample, type TrainOptions } from './learned-layer.js';
+import { DEFAULT_BOOST, trainCalibrator, type BoostOptions } from './boosted-trees.js';
+import { calibrate } from '../../src/engines/sentiment/calibrator.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number): number => {
@@ -19,6 +24,8 @@ const flag = (name: string, def: number): number => {
 const FOLDS = flag('--folds', 5);
 const opts: TrainOptions = { ...DEFAULT_TRAIN, l2: flag('--l2', DEFAULT_TRAIN.l2), l2Unlisted: flag('--l2-unlisted', DEFAULT_TRAIN.l2Unlisted), minCount: flag('--min-count', DEFAULT_TRAIN.minCount), iterations: flag('--iterations', DEFAULT_TRAIN.iterations) };
 const write = !args.includes('--no-write');
+const boost: BoostOptions = { ...DEFAULT_BOOST, trees: flag('--trees', DEFAULT_BOOST.trees), maxDepth: flag('--depth', DEFAULT_BOOST.maxDepth), minLeaf: flag('--min-leaf', DEFAULT_BOOST.minLeaf), learningRate: flag('--boost-rate', DEFAULT_BOOST.learningRate) };
+const INNER_FOLDS = flag('--inner-folds', 5);
 
 // --set key=value overrides a rule parameter, for exploring the defaults (the shipped model uses none)
 const overrides: Record<string, number> = {};
@@ -38,11 +45,47 @@ const sets = BENCH_SETS.map((name) => {
 });
 
 /** fold of an item: a stable hash of its group, so one review's sentences never straddle folds */
-function foldOf(item: RatedText, k: number): number {
+function foldOf(item: RatedText, k: number, salt = ''): number {
+  const key = item.group + salt;
   let h = 2166136261;
-  for (let i = 0; i < item.group.length; i++) h = Math.imul(h ^ item.group.charCodeAt(i), 16777619) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
   return h % k;
 }
+
+interface Labelled {
+  item: RatedText;
+  sample: Sample;
+}
+
+/** Both stages on `data`: the calibrator sees only raw sums of models that did not train on the message. */
+function fitModel(data: readonly Labelled[]): SentimentModel {
+  const rows = new Array<Float64Array>(data.length);
+  for (let g = 0; g < INNER_FOLDS; g++) {
+    const inner = train(data.filter((d) => foldOf(d.item, INNER_FOLDS, '#inner') !== g).map((d) => d.sample), cfg, init, opts);
+    data.forEach((d, i) => {
+      if (foldOf(d.item, INNER_FOLDS, '#inner') === g) rows[i] = calibrationRow(inner, cfg, d.sample.msg);
+    });
+  }
+  const calibrator = trainCalibrator(rows, data.map((d) => d.sample.target), boost);
+  // the stretch that labels the training messages best (their raw sums are out of fold, so this is not the trees' in-sample fit alone)
+  const ratings = data.map((d) => d.item.rating);
+  const fitted = rows.map((r) => calibrate(calibrator, r));
+  let bestF1 = -1;
+  for (const k of STRETCHES) {
+    const f1 = macroF1(ratings, fitted.map((p) => Math.max(-1, Math.min(1, k * p))));
+    if (f1 > bestF1) {
+      bestF1 = f1;
+      calibrator.stretch = k;
+    }
+  }
+  const linear = train(data.map((d) => d.sample), cfg, init, opts);
+  return { ...linear, calibrator };
+}
+
+/** candidate stretches: at least 0.75, so the compound keeps most of its [-1, 1] range for the frustration thresholds */
+const STRETCHES = [0.75, 1, 1.25, 1.5, 2, 2.5, 3];
+
+const withoutCalibrator = (m: SentimentModel): SentimentModel => ({ ...m, calibrator: undefined });
 
 function score(model: SentimentModel, samples: readonly Sample[]): number[] {
   return samples.map((s) => predict(model, cfg, s.msg));
@@ -58,12 +101,17 @@ const add = (what: string, name: string, ratings: number[], preds: number[]): vo
 for (const s of sets) add('lexicon defaults (no training)', s.name, s.items.map((i) => i.rating), score(init, s.samples));
 
 // k-fold by item over both sets pooled, as the shipped model is trained
+const labelled = (s: (typeof sets)[number]): Labelled[] => s.items.map((item, i) => ({ item, sample: s.samples[i]! }));
 const oof = sets.map((s) => new Array<number>(s.items.length).fill(0));
+const oofLinear = sets.map((s) => new Array<number>(s.items.length).fill(0));
 for (let f = 0; f < FOLDS; f++) {
-  const trainSamples: Sample[] = [];
-  sets.forEach((s) => s.items.forEach((it, i) => { if (foldOf(it, FOLDS) !== f) trainSamples.push(s.samples[i]!); }));
-  const model = train(trainSamples, cfg, init, opts);
-  sets.forEach((s, si) => s.items.forEach((it, i) => { if (foldOf(it, FOLDS) === f) oof[si]![i] = predict(model, cfg, s.samples[i]!.msg); }));
+  const model = fitModel(sets.flatMap((s) => labelled(s).filter((d) => foldOf(d.item, FOLDS) !== f)));
+  const linear = withoutCalibrator(model);
+  sets.forEach((s, si) => s.items.forEach((it, i) => {
+    if (foldOf(it, FOLDS) !== f) return;
+    oof[si]![i] = predict(model, cfg, s.samples[i]!.msg);
+    oofLinear[si]![i] = predict(linear, cfg, s.samples[i]!.msg);
+  }));
 }
 const worst = flag('--worst', 0);
 if (worst > 0) {
@@ -72,16 +120,17 @@ if (worst > 0) {
     for (const i of order.slice(0, worst)) console.log(`${s.name} truth=${(s.items[i]!.rating / 4).toFixed(2)} pred=${oof[si]![i]!.toFixed(2)} ${s.items[i]!.text.slice(0, 140)}`);
   });
 }
+sets.forEach((s, si) => add(`${FOLDS}-fold CV by item, linear layer only`, s.name, s.items.map((i) => i.rating), oofLinear[si]!));
 sets.forEach((s, si) => add(`${FOLDS}-fold CV by item (out of fold)`, s.name, s.items.map((i) => i.rating), oof[si]!));
 
 // across datasets: train on one, test on the other
 for (const [a, b] of [[0, 1], [1, 0]] as const) {
-  const model = train(sets[a]!.samples, cfg, init, opts);
+  const model = fitModel(labelled(sets[a]!));
   add(`train ${sets[a]!.name} -> test other`, sets[b]!.name, sets[b]!.items.map((i) => i.rating), score(model, sets[b]!.samples));
 }
 
 // the shipped model: all development data; its in-sample figures for comparison only
-const final = train(sets.flatMap((s) => s.samples), cfg, init, opts);
+const final = fitModel(sets.flatMap(labelled));
 for (const s of sets) add('shipped model, in-sample (optimistic)', s.name, s.items.map((i) => i.rating), score(final, s.samples));
 
 for (const [what, rows] of Object.entries(report)) {
@@ -92,8 +141,11 @@ for (const [what, rows] of Object.entries(report)) {
 if (write) {
   final.meta = {
     trainedOn: sets.map((s) => `${s.name}.tsv (${s.items.length})`),
-    trainer: 'bench/sentiment/train.ts (full-batch Adam, squared error of the compound)',
+    trainer: 'bench/sentiment/train.ts (linear layer: full-batch Adam, squared error of the compound; calibrator: boosted trees on inner out-of-fold raw sums)',
     options: opts,
+    calibratorOptions: boost,
+    calibratorTrees: final.calibrator?.trees.length ?? 0,
+    stretch: final.calibrator?.stretch,
     residualStems: Object.keys(final.residual).length,
     negatedStems: Object.keys(final.negatedResidual).length,
     outOfSample: report,

@@ -1,5 +1,5 @@
 // Scores one customer message: a compound sentiment in [-1, 1] from natural's lexicons (weighted by
-// the learned layer), composed with negation, emphasis, contrast, emoji and support-domain cues.
+// the learned layer), composed with negation, emphasis, contrast, emoji and support-domain cues, then calibrated.
 import type { SentimentConfig } from './config.js';
 import { naturalLexicons, lexiconsFromTables, type NaturalLexicons } from './natural-lexicons.js';
 import { defaultSentimentModel, type SentimentModel } from './sentiment-model.js';
@@ -7,6 +7,7 @@ import { NEGATORS, INTENSIFIERS, DAMPENERS, CONTRAST_MARKERS, CONCESSIVE_MARKERS
 import { EMOTICONS, EMOJI } from './emoticons.js';
 import { DOMAIN_CUES } from './domain-cues.js';
 import { WordTable, hashStep, HASH_SEED } from './word-table.js';
+import { CalibrationFeatures, CompiledCalibrator, calibratorMatches } from './calibrator.js';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 
@@ -39,6 +40,9 @@ export interface ExtractedMessage {
   exclaim: number;
   question: number;
   hasWords: boolean;
+  /** ALL-CAPS words and words with letters, for the calibrator's emphasis features */
+  capsWords: number;
+  letterWords: number;
 }
 
 const enum Kind {
@@ -146,6 +150,8 @@ export class SentimentAnalyzer {
   private negated = new Uint8Array(256);
   private contrib = new Float64Array(256);
   private readonly picked: Int32Array;
+  private readonly calibrator: CompiledCalibrator | null;
+  private readonly features = new CalibrationFeatures();
   private tokenCount = 0;
   private exclaim = 0;
   private question = 0;
@@ -159,6 +165,9 @@ export class SentimentAnalyzer {
     this.picked = new Int32Array(cfg.topWords);
     this.lex = this.model.lexicon ? lexiconsFromTables(this.model.lexicon) : naturalLexicons();
     this.residual = new Map(Object.entries(this.model.residual));
+    const cal = this.model.calibrator;
+    if (cal !== undefined && !calibratorMatches(cal)) throw new Error('sentiment model: its calibrator was trained on other features than this analyzer computes; retrain with bench/sentiment/train.ts');
+    this.calibrator = cal !== undefined ? new CompiledCalibrator(cal) : null;
     this.negatedResidual = new Map(Object.entries(this.model.negatedResidual));
     for (const cue of DOMAIN_CUES) {
       const words = cue.phrase.split(' ').map((w) => this.stemOf(w.replace(/\u2019/g, "'")));
@@ -484,7 +493,10 @@ export class SentimentAnalyzer {
       if (afterContrast) f *= cfg.contrastAfter;
       if (concessive) f *= cfg.concessiveWeight;
       this.factor[i] = f;
-      if (negLeft > 0) {
+      // an emoticon or emoji states the writer's feeling outright: a negator before it does not flip it
+      // ("still no cheque :("), and it closes the negation's scope like a clause end
+      if (info.emoji !== 0) negLeft = 0;
+      else if (negLeft > 0) {
         this.negated[i] = 1;
         negLeft--;
       }
@@ -523,13 +535,19 @@ export class SentimentAnalyzer {
     const infos = this.infos;
     let raw = 0;
     let words = 0;
+    const cal = this.calibrator;
+    const feats = this.features;
+    if (cal !== null) feats.reset();
+    const ns = this.cfg.negationScale;
     for (let i = 0; i < n; i++) {
       const info = infos[i]!;
       const f = this.factor[i]!;
       let c = 0;
       if (f !== 0) {
         words++;
-        c = f * (this.negated[i] === 1 ? info.negValence : info.valence);
+        const neg = this.negated[i] === 1;
+        c = f * (neg ? info.negValence : info.valence);
+        if (cal !== null) feats.token(info.afinn, info.senticon, info.pattern, info.emoji, f, neg, ns, c);
       }
       this.contrib[i] = c;
     }
@@ -539,7 +557,8 @@ export class SentimentAnalyzer {
     const w = this.model.weights;
     if (words > 0) raw += w.bias;
     raw += this.emphasis(raw);
-    const score = compoundOf(raw, this.cfg.normalizationAlpha);
+    // a message with nothing scored (blank, only links or symbols) is neutral: the calibrator's prior is for words
+    const score = words === 0 ? 0 : cal !== null ? cal.score(feats.finish(raw, this.cappedExclaim(), this.cappedQuestion(), this.capsWords, this.letterWords)) : compoundOf(raw, this.cfg.normalizationAlpha);
     const band = this.cfg.neutralBand;
     const label: SentimentLabel = score >= band ? 'positive' : score <= -band ? 'negative' : 'neutral';
     const emphatic = this.exclaim > 0 || (this.capsWords > 0 && this.capsWords < this.letterWords);
@@ -550,12 +569,18 @@ export class SentimentAnalyzer {
     return { score, label, frustration, cues, top: this.topWords() };
   }
 
+  private cappedExclaim(): number {
+    return Math.min(this.exclaim, this.cfg.exclaimCap);
+  }
+
+  private cappedQuestion(): number {
+    return this.question > 1 ? Math.min(this.question, this.cfg.questionCap) : 0;
+  }
+
   private emphasis(raw: number): number {
     if (raw === 0) return 0;
     const w = this.model.weights;
-    const ex = Math.min(this.exclaim, this.cfg.exclaimCap);
-    const q = this.question > 1 ? Math.min(this.question, this.cfg.questionCap) : 0;
-    const add = w.exclaim * ex + w.question * q;
+    const add = w.exclaim * this.cappedExclaim() + w.question * this.cappedQuestion();
     return raw > 0 ? add : -add;
   }
 
@@ -625,7 +650,7 @@ export class SentimentAnalyzer {
   /** The tokens and rule factors of a message, for training the learned layer on the same rules. */
   extract(text: string): ExtractedMessage {
     const tokens: ExtractedToken[] = [];
-    if (typeof text !== 'string' || text.length === 0) return { tokens, domain: 0, exclaim: 0, question: 0, hasWords: false };
+    if (typeof text !== 'string' || text.length === 0) return { tokens, domain: 0, exclaim: 0, question: 0, hasWords: false, capsWords: 0, letterWords: 0 };
     this.scan(text);
     this.applyRules();
     let hasWords = false;
@@ -641,9 +666,11 @@ export class SentimentAnalyzer {
     return {
       tokens,
       domain: cue.valence,
-      exclaim: Math.min(this.exclaim, this.cfg.exclaimCap),
-      question: this.question > 1 ? Math.min(this.question, this.cfg.questionCap) : 0,
+      exclaim: this.cappedExclaim(),
+      question: this.cappedQuestion(),
       hasWords,
+      capsWords: this.capsWords,
+      letterWords: this.letterWords,
     };
   }
 }

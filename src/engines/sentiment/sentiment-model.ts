@@ -2,6 +2,7 @@
 // per-stem corrections learned from rated text. Plain data, validated once when loaded.
 import { z } from 'zod';
 import type { SentimentConfig } from './config.js';
+import { calibratorSchema } from './calibrator.js';
 
 export const sentimentModelSchema = z.strictObject({
   format: z.literal('vigil-sentiment/1'),
@@ -30,6 +31,8 @@ export const sentimentModelSchema = z.strictObject({
       stems: z.record(z.string(), z.tuple([z.number(), z.number(), z.number()])),
     })
     .optional(),
+  /** the learned output stage (raw sum and message aggregates -> compound); absent: VADER's fixed squash */
+  calibrator: calibratorSchema.optional(),
   /** how it was trained and what it scored out of sample; informative only */
   meta: z.record(z.string(), z.unknown()).default({}),
 });

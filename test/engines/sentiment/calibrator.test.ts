@@ -1,0 +1,64 @@
+import { describe, it, expect } from 'vitest';
+import { sentimentConfig } from '../../../src/engines/sentiment/config.js';
+import { SentimentAnalyzer } from '../../../src/engines/sentiment/analyzer.js';
+import { loadSentimentModel } from '../../../src/engines/sentiment/model-file.js';
+import { CompiledCalibrator, calibrate, calibratorMatches, FEATURE_COUNT, MONOTONE_FEATURES, type Calibrator } from '../../../src/engines/sentiment/calibrator.js';
+import { mulberry32 } from '../../../src/engines/mulberry32.js';
+import { predict } from '../../../bench/sentiment/learned-layer.js';
+
+const cfg = sentimentConfig.parse({});
+const model = loadSentimentModel()!;
+const shipped = model.calibrator!;
+
+function randomVector(rand: () => number): Float64Array {
+  const v = new Float64Array(FEATURE_COUNT);
+  // raw sums and aggregates of a few units either way, counts up to a dozen
+  for (let f = 0; f < FEATURE_COUNT; f++) v[f] = f < MONOTONE_FEATURES ? (rand() - 0.5) * 6 : Math.floor(rand() * 12);
+  return v;
+}
+
+describe('sentiment calibrator', () => {
+  it('the shipped model has a calibrator for the features this code computes', () => {
+    expect(shipped).toBeDefined();
+    expect(calibratorMatches(shipped)).toBe(true);
+    expect(shipped.trees.length).toBeGreaterThan(0);
+  });
+
+  it('the compiled (padded, branch-free) walk gives the plain walk\'s score', () => {
+    const compiled = new CompiledCalibrator(shipped);
+    const rand = mulberry32(7);
+    for (let i = 0; i < 2000; i++) {
+      const v = randomVector(rand);
+      expect(compiled.score(v)).toBeCloseTo(calibrate(shipped, v), 12);
+    }
+  });
+
+  it('never lowers the score when a monotone feature grows (the rules keep their direction)', () => {
+    const compiled = new CompiledCalibrator(shipped);
+    const rand = mulberry32(11);
+    for (let i = 0; i < 2000; i++) {
+      const v = randomVector(rand);
+      const f = Math.floor(rand() * MONOTONE_FEATURES);
+      const before = compiled.score(v);
+      v[f]! += rand() * 2;
+      expect(compiled.score(v)).toBeGreaterThanOrEqual(before - 1e-12);
+    }
+  });
+
+  it('a calibrator trained on other features is refused with a clear error', () => {
+    const other: Calibrator = { ...shipped, features: [...shipped.features].reverse() };
+    expect(calibratorMatches(other)).toBe(false);
+    expect(() => new SentimentAnalyzer(cfg, { ...model, calibrator: other })).toThrow(/calibrator/);
+  });
+
+  it('the trainer predicts exactly what the analyzer scores', () => {
+    const an = new SentimentAnalyzer(cfg, model);
+    const texts = ['I LOVE this, thanks!!! :)', 'not good, not terrible', 'Still not working. Third time. Unacceptable!', 'the invoice is attached', 'why??? why is it broken again', 'Great, but the sync is painfully slow'];
+    for (const t of texts) expect(predict(model, cfg, an.extract(t))).toBeCloseTo(an.analyze(t).score, 9);
+  });
+
+  it('a message with nothing to score is neutral at exactly 0', () => {
+    const an = new SentimentAnalyzer(cfg, model);
+    for (const t of ['   ', '!!!', '@someone http://x.y/z', '…']) expect(an.analyze(t).score).toBe(0);
+  });
+});
