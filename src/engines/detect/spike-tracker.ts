@@ -200,11 +200,12 @@ export class SpikeTracker {
     // one run, instead of a few buckets of every cluster at each call (the watermark moves every few
     // minutes). A call longer than maxCatchUpBuckets may skip buckets, so it defers nothing.
     const defer = end - this.closedUntil <= this.cfg.maxCatchUpBuckets * this.cfg.bucketMs;
-    for (const [id, c] of this.clusters) {
-      if (defer && c.pending.size === 0 && !c.incident && c.next !== null) continue;
+    // forEach, not for-of over entries: no [id, cluster] array per cluster at every call
+    this.clusters.forEach((c, id) => {
+      if (defer && c.pending.size === 0 && !c.incident && c.next !== null) return;
       this.catchUp(id, c);
       this.closeCluster(id, c, end, findings);
-    }
+    });
     this.closedUntil = end;
     const keepFrom = end - this.cfg.windowBuckets * this.cfg.bucketMs;
     for (const b of this.globalCounts.keys()) if (b < keepFrom) this.globalCounts.delete(b);
