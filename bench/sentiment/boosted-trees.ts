@@ -98,16 +98,13 @@ function growTree(data: Binned, resid: Float64Array, opts: BoostOptions): Tree {
     const leftRows = rows.filter((r) => b[r]! <= best.e);
     const rightRows = rows.filter((r) => b[r]! > best.e);
     // monotone split: every value under the left child stays at or below every value under the right
-    let lLo = lo, lHi = hi, rLo = lo, rHi = hi;
-    if (best.f < MONOTONE_FEATURES) {
-      const mid = (leafValue(best.wl * (leftRows.length + opts.lambda), leftRows.length, lo, hi) + leafValue(best.wr * (rightRows.length + opts.lambda), rightRows.length, lo, hi)) / 2;
-      lHi = mid;
-      rLo = mid;
-    }
+    const mid = best.f < MONOTONE_FEATURES ? (leafValue(best.wl * (leftRows.length + opts.lambda), leftRows.length, lo, hi) + leafValue(best.wr * (rightRows.length + opts.lambda), rightRows.length, lo, hi)) / 2 : NaN;
+    const lHi = best.f < MONOTONE_FEATURES ? mid : hi;
+    const rLo = best.f < MONOTONE_FEATURES ? mid : lo;
     tree.feature[id] = best.f;
     tree.threshold[id] = data.edges[best.f]![best.e]!;
-    tree.left[id] = node(leftRows, depth + 1, lLo, lHi);
-    tree.right[id] = node(rightRows, depth + 1, rLo, rHi);
+    tree.left[id] = node(leftRows, depth + 1, lo, lHi);
+    tree.right[id] = node(rightRows, depth + 1, rLo, hi);
     return id;
   };
   node(Int32Array.from(resid.keys()), 0, -Infinity, Infinity);
