@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import { createMongoStore } from '../../src/store/mongo/mongo-store.js';
-import type { Doc, Store } from '../../src/store/repository.js';
+import type { Doc, DocCollection, Store } from '../../src/store/repository.js';
 import { UnportableDocumentError } from '../../src/store/portable-document.js';
 import { mongoUriOrSkip, uniqueDatabase } from '../support/mongo.js';
 
@@ -36,6 +36,40 @@ const factories: Array<[string, Factory | null]> = [
       : null,
   ],
 ];
+
+/** putMany over documents it wrote, ones written by `put`, new ones, and ones deleted behind its back. */
+async function putManyScenario(c: DocCollection<Item>): Promise<void> {
+  await c.putMany([
+    { _id: 'pm-1', name: 'a', n: 1 },
+    { _id: 'pm-2', name: 'b', n: 2 },
+  ]);
+  await c.put({ _id: 'pm-3', name: 'c', n: 3 });
+  await c.putMany([
+    { _id: 'pm-1', name: 'a2' },
+    { _id: 'pm-2', name: 'b2', n: 20 },
+    { _id: 'pm-3', name: 'c2', n: 30 },
+    { _id: 'pm-4', name: 'd', n: 4 },
+  ]);
+  // a second replace of the same ids, and an empty call
+  await c.putMany([{ _id: 'pm-2', name: 'b3', n: 21 }]);
+  await c.putMany([]);
+  expect(await c.getMany(['pm-1', 'pm-2', 'pm-3', 'pm-4'])).toEqual([
+    { _id: 'pm-1', name: 'a2' },
+    { _id: 'pm-2', name: 'b3', n: 21 },
+    { _id: 'pm-3', name: 'c2', n: 30 },
+    { _id: 'pm-4', name: 'd', n: 4 },
+  ]);
+  await c.deleteMany({ _id: { $in: ['pm-1', 'pm-2', 'pm-3', 'pm-4'] } });
+  // deleted behind its back: written again
+  await c.putMany([{ _id: 'pm-1', name: 'a4' }]);
+  expect(await c.get('pm-1')).toEqual({ _id: 'pm-1', name: 'a4' });
+  // more than one bulk chunk of replacements
+  const many = Array.from({ length: 120 }, (_, i) => ({ _id: `pm-many-${i}`, n: i }));
+  await c.putMany(many);
+  await c.putMany(many.map((d) => ({ ...d, n: d.n + 1000 })));
+  const back = await c.getMany(many.map((d) => d._id));
+  expect(back.map((d) => d.n)).toEqual(many.map((d) => d.n + 1000));
+}
 
 describe.each(factories)('%s store', (_name, factory) => {
   let store: Store;
@@ -79,31 +113,7 @@ describe.each(factories)('%s store', (_name, factory) => {
   });
 
   it.skipIf(!factory)('putMany replaces documents it wrote before, ones written elsewhere, and new ones in one call', async () => {
-    const c = coll();
-    await c.putMany([
-      { _id: 'pm-1', name: 'a', n: 1 },
-      { _id: 'pm-2', name: 'b', n: 2 },
-    ]);
-    await c.put({ _id: 'pm-3', name: 'c', n: 3 });
-    await c.putMany([
-      { _id: 'pm-1', name: 'a2' },
-      { _id: 'pm-2', name: 'b2', n: 20 },
-      { _id: 'pm-3', name: 'c2', n: 30 },
-      { _id: 'pm-4', name: 'd', n: 4 },
-    ]);
-    // a second replace of the same ids, and an empty call
-    await c.putMany([{ _id: 'pm-2', name: 'b3', n: 21 }]);
-    await c.putMany([]);
-    expect(await c.getMany(['pm-1', 'pm-2', 'pm-3', 'pm-4'])).toEqual([
-      { _id: 'pm-1', name: 'a2' },
-      { _id: 'pm-2', name: 'b3', n: 21 },
-      { _id: 'pm-3', name: 'c2', n: 30 },
-      { _id: 'pm-4', name: 'd', n: 4 },
-    ]);
-    await c.deleteMany({ _id: { $in: ['pm-1', 'pm-2', 'pm-3', 'pm-4'] } });
-    // deleted behind its back: written again
-    await c.putMany([{ _id: 'pm-1', name: 'a4' }]);
-    expect(await c.get('pm-1')).toEqual({ _id: 'pm-1', name: 'a4' });
+    await putManyScenario(coll());
   });
 
   it.skipIf(!factory)('returns copies: changing a result does not change the store', async () => {
@@ -282,5 +292,20 @@ describe.each(factories)('%s store', (_name, factory) => {
     expect(Math.max(...taken)).toBe(total);
     expect(await store.reserveSeq('contract', 1)).toBe(total + 1);
     expect(await store.reserveSeq('other-seq', 2)).toBe(1);
+  });
+});
+
+describe.skipIf(!mongoUri)('mongo store replacing in place (the strategy for MongoDB proper)', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = createMongoStore({ mongoUri: mongoUri!, database: contractDb, writeRetries: 2, retryBaseMs: 10 }, pino({ level: 'silent' }), { replaceStrategy: 'replace' });
+    await store.init();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('putMany gives the same documents as the delete-and-insert strategy', async () => {
+    await putManyScenario(store.collection<Item>('accounts'));
   });
 });

@@ -27,6 +27,13 @@ export interface MongoStoreOptions {
   serverSelectionTimeoutMs?: number;
   /** TCP connect timeout; 2 s is ample on a LAN and keeps a dead host from stalling retries. */
   connectTimeoutMs?: number;
+  /**
+   * How `putMany` replaces documents that exist. `reinsert`: one `$in` delete and one insert (fast
+   * on FerretDB, which reads the whole collection for each replace in a bulk write, but a reader
+   * between the two does not find the documents). `replace`: bulk replace-with-upsert, atomic per
+   * document (right for MongoDB). `auto` (default) picks `reinsert` on FerretDB, `replace` elsewhere.
+   */
+  replaceStrategy?: 'auto' | 'reinsert' | 'replace';
   /** Longest /readyz waits for the database's ping before calling it down. */
   pingTimeoutMs?: number;
   /**
@@ -37,7 +44,7 @@ export interface MongoStoreOptions {
   operationTimeoutMs?: number;
 }
 
-const DEFAULTS: Required<MongoStoreOptions> = { serverSelectionTimeoutMs: 2000, connectTimeoutMs: 2000, pingTimeoutMs: 1000, operationTimeoutMs: 15_000 };
+const DEFAULTS: Required<MongoStoreOptions> = { replaceStrategy: 'auto', serverSelectionTimeoutMs: 2000, connectTimeoutMs: 2000, pingTimeoutMs: 1000, operationTimeoutMs: 15_000 };
 /**
  * Most documents in one bulk write: FerretDB 1.24 never answers a bulk of 100 or more upserts that
  * replace existing documents, while 50 go through.
@@ -119,6 +126,8 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
     private readonly coll: Collection<Document>,
     private readonly retry: Retrier,
     private readonly lock: KeyedLock,
+    /** Settled by the store's init (it asks the server what it is); read at each call. */
+    private readonly server: { reinsertOnReplace: boolean },
   ) {}
 
   private get name(): string {
@@ -153,10 +162,12 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
    * replacements cost 50 collection reads), while a delete by `$in` reads it once and an insert not
    * at all. The price: between the delete and the insert a reader does not find those documents, and
    * a crash there loses them; the pipeline, the only caller, rewrites them when it replays from its
-   * checkpoint (its writes are ahead of the checkpoint).
+   * checkpoint (its writes are ahead of the checkpoint). Used on FerretDB only (`replaceStrategy`):
+   * on MongoDB each document is replaced in place.
    */
   async putMany(docs: T[]): Promise<void> {
     if (docs.length === 0) return;
+    if (!this.server.reinsertOnReplace) return this.replaceMany(docs);
     if (this.written.size > WRITTEN_IDS_MAX) this.written.clear();
     const byId = new Map<string, Document>();
     for (const d of docs) byId.set(d._id, toPortable(d) as unknown as Document);
@@ -171,6 +182,18 @@ class MongoCollection<T extends Doc> implements DocCollection<T> {
     const again = await this.insertReportingDuplicates(present, 'putMany');
     // a concurrent writer re-created one in between: replace those the slow way
     for (const d of again) await this.retry.run(`${this.name}.putMany`, () => this.coll.replaceOne({ _id: d._id }, d, { upsert: true }));
+  }
+
+  /** Replace-with-upsert per document, in bulk writes of BULK_CHUNK: each document is replaced atomically. */
+  private async replaceMany(docs: T[]): Promise<void> {
+    const ops = docs.map((doc) => {
+      const d = toPortable(doc) as unknown as Document;
+      return { replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } };
+    });
+    for (let i = 0; i < ops.length; i += BULK_CHUNK) {
+      const part = ops.slice(i, i + BULK_CHUNK);
+      await this.retry.run(`${this.name}.putMany`, () => this.coll.bulkWrite(part, { ordered: true }));
+    }
   }
 
   /** Inserts the documents (unordered); returns those whose `_id` was already taken. */
@@ -306,6 +329,7 @@ export class MongoStore implements Store {
   private readonly opts: Required<MongoStoreOptions>;
   private readonly collections = new Map<CollectionName, MongoCollection<Doc>>();
   private readonly lock = new KeyedLock();
+  private readonly server = { reinsertOnReplace: false };
 
   constructor(
     private readonly cfg: StoreCfg,
@@ -330,6 +354,11 @@ export class MongoStore implements Store {
     } catch (err) {
       throw new StoreUnavailableError(`cannot connect to MongoDB: ${(err as Error).message}`, err);
     }
+    if (this.opts.replaceStrategy === 'auto') {
+      const info = await this.retry.run('buildInfo', () => this.db.admin().command({ buildInfo: 1 }));
+      this.server.reinsertOnReplace = typeof info.ferretdbVersion === 'string';
+    } else this.server.reinsertOnReplace = this.opts.replaceStrategy === 'reinsert';
+    this.logger.debug({ reinsertOnReplace: this.server.reinsertOnReplace }, 'mongo store: how putMany replaces documents');
     for (const [name, specs] of Object.entries(COLLECTIONS)) {
       if (specs.length === 0) continue;
       const coll = this.db.collection(name);
@@ -376,7 +405,7 @@ export class MongoStore implements Store {
     let c = this.collections.get(name);
     if (!c) {
       if (!(name in COLLECTIONS)) throw new Error(`unknown collection ${String(name)}`);
-      c = new MongoCollection<Doc>(this.db.collection(name), this.retry, this.lock);
+      c = new MongoCollection<Doc>(this.db.collection(name), this.retry, this.lock, this.server);
       this.collections.set(name, c);
     }
     return c as unknown as DocCollection<T>;
