@@ -23,7 +23,7 @@ export const sentimentConfig = z
     cacheSize: z.number().int().min(0).default(100_000).describe('Distinct word forms whose lexicon lookup and stem are memoized; stemming is the slow step, and a support vocabulary fits well within this. When full the cache is emptied.'),
     frustrationCueStrength: z.number().min(0).default(2).describe('Summed strength of support-domain cues (e.g. "lawyer" 2, "again" 1) that flags frustration on its own, whatever the score.'),
     frustrationScore: z.number().min(-1).max(1).default(-0.25).describe('A message with at least one cue and a compound at or below this is flagged as frustrated: a cue in a negative message.'),
-    frustrationStrongNegative: z.number().min(-1).max(1).default(-0.7).describe('A message this negative with emphasis (caps or "!") is flagged as frustrated even without a cue.'),
+    frustrationStrongNegative: z.number().min(-1).max(1).default(-0.45).describe('A message this negative with emphasis (caps or "!") is flagged as frustrated even without a cue. The trained compound estimates the raters\' mean (it rarely passes -0.7); -0.45 is about the most negative 3% of the rated tweets.'),
     defaultWeights: z
       .strictObject({
         afinn: z.number().default(2.5).describe('Weight of AFINN-165 valence (scaled to [-1, 1]) when no trained model is loaded.'),
