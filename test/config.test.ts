@@ -27,6 +27,11 @@ describe('config', () => {
     }
   });
 
+  it('refuses an evaluation period that does not divide a day', () => {
+    expect(() => loadConfig({ env: { VIGIL_PIPELINE__EVALUATION_PERIOD_MS: '7000' } })).toThrowError(/^config: pipeline\.evaluationPeriodMs = 7000: must divide a day/);
+    expect(loadConfig({ env: { VIGIL_PIPELINE__EVALUATION_PERIOD_MS: '600000' } }).pipeline.evaluationPeriodMs).toBe(600_000);
+  });
+
   it('rejects an unknown key and an unknown VIGIL_ variable', () => {
     expect(() => loadConfig({ env: {}, overrides: { server: { prot: 1 } } })).toThrowError(/server\.prot = 1: unknown key/);
     expect(() => loadConfig({ env: { VIGIL_NOPE__X: '1' } })).toThrowError(/VIGIL_NOPE__X names no configuration key/);

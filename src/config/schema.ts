@@ -40,6 +40,17 @@ export const pipelineConfig = z
     checkpointEvery: z.number().int().min(1).default(20_000).describe('Events between checkpoints of position and engine state; a crash replays at most this many (one or two seconds of work), while the engine snapshot (it grows with tracked tickets) stays a few percent of the pipeline\'s time.'),
     idleAdvanceMs: z.number().int().min(1000).default(60_000).describe('With no events for this long, event time is moved on by the wall clock so windows close and incidents resolve in quiet periods.'),
     gapWaitMs: z.number().int().min(0).default(2000).describe('How long the reader waits for a sequence gap (an intake write still in flight) before moving past it.'),
+    evaluationPeriodMs: z
+      .number()
+      .int()
+      .min(1000)
+      .refine((ms) => 86_400_000 % ms === 0, 'must divide a day, so that day ends are evaluation points too')
+      .default(5 * 60_000)
+      .describe('Event time between health evaluation points: an account active in a period is scored once, at its end (fixed points, so a replay after a crash scores the same). 5 min keeps health, band alerts and outreach within minutes of the events while scoring a busy account once per burst rather than per message.'),
+    liveCommitMs: z.number().int().min(10).default(1000).describe('How often what people read (health, history, outreach) is written while the pipeline keeps up; each write costs FerretDB a read of the collection, and the dashboard is a second behind at most.'),
+    behindCommitMs: z.number().int().min(10).default(5000).describe('The same while the pipeline works through a backlog, and the period of the account pages\' recent messages: an account is rewritten every few seconds instead of every step.'),
+    maxStepEvents: z.number().int().min(1).default(32_000).describe('Largest step while behind: the step doubles from batchSize while reads come back full, so a backlog takes fewer, larger store round trips.'),
+    yieldEveryEvents: z.number().int().min(1).default(1000).describe('Events applied between two turns of the event loop (some tens of milliseconds of engine work), so intake and API requests are answered during a large step.'),
   })
   .prefault({});
 

@@ -78,34 +78,11 @@ const BEFORE_ALL = -8.64e15;
 /** Days of history points written at once when event time jumps ahead (the history keeps 90). */
 const MAX_DAYS_CLOSED_AT_ONCE = 90;
 /**
- * Event time between evaluation points: an account active in a period is scored once, at its end.
- * Five minutes keeps health, band alerts and outreach within minutes of the events while scoring a
- * busy account once per burst rather than per message; it divides a day, so day ends are points too.
- */
-const EVALUATION_PERIOD_MS = 5 * 60_000;
-/**
  * Account records are checkpointed in this many documents (by a hash of the account id), and only
  * the documents holding a changed account are written: a few dozen inserts instead of an update per
  * account, which FerretDB pays for with a read of the whole collection each.
  */
 const ACCOUNT_BUCKETS = 64;
-/**
- * How often what people read (health, history, outreach) is written while the pipeline keeps up
- * (each write costs FerretDB a read of the collection): the dashboard is a second behind at most.
- */
-const LIVE_COMMIT_MS = 1000;
-/**
- * The same while the pipeline is behind, and the period of the account pages' recent messages: when
- * replaying a backlog an account is rewritten every few seconds instead of every step.
- */
-const COMMIT_EVERY_MS = 5000;
-/**
- * Largest step when the pipeline is behind: the batch doubles from pipeline.batchSize while reads
- * come back full, so a backlog is worked through in fewer, larger store round trips.
- */
-const MAX_STEP_EVENTS = 32_000;
-/** Events applied between two turns of the event loop (some tens of milliseconds of engine work). */
-const YIELD_EVERY_EVENTS = 1000;
 
 function bucketOf(accountId: string): number {
   let h = 0x811c9dc5;
@@ -270,11 +247,11 @@ export class Processor {
     if (moved && consumed === 0) return this.step();
     // behind (the read came back full): read more at once next time; caught up: back to the base size
     const behind = consumed >= limit;
-    this.stepLimit = behind ? Math.min(limit * 2, Math.max(MAX_STEP_EVENTS, cfg.batchSize)) : cfg.batchSize;
+    this.stepLimit = behind ? Math.min(limit * 2, Math.max(cfg.maxStepEvents, cfg.batchSize)) : cfg.batchSize;
     await this.release(this.maxEventTime - cfg.allowedLatenessMs);
     this.sinceCheckpoint += consumed;
     if (this.sinceCheckpoint >= cfg.checkpointEvery) await this.startCheckpoint();
-    else if (this.clock() - this.lastCommitWall >= (behind ? COMMIT_EVERY_MS : LIVE_COMMIT_MS)) await this.startCommit();
+    else if (this.clock() - this.lastCommitWall >= (behind ? cfg.behindCommitMs : cfg.liveCommitMs)) await this.startCommit();
     return consumed;
   }
 
@@ -304,15 +281,15 @@ export class Processor {
   private async release(to: number): Promise<void> {
     if (to <= this.watermark) return;
     const released = this.buffer.releaseUpTo(to);
-    let nextPoint = this.lastPeriodClosed + EVALUATION_PERIOD_MS;
+    let nextPoint = this.lastPeriodClosed + this.config.pipeline.evaluationPeriodMs;
     let sinceYield = 0;
     for (const ev of released) {
       if (ev.occurredAt > nextPoint || this.lastPeriodClosed === BEFORE_ALL) {
         await this.closePeriodsBefore(ev.occurredAt);
-        nextPoint = this.lastPeriodClosed + EVALUATION_PERIOD_MS;
+        nextPoint = this.lastPeriodClosed + this.config.pipeline.evaluationPeriodMs;
       }
       this.engines.apply(ev);
-      if (++sinceYield >= YIELD_EVERY_EVENTS) {
+      if (++sinceYield >= this.config.pipeline.yieldEveryEvents) {
         sinceYield = 0;
         // let the intake and the API answer in between: a large step is seconds of engine work
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -349,7 +326,8 @@ export class Processor {
    * changed in it are scored as of its end (every account at a day's end, one history point a day).
    */
   private async closePeriodsBefore(t: number): Promise<void> {
-    const lastEnd = Math.floor(t / EVALUATION_PERIOD_MS) * EVALUATION_PERIOD_MS - 1;
+    const period = this.config.pipeline.evaluationPeriodMs;
+    const lastEnd = Math.floor(t / period) * period - 1;
     if (this.lastPeriodClosed === BEFORE_ALL) {
       this.lastPeriodClosed = lastEnd;
       if (this.lastDayClosed === BEFORE_ALL) this.lastDayClosed = Math.floor(t / DAY_MS) * DAY_MS - 1;
@@ -358,13 +336,13 @@ export class Processor {
     // after a long silence only the most recent days are worth a point each
     const earliest = Math.floor(t / DAY_MS) * DAY_MS - 1 - MAX_DAYS_CLOSED_AT_ONCE * DAY_MS;
     if (this.lastPeriodClosed < earliest) {
-      await this.writeIncidents(this.lastPeriodClosed + EVALUATION_PERIOD_MS);
-      await this.evaluate(this.takePending(), this.lastPeriodClosed + EVALUATION_PERIOD_MS);
+      await this.writeIncidents(this.lastPeriodClosed + period);
+      await this.evaluate(this.takePending(), this.lastPeriodClosed + period);
       this.lastPeriodClosed = earliest;
       this.lastDayClosed = Math.max(this.lastDayClosed, earliest);
     }
-    while (this.lastPeriodClosed + EVALUATION_PERIOD_MS <= lastEnd) {
-      const end = this.lastPeriodClosed + EVALUATION_PERIOD_MS;
+    while (this.lastPeriodClosed + period <= lastEnd) {
+      const end = this.lastPeriodClosed + period;
       this.lastPeriodClosed = end;
       await this.writeIncidents(end);
       const dayEnd = (end + 1) % DAY_MS === 0;
@@ -404,7 +382,7 @@ export class Processor {
    * Starts a commit and returns once the previous one has finished: the store writes of one commit
    * overlap the engines' work of the next step, and commits stay in order.
    */
-  private async startCommit(withViews = this.clock() - this.lastViewsWall >= COMMIT_EVERY_MS): Promise<void> {
+  private async startCommit(withViews = this.clock() - this.lastViewsWall >= this.config.pipeline.behindCommitMs): Promise<void> {
     await this.settleCommit();
     this.lastCommitWall = this.clock();
     const views: AccountViewDoc[] = [];
