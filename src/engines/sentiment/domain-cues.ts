@@ -53,4 +53,17 @@ export const DOMAIN_CUES: readonly DomainCue[] = [
   { phrase: 'ridiculous', valence: -0.3, strength: 1 },
   { phrase: 'speak to a manager', valence: -0.4, strength: 2 },
   { phrase: 'your manager', valence: -0.3, strength: 1 },
+  // AI-first support: asking for a person is giving up on the assistant
+  { phrase: 'talk to a human', valence: -0.4, strength: 2 },
+  { phrase: 'speak to a human', valence: -0.4, strength: 2 },
+  { phrase: 'speak with a human', valence: -0.4, strength: 2 },
+  { phrase: 'get me a human', valence: -0.5, strength: 2 },
+  { phrase: 'need a human', valence: -0.4, strength: 2 },
+  { phrase: 'real person', valence: -0.35, strength: 2 },
+  { phrase: 'actual person', valence: -0.35, strength: 2 },
+  { phrase: 'real human', valence: -0.35, strength: 2 },
+  { phrase: 'not a bot', valence: -0.4, strength: 2 },
+  { phrase: 'talk to someone', valence: -0.2, strength: 1 },
+  { phrase: 'speak to someone', valence: -0.2, strength: 1 },
+  { phrase: 'other vendors', valence: -0.3, strength: 1 },
 ];

@@ -67,6 +67,10 @@ describe.each(analyzers)('SentimentAnalyzer (%s)', (_name, an) => {
     expect(r.frustration).toBe(true);
     expect(r.label).toBe('negative');
     expect(an.analyze('We will escalate this to our lawyer').frustration).toBe(true);
+    // asking for a person is giving up on the AI assistant; "human" elsewhere is not a cue
+    expect(an.analyze('Get me a human.').cues).toEqual(['get me a human']);
+    expect(an.analyze('I need to talk to a real person about this').frustration).toBe(true);
+    expect(an.analyze('That was human error on our side, all sorted now').frustration).toBe(false);
     const calm = an.analyze('Thanks, the export works now and the team was very helpful');
     expect(calm.frustration).toBe(false);
     expect(calm.cues).toEqual([]);
