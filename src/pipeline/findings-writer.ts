@@ -202,7 +202,10 @@ export class FindingsWriter {
       changed.set(doc._id, doc);
       this.enqueueAlert(this.incidentAlert(doc, f));
     }
-    await store.collection<IncidentDoc>('incidents').putMany([...changed.values()]);
+    // One atomic replace each, not putMany: on FerretDB putMany deletes and re-inserts, and an open
+    // incident lost to a crash in between is not rebuilt by the replay (its opening is before the checkpoint).
+    const incidents = store.collection<IncidentDoc>('incidents');
+    await Promise.all([...changed.values()].map((doc) => incidents.put(doc)));
   }
 
   private newIncident(f: SpikeFinding): IncidentDoc {
