@@ -8,13 +8,9 @@
 // documents themselves for a diff. Wall-clock fields (savedAt and the like) are left out.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { loadConfig } from '../../src/config/load.js';
-import { startDaemon } from '../../src/daemon/daemon.js';
-import { generateScenario } from '../../src/scenario/generate.js';
 import type { CollectionName } from '../../src/store/repository.js';
+import { timedDrain } from './timed-drain.js';
 
 process.env.DOTENV_CONFIG_QUIET ??= 'true';
 const { values: args } = parseArgs({
@@ -37,16 +33,12 @@ function sortedKeys(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
-const sc = generateScenario({ seed: 42, accounts: Number(args.accounts), days: Number(args.days), startMs: Date.UTC(2026, 9, 1) });
-const config = loadConfig({ env: {}, overrides: { ...(args.override ? (JSON.parse(args.override) as object) : {}), server: { port: 0 }, log: { level: 'silent' } } });
-const d = await startDaemon(config, { autoProcess: false, logger: pino({ level: 'silent' }), alertsOut: new Writable({ write: (_c, _e, cb) => cb() }) });
-await d.ingest(sc.events, sc.accounts);
-const t0 = performance.now();
-const c0 = process.cpuUsage();
-await d.drain();
-const secs = (performance.now() - t0) / 1000;
-const cpu = process.cpuUsage(c0);
-const cpuSecs = (cpu.user + cpu.system) / 1e6;
+const { daemon: d, scenario: sc, secs, cpuSecs } = await timedDrain({
+  seed: 42,
+  accounts: Number(args.accounts),
+  days: Number(args.days),
+  ...(args.override ? { overrides: JSON.parse(args.override) as object } : {}),
+});
 const dump: Record<string, unknown[]> = {};
 for (const name of OUTPUTS) {
   const docs = await d.store.collection(name).find({}, { sort: [['_id', 1]] });

@@ -20,6 +20,7 @@ import { monitorEventLoopDelay, PerformanceObserver, constants } from 'node:perf
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { generateScenario } from '../../src/scenario/generate.js';
+import { timedDrain } from './timed-drain.js';
 
 process.env.DOTENV_CONFIG_QUIET ??= 'true';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,16 +46,7 @@ console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0
 async function throughput(): Promise<void> {
   const accounts = Number(args.accounts);
   const days = Number(args.days);
-  const sc = generateScenario({ seed: 42, accounts, days, startMs: Date.UTC(2026, 9, 1) });
-  const config = loadConfig({ env: {}, overrides: { server: { port: 0 }, log: { level: 'silent' } } });
-  const d = await startDaemon(config, { autoProcess: false, logger, alertsOut: quiet });
-  await d.ingest(sc.events, sc.accounts);
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  await d.drain();
-  const secs = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(c0);
-  const cpuSecs = (cpu.user + cpu.system) / 1e6;
+  const { daemon: d, scenario: sc, secs, cpuSecs } = await timedDrain({ seed: 42, accounts, days });
   const stats = d.processor()!.stats();
   console.log(`\n## pipeline, embedded store, one process`);
   console.log(`events: ${sc.events.length} (${accounts} accounts, ${days} days; ${stats.clusters} clusters, ${stats.openIncidents} open incidents)`);

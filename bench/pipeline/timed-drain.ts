@@ -1,0 +1,29 @@
+// The pipeline benchmarks' common run: a generated scenario ingested into a daemon on the embedded
+// store (processing off), then one timed drain, in wall and in CPU time.
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/load.js';
+import { startDaemon, type DaemonHandle } from '../../src/daemon/daemon.js';
+import { generateScenario, type Scenario } from '../../src/scenario/generate.js';
+
+export interface TimedDrain {
+  daemon: DaemonHandle;
+  scenario: Scenario;
+  /** Wall-clock seconds of the drain. */
+  secs: number;
+  /** CPU seconds of this process (all threads, GC included) during the drain: less sensitive to machine load. */
+  cpuSecs: number;
+}
+
+export async function timedDrain(opts: { seed: number; accounts: number; days: number; overrides?: object }): Promise<TimedDrain> {
+  const scenario = generateScenario({ seed: opts.seed, accounts: opts.accounts, days: opts.days, startMs: Date.UTC(2026, 9, 1) });
+  const config = loadConfig({ env: {}, overrides: { ...(opts.overrides ?? {}), server: { port: 0 }, log: { level: 'silent' } } });
+  const daemon = await startDaemon(config, { autoProcess: false, logger: pino({ level: 'silent' }), alertsOut: new Writable({ write: (_c, _e, cb) => cb() }) });
+  await daemon.ingest(scenario.events, scenario.accounts);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  await daemon.drain();
+  const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  return { daemon, scenario, secs, cpuSecs: (cpu.user + cpu.system) / 1e6 };
+}
