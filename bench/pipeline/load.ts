@@ -30,7 +30,8 @@ const latencies = new Float64Array(total);
 const lags = new Float64Array(total);
 let done = 0;
 let errors = 0;
-let statusNot200 = 0;
+/** Answers other than 200, by status code. */
+const otherStatus = new Map<number, number>();
 let finish: () => void = () => undefined;
 const allDone = new Promise<void>((r) => (finish = r));
 
@@ -43,7 +44,7 @@ function one(i: number, due: number): void {
   const t0 = performance.now();
   lags[i] = Math.max(0, t0 - due);
   const req = request({ host: base.hostname, port: base.port, path: `/v1/accounts/${encodeURIComponent(id)}/health`, agent }, (res) => {
-    if (res.statusCode !== 200) statusNot200++;
+    if (res.statusCode !== 200) otherStatus.set(res.statusCode ?? 0, (otherStatus.get(res.statusCode ?? 0) ?? 0) + 1);
     res.resume();
     res.on('end', () => {
       latencies[i] = performance.now() - t0;
@@ -87,7 +88,7 @@ const q = quantiles(latencies);
 const lag = quantiles(lags);
 const fromDue = quantiles(latencies.map((v, i) => v + lags[i]!));
 const lateOver = (ms: number) => lags.filter((v) => v > ms).length;
-console.log(`GET /v1/accounts/:id/health: ${ok.length} requests in ${elapsed.toFixed(1)} s (${Math.round(ok.length / elapsed)}/s offered ${rps}/s), p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms, non-200 ${statusNot200}, errors ${errors}`);
+console.log(`GET /v1/accounts/:id/health: ${ok.length} requests in ${elapsed.toFixed(1)} s (${Math.round(ok.length / elapsed)}/s offered ${rps}/s), p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms, non-200 ${[...otherStatus.values()].reduce((a, b) => a + b, 0)}${otherStatus.size ? ` (${[...otherStatus].map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}, errors ${errors}`);
 console.log(`load generator lag (sent after the scheduled time): p50 ${lag(0.5)} ms, p99 ${lag(0.99)} ms, max ${lag(1)} ms; ${lateOver(1)} sent > 1 ms late, ${lateOver(10)} > 10 ms late`);
 console.log(`latency from the scheduled time (lag included): p50 ${fromDue(0.5)} ms, p99 ${fromDue(0.99)} ms, max ${fromDue(1)} ms`);
 console.log(`load average (1 min) at start ${load0.toFixed(2)}, at end ${load1.toFixed(2)}`);
