@@ -1,5 +1,6 @@
 // The alerts outbox: every alert is stored under its dedupe key before anything is sent, already
 // routed, redacted and threaded; cooldowns and grouping decided here keep a flapping incident quiet.
+import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { Filter, Store } from '../store/repository.js';
 import type { AlertsConfig } from './config.js';
@@ -8,6 +9,7 @@ import { alertMetrics, type AlertMetrics } from './alert-metrics.js';
 import type { AlertLogger } from './alert-logger.js';
 import { quietHoursEnd, route } from './routing.js';
 import { redact } from './redact.js';
+import { AlertIndex, isFinal, type IndexedAlert } from './alert-index.js';
 
 export interface OutboxDeps {
   logger?: AlertLogger;
@@ -30,11 +32,30 @@ const ALL_STATUSES: AlertStatus[] = ['pending', 'sending', 'sent', 'failed', 'he
 /** Statuses that stand for a message that was or will be posted. */
 const LIVE: AlertStatus[] = ['pending', 'sending', 'sent'];
 const BAND_RANK: Record<Band, number> = { healthy: 0, watch: 1, 'at-risk': 2, critical: 3 };
+/** Statuses of an account alert that keep the account's next alert of the same band quiet. */
+const COOLING: AlertStatus[] = ['pending', 'sending', 'sent', 'held', 'released'];
 // list() without a limit: the API pages; this bounds one answer
 const DEFAULT_LIST_LIMIT = 100;
+/**
+ * The kv document naming the outbox whose index is current: each outbox writes its own token there
+ * before it reads the collection, so one that finds another token knows alerts were enqueued
+ * elsewhere (the other daemon of an HA pair was active meanwhile) and reads the collection again.
+ */
+const INDEX_OWNER_ID = 'alerts:index-owner';
+
+interface IndexOwnerDoc {
+  _id: string;
+  kind: 'alerts-index-owner';
+  token: string;
+  at: number;
+}
 
 function isIncident(kind: string): boolean {
   return kind.startsWith('incident.');
+}
+
+function sortByCreatedAt<T extends { createdAt: number }>(docs: T[], direction: 1 | -1): T[] {
+  return docs.sort((a, b) => direction * (a.createdAt - b.createdAt));
 }
 
 function groupKeyOf(alert: AlertInput): string {
@@ -54,6 +75,13 @@ export class Outbox {
   private readonly metrics: AlertMetrics | null;
   private readonly clock: () => number;
   private readonly alerts;
+  private readonly kv;
+  /** Names this outbox in the index-owner document. */
+  private readonly token = randomUUID();
+  /** Recent alerts, read from the store once and kept current by this outbox's own writes; null: read it first. */
+  private index: AlertIndex | null = null;
+  /** Enqueues run one at a time: each decides from the index as the previous one left it. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -63,12 +91,43 @@ export class Outbox {
     this.metrics = alertMetrics(deps.registry);
     this.clock = deps.clock ?? Date.now;
     this.alerts = store.collection<AlertDoc>('alerts');
+    this.kv = store.collection<IndexOwnerDoc>('kv');
   }
 
   /** Stores the alert; false when an alert with this dedupe key exists already. */
-  async enqueue(alert: AlertInput): Promise<boolean> {
-    if (!alert.dedupeKey) throw new TypeError('alert.dedupeKey: required');
-    if (await this.alerts.get(alert.dedupeKey)) return false;
+  enqueue(alert: AlertInput): Promise<boolean> {
+    if (!alert.dedupeKey) return Promise.reject(new TypeError('alert.dedupeKey: required'));
+    const run = this.queue.then(() => this.enqueueNow(alert));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async enqueueNow(alert: AlertInput): Promise<boolean> {
+    try {
+      return await this.decideAndStore(alert);
+    } catch (err) {
+      // a write may have landed without its answer: the index is read again before the next decision
+      this.index = null;
+      throw err;
+    }
+  }
+
+  /** The index, read again when this outbox has none or another outbox has written since. */
+  private async currentIndex(owner: IndexOwnerDoc | null): Promise<AlertIndex> {
+    if (this.index && owner?.token === this.token) return this.index;
+    this.index = null;
+    await this.kv.put({ _id: INDEX_OWNER_ID, kind: 'alerts-index-owner', token: this.token, at: this.clock() });
+    const c = this.cfg.cooldown;
+    const index = AlertIndex.build(await this.alerts.find({}), Math.max(c.groupWindowMs, c.reopenThreadMs, c.accountRepeatMs));
+    this.deps.logger?.debug({ token: this.token }, 'alert outbox index read from the store');
+    this.index = index;
+    return index;
+  }
+
+  private async decideAndStore(alert: AlertInput): Promise<boolean> {
+    const [existing, owner] = await Promise.all([this.alerts.get(alert.dedupeKey), this.index ? this.kv.get(INDEX_OWNER_ID) : Promise.resolve(null)]);
+    if (existing) return false;
+    const index = await this.currentIndex(owner);
     const now = this.clock();
     const groupKey = groupKeyOf(alert);
     const r = route(alert, this.cfg, now);
@@ -113,8 +172,8 @@ export class Outbox {
       doc.status = 'suppressed';
       doc.reason = 'below the routing threshold (severity or band)';
     } else {
-      await this.thread(doc);
-      if (doc.kind === 'account.alert') await this.accountCooldown(doc);
+      await this.thread(doc, index);
+      if (doc.kind === 'account.alert') await this.accountCooldown(doc, index);
       if (doc.status === 'pending' && r.hold) {
         doc.status = 'held';
         doc.holdUntil = quietHoursEnd(this.cfg.quietHours, now);
@@ -123,39 +182,68 @@ export class Outbox {
 
     const { inserted } = await this.alerts.insertNew([doc]);
     if (inserted.length === 0) return false;
-    await this.releaseByEventTime(alert.createdAt, now);
+    const entry = index.add(doc);
+    index.forgetOld(doc.groupKey);
+    if (doc.status === 'pending') this.metrics?.pending.inc();
+    await this.releaseByEventTime(index, alert.createdAt, now);
     if (doc.status === 'suppressed') this.metrics?.suppressed.inc({ reason: doc.reason?.startsWith('below') ? 'threshold' : 'cooldown' });
-    if (doc.status === 'pending' && doc.threadRoot && isIncident(doc.kind)) await this.coalesce(doc);
+    if (doc.status === 'pending' && doc.threadRoot && isIncident(doc.kind)) await this.coalesce(doc, entry, index);
     this.deps.logger?.debug({ alert: doc._id, status: doc.status, channel: doc.channel }, 'alert enqueued');
-    await this.refreshPending();
     return true;
   }
 
-  /** Finds the thread root: the first alert of the thread key, or the recent incident of the same error cluster. */
-  private async thread(doc: AlertDoc): Promise<void> {
-    if (doc.threadKey) {
-      const first = await this.alerts.find({ threadKey: doc.threadKey, status: { $ne: 'suppressed' } }, { sort: [['enqueuedAt', 1]], limit: 1 });
-      if (first[0]) doc.threadRoot = first[0].threadRoot ?? first[0]._id;
+  /**
+   * The alerts as the store has them now, recorded in the index; those no longer stored are
+   * dropped from it. For the index's hits whose status may have moved on (see AlertIndex).
+   */
+  private async fresh(index: AlertIndex, entries: IndexedAlert[]): Promise<Map<string, AlertDoc>> {
+    const docs = new Map((await this.alerts.getMany(entries.map((e) => e.id))).map((d) => [d._id, d]));
+    for (const e of entries) {
+      const d = docs.get(e.id);
+      if (d) index.observe(e, d);
+      else index.drop(e);
     }
+    return docs;
+  }
+
+  /** Finds the thread root: the first alert of the thread key, or the recent incident of the same error cluster. */
+  private async thread(doc: AlertDoc, index: AlertIndex): Promise<void> {
+    // whether an alert was suppressed never changes after it is stored: the index answers these alone
+    if (doc.threadKey) doc.threadRoot = index.threadRoot(doc.threadKey);
     if (!doc.threadRoot && doc.kind === 'incident.opened' && this.cfg.cooldown.reopenThreadMs > 0) {
-      const recent = await this.alerts.find(
-        { groupKey: doc.groupKey, kind: 'incident.opened', createdAt: { $gte: doc.createdAt - this.cfg.cooldown.reopenThreadMs }, status: { $ne: 'suppressed' } },
-        { sort: [['createdAt', -1]], limit: 1 },
-      );
-      const prev = recent[0];
+      const since = doc.createdAt - this.cfg.cooldown.reopenThreadMs;
+      let prev: { id: string; threadRoot: string | null } | undefined;
+      if (index.covers(doc.groupKey, since)) {
+        prev = index.select(doc.groupKey, (e) => e.kind === 'incident.opened' && e.createdAt >= since && e.status !== 'suppressed').at(-1);
+      } else {
+        const recent = await this.alerts.find(
+          { groupKey: doc.groupKey, kind: 'incident.opened', createdAt: { $gte: since }, status: { $ne: 'suppressed' } },
+          { sort: [['createdAt', -1]], limit: 1 },
+        );
+        if (recent[0]) prev = { id: recent[0]._id, threadRoot: recent[0].threadRoot };
+      }
       if (prev) {
-        doc.threadRoot = prev.threadRoot ?? prev._id;
+        doc.threadRoot = prev.threadRoot ?? prev.id;
         doc.reopen = true;
       }
     }
     if (!doc.threadRoot || !isIncident(doc.kind)) return;
     // message budget of the group, counted in event time so a replay decides the same way
     const window = this.cfg.cooldown.groupWindowMs;
-    const used = await this.alerts.find(
-      { groupKey: doc.groupKey, status: { $in: LIVE }, createdAt: { $gt: doc.createdAt - window } },
-      { sort: [['createdAt', 1]] },
-    );
-    if (used.length >= this.cfg.cooldown.maxMessagesPerGroup) {
+    const after = doc.createdAt - window;
+    const max = this.cfg.cooldown.maxMessagesPerGroup;
+    let used: Array<{ createdAt: number }>;
+    if (index.covers(doc.groupKey, after)) {
+      const live = index.select(doc.groupKey, (e) => LIVE.includes(e.status) && e.createdAt > after);
+      // the index may count an alert the sender has given up on since: over budget is checked
+      if (live.length >= max) {
+        const docs = await this.fresh(index, live);
+        used = live.filter((e) => docs.has(e.id) && LIVE.includes(e.status));
+      } else used = live;
+    } else {
+      used = sortByCreatedAt(await this.alerts.find({ groupKey: doc.groupKey, status: { $in: LIVE }, createdAt: { $gt: after } }), 1);
+    }
+    if (used.length >= max) {
       const oldest = used[0]!;
       // wall time for a live daemon; in a replay, later alerts release it by event time (below)
       doc.releaseAt = oldest.createdAt + window;
@@ -165,25 +253,43 @@ export class Outbox {
   }
 
   /** Deferred follow-ups whose budget slot has opened by the event time of this alert are due now. */
-  private async releaseByEventTime(eventTime: number, now: number): Promise<void> {
-    const ready = await this.alerts.find({ status: 'pending', releaseAt: { $lte: eventTime } });
-    for (const d of ready) await this.alerts.update(d._id, { releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) }, { where: { status: 'pending' } });
+  private async releaseByEventTime(index: AlertIndex, eventTime: number, now: number): Promise<void> {
+    const candidates = index.releasable(eventTime);
+    if (candidates.length === 0) return;
+    const docs = await this.fresh(index, candidates);
+    for (const e of candidates) {
+      const d = docs.get(e.id);
+      if (!d || d.status !== 'pending' || d.releaseAt === null || d.releaseAt > eventTime) continue;
+      const ok = await this.alerts.update(d._id, { releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) }, { where: { status: 'pending' } });
+      if (ok) index.observe(e, { ...d, releaseAt: null });
+    }
   }
 
   /** An account alert that repeats the same or a milder band within the cooldown is not sent. */
-  private async accountCooldown(doc: AlertDoc): Promise<void> {
+  private async accountCooldown(doc: AlertDoc, index: AlertIndex): Promise<void> {
     const since = doc.createdAt - this.cfg.cooldown.accountRepeatMs;
-    const recent = await this.alerts.find(
-      { groupKey: doc.groupKey, kind: 'account.alert', createdAt: { $gte: since }, status: { $in: ['pending', 'sending', 'sent', 'held', 'released'] } },
-      { sort: [['createdAt', -1]], limit: 1 },
-    );
-    const prev = recent[0];
+    let prev: { id: string; band: string | null } | undefined;
+    if (index.covers(doc.groupKey, since)) {
+      const hits = index.select(doc.groupKey, (e) => e.kind === 'account.alert' && e.createdAt >= since && COOLING.includes(e.status));
+      // newest first; one whose status may have moved on (failed, say) is checked before it counts
+      for (let i = hits.length - 1; i >= 0 && !prev; i--) {
+        const e = hits[i]!;
+        if (!isFinal(e.status) && !(await this.fresh(index, [e])).has(e.id)) continue;
+        if (COOLING.includes(e.status)) prev = { id: e.id, band: e.band };
+      }
+    } else {
+      const recent = await this.alerts.find(
+        { groupKey: doc.groupKey, kind: 'account.alert', createdAt: { $gte: since }, status: { $in: COOLING } },
+        { sort: [['createdAt', -1]], limit: 1 },
+      );
+      if (recent[0]) prev = { id: recent[0]._id, band: recent[0].band };
+    }
     if (!prev) return;
     const was = BAND_RANK[(prev.band as Band) ?? 'healthy'] ?? 0;
     const now = BAND_RANK[(doc.band as Band) ?? 'healthy'] ?? 0;
     if (now <= was) {
       doc.status = 'suppressed';
-      doc.reason = `cooldown: ${prev._id} already reported ${prev.band} for this account`;
+      doc.reason = `cooldown: ${prev.id} already reported ${prev.band} for this account`;
     }
   }
 
@@ -192,23 +298,28 @@ export class Outbox {
    * its own schedule (its budget check is the fresher one). Alerts already tried once are left
    * alone: they may have reached Slack.
    */
-  private async coalesce(doc: AlertDoc): Promise<void> {
-    const older = await this.alerts.find({ groupKey: doc.groupKey, status: 'pending', claimId: null, attempts: 0, createdAt: { $lte: doc.createdAt } });
+  private async coalesce(doc: AlertDoc, entry: IndexedAlert, index: AlertIndex): Promise<void> {
+    // roots start threads and are never replaced; only follow-ups fold
+    const candidates = index.select(doc.groupKey, (e) => e !== entry && e.threadRoot !== null && e.createdAt <= doc.createdAt && (e.status === 'pending' || e.status === 'sending'));
+    if (candidates.length === 0) return;
+    const docs = await this.fresh(index, candidates);
     let folded = 0;
-    for (const o of older) {
-      // roots start threads and are never replaced; only follow-ups fold
-      if (o._id === doc._id || o.threadRoot === null) continue;
+    for (const e of candidates) {
+      const o = docs.get(e.id);
+      if (!o || o.status !== 'pending' || o.claimId !== null || o.attempts !== 0) continue;
       const ok = await this.alerts.update(
         o._id,
         { status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' },
         { where: { status: 'pending', claimId: null, attempts: 0 } },
       );
       if (ok) {
+        index.observe(e, { ...o, status: 'superseded' });
         folded += 1 + o.coalesced;
         this.metrics?.suppressed.inc({ reason: 'superseded' });
+        this.metrics?.pending.dec();
       }
     }
-    if (folded > 0) await this.alerts.update(doc._id, { coalesced: folded }, { where: { status: 'pending' } });
+    if (folded > 0 && (await this.alerts.update(doc._id, { coalesced: folded }, { where: { status: 'pending' } }))) entry.coalesced = folded;
   }
 
   async list(filter: OutboxFilter = {}): Promise<AlertDoc[]> {
@@ -230,7 +341,4 @@ export class Outbox {
     return out;
   }
 
-  private async refreshPending(): Promise<void> {
-    if (this.metrics) this.metrics.pending.set(await this.alerts.count({ status: { $in: ['pending', 'sending'] } }));
-  }
 }
