@@ -48,6 +48,8 @@ export class AlertIndex {
   private readonly threads = new Map<string, { root: string; enqueuedAt: number }>();
   /** Alerts over their group's budget waiting for a later alert's event time (releaseAt set). */
   private readonly waiting = new Set<IndexedAlert>();
+  /** Every alert id, forgotten ones too: a dedupe key seen again is refused without asking the store. */
+  private readonly ids = new Set<string>();
   private seq = 0;
 
   /**
@@ -80,6 +82,7 @@ export class AlertIndex {
       coalesced: d.coalesced,
       seq: this.seq++,
     };
+    this.ids.add(d._id);
     let g = this.groups.get(d.groupKey);
     if (!g) {
       g = { entries: [], forgottenBelow: -Infinity, newest: -Infinity };
@@ -93,6 +96,11 @@ export class AlertIndex {
     }
     if (d.releaseAt !== null && !isFinal(d.status)) this.waiting.add(e);
     return e;
+  }
+
+  /** True when an alert with this id was stored. */
+  has(id: string): boolean {
+    return this.ids.has(id);
   }
 
   /** The root of the thread `threadKey` (first non-suppressed alert's root, or that alert), if any. */
@@ -130,6 +138,7 @@ export class AlertIndex {
 
   /** Forgets an alert the store no longer has (deleted by hand: the outbox never deletes). */
   drop(e: IndexedAlert): void {
+    this.ids.delete(e.id);
     this.waiting.delete(e);
     const g = this.groups.get(e.groupKey);
     if (g) g.entries = g.entries.filter((x) => x !== e);

@@ -10,6 +10,7 @@ import type { AlertLogger } from './alert-logger.js';
 import { quietHoursEnd, route } from './routing.js';
 import { redact } from './redact.js';
 import { AlertIndex, isFinal, type IndexedAlert } from './alert-index.js';
+import { announceAlert } from './alert-feed.js';
 
 export interface OutboxDeps {
   logger?: AlertLogger;
@@ -125,9 +126,10 @@ export class Outbox {
   }
 
   private async decideAndStore(alert: AlertInput): Promise<boolean> {
-    const [existing, owner] = await Promise.all([this.alerts.get(alert.dedupeKey), this.index ? this.kv.get(INDEX_OWNER_ID) : Promise.resolve(null)]);
-    if (existing) return false;
-    const index = await this.currentIndex(owner);
+    // the index holds every stored id (its first read took them all, and whoever wrote since would
+    // have named itself owner): one point read instead of a lookup of the dedupe key as well
+    const index = await this.currentIndex(this.index ? await this.kv.get(INDEX_OWNER_ID) : null);
+    if (index.has(alert.dedupeKey)) return false;
     const now = this.clock();
     const groupKey = groupKeyOf(alert);
     const r = route(alert, this.cfg, now);
@@ -184,6 +186,7 @@ export class Outbox {
     if (inserted.length === 0) return false;
     const entry = index.add(doc);
     index.forgetOld(doc.groupKey);
+    announceAlert(this.store, doc);
     if (doc.status === 'pending') this.metrics?.pending.inc();
     await this.releaseByEventTime(index, alert.createdAt, now);
     if (doc.status === 'suppressed') this.metrics?.suppressed.inc({ reason: doc.reason?.startsWith('below') ? 'threshold' : 'cooldown' });
@@ -261,7 +264,10 @@ export class Outbox {
       const d = docs.get(e.id);
       if (!d || d.status !== 'pending' || d.releaseAt === null || d.releaseAt > eventTime) continue;
       const ok = await this.alerts.update(d._id, { releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) }, { where: { status: 'pending' } });
-      if (ok) index.observe(e, { ...d, releaseAt: null });
+      if (!ok) continue;
+      const released = { ...d, releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) };
+      index.observe(e, released);
+      announceAlert(this.store, released);
     }
   }
 
@@ -313,7 +319,9 @@ export class Outbox {
         { where: { status: 'pending', claimId: null, attempts: 0 } },
       );
       if (ok) {
-        index.observe(e, { ...o, status: 'superseded' });
+        const superseded: AlertDoc = { ...o, status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' };
+        index.observe(e, superseded);
+        announceAlert(this.store, superseded);
         folded += 1 + o.coalesced;
         this.metrics?.suppressed.inc({ reason: 'superseded' });
         this.metrics?.pending.dec();

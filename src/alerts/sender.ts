@@ -1,5 +1,6 @@
 // Delivers the outbox: claims due alerts with a conditional update (one daemon per alert), posts
 // them in their thread, retries with backoff and jitter, honours Retry-After, never posts twice.
+// It works from the alerts it knows to be open (read whole now and then, told of new ones in process).
 import type { Registry } from 'prom-client';
 import type { Store } from '../store/repository.js';
 import type { AlertsConfig } from './config.js';
@@ -11,6 +12,7 @@ import { renderAlert, summaryLine } from './blocks.js';
 import { ConsoleSink } from './console-sink.js';
 import { DeliveryError } from './delivery-error.js';
 import { SlackTransport } from './slack/slack-transport.js';
+import { listenForAlerts } from './alert-feed.js';
 
 export interface AlertSenderDeps {
   logger?: AlertLogger;
@@ -27,6 +29,9 @@ export interface AlertSenderDeps {
   /** A ready transport, replacing the choice by configuration. */
   transport?: AlertTransport;
 }
+
+/** Statuses in which an alert may still need the sender. */
+const OPEN: ReadonlySet<AlertDoc['status']> = new Set(['pending', 'held', 'sending']);
 
 /** Marks claim records in the shared kv collection. */
 const CLAIM_KIND = 'alert-claim';
@@ -75,6 +80,14 @@ export class AlertSender {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
+  /**
+   * Open alerts (pending, held, sending) as last seen: read whole from the store at the first pass,
+   * after start() and every staleClaimMs (what another process stored or changed is seen within the
+   * time a dead daemon's claim takes to recover anyway), and kept current from this process's writes
+   * in between. Each is read again before anything is done with it.
+   */
+  private readonly open = new Map<string, AlertDoc>();
+  private readAllAt = -Infinity;
 
   constructor(
     store: Store,
@@ -87,6 +100,40 @@ export class AlertSender {
     this.clock = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.metrics = alertMetrics(deps.registry);
+    listenForAlerts(store, (doc) => this.track(doc));
+  }
+
+  /** Records an alert as last written or read. */
+  private track(doc: AlertDoc): void {
+    if (OPEN.has(doc.status)) this.open.set(doc._id, doc);
+    else this.open.delete(doc._id);
+  }
+
+  /** The known open alerts matching `pick`, read again: those that still match, as stored now. */
+  private async reread(pick: (d: AlertDoc) => boolean, order?: (a: AlertDoc, b: AlertDoc) => number, limit = Infinity): Promise<AlertDoc[]> {
+    const out: AlertDoc[] = [];
+    let candidates = [...this.open.values()].filter(pick);
+    if (order) candidates.sort(order);
+    // most candidates are still what they were: read a few more than needed at a time
+    while (candidates.length > 0 && out.length < limit) {
+      const batch = candidates.slice(0, Math.max(1, Math.min(limit - out.length, candidates.length)));
+      candidates = candidates.slice(batch.length);
+      const fresh = new Map((await this.alerts.getMany(batch.map((d) => d._id))).map((d) => [d._id, d]));
+      for (const d of batch) {
+        const now = fresh.get(d._id);
+        if (!now) {
+          this.open.delete(d._id);
+          continue;
+        }
+        this.track(now);
+        if (pick(now)) out.push(now);
+      }
+      if (order) {
+        // a re-read alert may have moved (a later nextAttemptAt): the rest keep their order
+        out.sort(order);
+      }
+    }
+    return out.slice(0, limit);
   }
 
   get transportName(): AlertTransport['name'] {
@@ -97,13 +144,15 @@ export class AlertSender {
   async runOnce(): Promise<RunResult> {
     const result: RunResult = { sent: 0, failed: 0, held: 0 };
     const now = this.clock();
+    if (now - this.readAllAt >= this.cfg.delivery.staleClaimMs) await this.readAll(now);
     await this.releaseHeld(now);
     await this.recoverStale(now);
     await this.pruneClaims(now);
     if (now >= this.pausedUntil) {
-      const due = await this.alerts.find(
-        { status: 'pending', nextAttemptAt: { $lte: now } },
-        { sort: [['nextAttemptAt', 1], ['enqueuedAt', 1]], limit: this.cfg.delivery.batchSize },
+      const due = await this.reread(
+        (d) => d.status === 'pending' && d.nextAttemptAt <= now,
+        (a, b) => a.nextAttemptAt - b.nextAttemptAt || a.enqueuedAt - b.enqueuedAt,
+        this.cfg.delivery.batchSize,
       );
       // thread roots first, so a follow-up due in the same pass finds its root already posted
       due.sort((a, b) => Number(a.threadRoot !== null) - Number(b.threadRoot !== null));
@@ -113,13 +162,25 @@ export class AlertSender {
         result[outcome]++;
       }
     }
-    if (this.metrics) this.metrics.pending.set(await this.alerts.count({ status: { $in: ['pending', 'sending'] } }));
+    if (this.metrics) {
+      let pending = 0;
+      for (const d of this.open.values()) if (d.status !== 'held') pending++;
+      this.metrics.pending.set(pending);
+    }
     return result;
+  }
+
+  /** Reads every open alert from the store (one pass over the collection). */
+  private async readAll(now: number): Promise<void> {
+    const docs = await this.alerts.find({ status: { $in: [...OPEN] } });
+    this.open.clear();
+    for (const d of docs) this.open.set(d._id, d);
+    this.readAllAt = now;
   }
 
   /** Alerts held for quiet hours go out, once they are over, as one summary per channel. */
   private async releaseHeld(now: number): Promise<void> {
-    const ready = await this.alerts.find({ status: 'held', holdUntil: { $lte: now } }, { sort: [['enqueuedAt', 1]] });
+    const ready = await this.reread((d) => d.status === 'held' && d.holdUntil !== null && d.holdUntil <= now, (a, b) => a.enqueuedAt - b.enqueuedAt);
     const groups = new Map<string, AlertDoc[]>();
     for (const d of ready) {
       const key = `held:${d.channel}:${d.holdUntil}`;
@@ -157,21 +218,22 @@ export class AlertSender {
         payload,
       };
       // a crash between these writes is repaired by the next pass: the summary id is fixed
-      await this.alerts.insertNew([summary]);
-      for (const d of docs) await this.alerts.update(d._id, { status: 'released', releasedInto: id }, { where: { status: 'held' } });
+      const { inserted } = await this.alerts.insertNew([summary]);
+      if (inserted.length > 0) this.track(summary);
+      for (const d of docs) if (await this.alerts.update(d._id, { status: 'released', releasedInto: id }, { where: { status: 'held' } })) this.open.delete(d._id);
     }
   }
 
   /** A claim older than staleClaimMs belongs to a daemon that died mid-send: put it back, to be checked. */
   private async recoverStale(now: number): Promise<void> {
-    const stale = await this.alerts.find({ status: 'sending', claimedAt: { $lt: now - this.cfg.delivery.staleClaimMs } });
+    const stale = await this.reread((d) => d.status === 'sending' && d.claimedAt !== null && d.claimedAt < now - this.cfg.delivery.staleClaimMs);
     for (const d of stale) {
-      const ok = await this.alerts.update(
-        d._id,
-        { status: 'pending', claimId: null, claimedBy: null, uncertain: true, nextAttemptAt: now, error: `claim of ${d.claimedBy} expired mid-send` },
-        { where: { status: 'sending', claimId: d.claimId } },
-      );
-      if (ok) this.deps.logger?.warn({ alert: d._id, claimedBy: d.claimedBy }, 'recovered an alert whose sender died mid-send; checking Slack before posting');
+      const set = { status: 'pending', claimId: null, claimedBy: null, uncertain: true, nextAttemptAt: now, error: `claim of ${d.claimedBy} expired mid-send` } as const;
+      const ok = await this.alerts.update(d._id, set, { where: { status: 'sending', claimId: d.claimId } });
+      if (ok) {
+        this.track({ ...d, ...set });
+        this.deps.logger?.warn({ alert: d._id, claimedBy: d.claimedBy }, 'recovered an alert whose sender died mid-send; checking Slack before posting');
+      }
     }
   }
 
@@ -186,18 +248,18 @@ export class AlertSender {
    * inserting it is atomic on every store (FerretDB applies concurrent conditional updates
    * non-atomically, so a conditional update alone could let two daemons claim the same alert).
    */
-  private async claim(doc: AlertDoc): Promise<string | null> {
+  private async claim(doc: AlertDoc, threadTs: string | null): Promise<string | null> {
     const n = doc.claims + 1;
     const claimId = `alert-claim:${doc._id}#${n}`;
     const now = this.clock();
     const { inserted } = await this.kv.insertNew([{ _id: claimId, kind: CLAIM_KIND, alert: doc._id, by: this.deps.instanceId, at: now }]);
     if (inserted.length === 0) return null;
-    const ok = await this.alerts.update(
-      doc._id,
-      { status: 'sending', claimId, claimedBy: this.deps.instanceId, claimedAt: now },
-      { where: { status: 'pending', claims: doc.claims }, inc: { attempts: 1, claims: 1 } },
-    );
-    return ok ? claimId : null;
+    // the thread goes with the claim: one write (a conditional update reads much of the collection on FerretDB)
+    const set = { status: 'sending', claimId, claimedBy: this.deps.instanceId, claimedAt: now, threadTs } as const;
+    const ok = await this.alerts.update(doc._id, set, { where: { status: 'pending', claims: doc.claims }, inc: { attempts: 1, claims: 1 } });
+    if (!ok) return null;
+    this.track({ ...doc, ...set, attempts: doc.attempts + 1, claims: n });
+    return claimId;
   }
 
   /** Claim records older than the retention are of no use to anyone; dropped at most once per interval. */
@@ -218,7 +280,8 @@ export class AlertSender {
       // a root held for quiet hours is not waited for: this reply was routed as critical
       if (root && (root.status === 'pending' || root.status === 'sending')) {
         const rootDue = root.status === 'pending' ? root.nextAttemptAt : 0;
-        await this.alerts.update(doc._id, { nextAttemptAt: Math.max(this.clock() + this.cfg.delivery.pollMs, rootDue) }, { where: { status: 'pending', claims: doc.claims } });
+        const nextAttemptAt = Math.max(this.clock() + this.cfg.delivery.pollMs, rootDue);
+        if (await this.alerts.update(doc._id, { nextAttemptAt }, { where: { status: 'pending', claims: doc.claims } })) this.track({ ...doc, nextAttemptAt });
         return 'held';
       }
       if (root && root.status === 'sent' && root.ts) {
@@ -227,15 +290,21 @@ export class AlertSender {
       }
     }
 
-    const claimId = await this.claim(doc);
+    const claimId = await this.claim(doc, threadTs ?? null);
     // another daemon took it (or a newer update superseded it) between find and claim
-    if (!claimId) return 'held';
+    if (!claimId) {
+      // tried again from what the store says now, not from what this sender last saw
+      const now = await this.alerts.get(doc._id);
+      if (now) this.track(now);
+      else this.open.delete(doc._id);
+      return 'held';
+    }
     const attempts = doc.attempts + 1;
     const mine = { status: 'sending', claimId } as const;
-    const putBack = (set: Partial<AlertDoc>, inc?: Record<string, number>) =>
-      this.alerts.update(doc._id, { status: 'pending', claimId: null, claimedBy: null, ...set }, { where: mine, ...(inc ? { inc } : {}) });
-
-    await this.alerts.update(doc._id, { threadTs: threadTs ?? null }, { where: mine });
+    const putBack = async (set: Partial<AlertDoc>, inc?: Record<string, number>) => {
+      const back = { status: 'pending', claimId: null, claimedBy: null, ...set } as const;
+      if (await this.alerts.update(doc._id, back, { where: mine, ...(inc ? { inc } : {}) })) this.track({ ...doc, ...back, attempts: attempts + (inc?.attempts ?? 0), claims: doc.claims + 1 });
+    };
 
     try {
       let posted: PostedMessage | null = null;
@@ -259,6 +328,7 @@ export class AlertSender {
         { status: 'sent', ts: posted.ts, postedChannel: posted.channel, sentAt: this.clock(), transport: this.transport.name, error: null, uncertain: false },
         { where: mine },
       );
+      this.open.delete(doc._id);
       if (!recorded) this.deps.logger?.warn({ alert: doc._id }, 'alert posted but the claim was lost meanwhile; the recovering daemon will find the post');
       this.metrics?.sent.inc({ kind: doc.kind, transport: this.transport.name });
       return 'sent';
@@ -276,6 +346,7 @@ export class AlertSender {
       }
       if (e.code === 'permanent' || attempts >= this.cfg.delivery.maxAttempts) {
         await this.alerts.update(doc._id, { status: 'failed', claimId: null, error: e.message, uncertain: e.uncertain || doc.uncertain }, { where: mine });
+        this.open.delete(doc._id);
         this.metrics?.failed.inc({ kind: doc.kind, reason: e.code === 'permanent' ? 'permanent' : 'attempts' });
         this.deps.logger?.error({ alert: doc._id, attempts, error: e.message }, 'alert delivery failed');
         return 'failed';
@@ -291,6 +362,8 @@ export class AlertSender {
   /** Runs a pass every `intervalMs` until stop(); a failing pass is logged and the next one tries again. */
   start(intervalMs: number = this.cfg.delivery.pollMs): void {
     this.stopped = false;
+    // what happened while this daemon was not sending (another was) is read at the first pass
+    this.readAllAt = -Infinity;
     const tick = () => {
       if (this.stopped) return;
       this.running = this.runOnce()

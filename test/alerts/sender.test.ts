@@ -507,4 +507,45 @@ describe('AlertSender without Slack', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(server.requests.length).toBe(calls);
   });
+
+  it('reads the alerts whole once, then works from those it is told of; others are seen within staleClaimMs', async () => {
+    const c = cfg();
+    let reads = 0;
+    // the store as this process sees it, counting finds and counts over the alerts
+    const counted = new Proxy(store, {
+      get(target, prop) {
+        if (prop !== 'collection') return Reflect.get(target, prop, target) as unknown;
+        return (name: Parameters<Store['collection']>[0]) => {
+          const coll = target.collection<AlertDoc>(name);
+          if (name !== 'alerts') return coll;
+          return new Proxy(coll, {
+            get(ct, p) {
+              const v = Reflect.get(ct, p, ct) as unknown;
+              if (p === 'find' || p === 'count') reads++;
+              return typeof v === 'function' ? v.bind(ct) : v;
+            },
+          });
+        };
+      },
+    });
+    const outbox = new Outbox(counted, c, { clock });
+    const s = new AlertSender(counted, c, { slackApiUrl: server.url, clock, random, instanceId: 'test-a' });
+    await outbox.enqueue(accountAlert({ createdAt: T0 }));
+    expect(await s.runOnce()).toMatchObject({ sent: 1 });
+    const afterFirst = reads;
+    await outbox.enqueue(accountAlert({ createdAt: T0 + 1 }, { accountId: 'acc-2', name: 'Globex' }));
+    now += 1000;
+    expect(await s.runOnce()).toMatchObject({ sent: 1 });
+    now += 1000;
+    await s.runOnce();
+    expect(reads).toBe(afterFirst);
+    // stored by another process: not told, found at the next whole read
+    await new Outbox(store, c, { clock }).enqueue(accountAlert({ createdAt: T0 + 2 }, { accountId: 'acc-3', name: 'Initech' }));
+    now += 1000;
+    expect(await s.runOnce()).toMatchObject({ sent: 0 });
+    now += c.delivery.staleClaimMs;
+    expect(await s.runOnce()).toMatchObject({ sent: 1 });
+    expect(reads).toBeGreaterThan(afterFirst);
+    expect(server.messages()).toHaveLength(3);
+  });
 });
