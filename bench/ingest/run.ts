@@ -10,12 +10,14 @@
 // to end rate: from the first timed POST until the pipeline has read every event (processed, late
 // or held for the watermark, per the daemon's /metrics). --scenario-accounts N posts the generated
 // scenario (src/scenario: N accounts x 35 days, PUT as accounts first; 650 gives ~100k events)
-// instead of --events synthetic ones: realistic incidents, account alerts and outreach.
+// instead of --events synthetic ones: realistic incidents, account alerts and outreach. Each row
+// also gives the CPU seconds the server (and FerretDB) used over the timed part, from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { generateScenario } from '../../src/scenario/generate.js';
 import { startFerretDb, type FerretDbInstance } from '../../test/support/ferretdb.js';
 import { mulberry32 } from '../../src/engines/mulberry32.js';
@@ -43,6 +45,8 @@ const { values: args } = parseArgs({
 const SCENARIO_ACCOUNTS = Number(args['scenario-accounts']);
 /** Longest the pipeline may take to read everything after the last POST before the run counts as failed. */
 const E2E_TIMEOUT_MS = 600_000;
+/** Linux clock ticks per second (USER_HZ), the unit of CPU times in /proc/<pid>/stat. */
+const CLOCK_TICKS = 100;
 /** How often /metrics is read while waiting for the pipeline. */
 const E2E_POLL_MS = 100;
 const scenario = SCENARIO_ACCOUNTS > 0 ? generateScenario({ seed: 23, accounts: SCENARIO_ACCOUNTS, days: 35, startMs: Date.UTC(2026, 8, 1) }) : null;
@@ -159,11 +163,38 @@ async function putAccounts(url: string): Promise<void> {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere or once it is gone. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** The FerretDB serving `port`: the process whose command line listens there (this bench started it). */
+function ferretDbPid(port: number): number | undefined {
+  const listen = `--listen-addr=127.0.0.1:${port}`;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(listen)) return Number(name);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return undefined;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function measure(target: string, storeName: string, env: Record<string, string>): Promise<void> {
+async function measure(target: string, storeName: string, env: Record<string, string>, dbPid: number | undefined): Promise<void> {
   const { url, child } = await startServer(target, env);
   try {
     await putAccounts(url);
@@ -177,6 +208,7 @@ async function measure(target: string, storeName: string, env: Record<string, st
     const latencies: number[] = [];
     let accepted = 0;
     let next = 0;
+    const cpu0 = { server: cpuSeconds(child.pid), db: cpuSeconds(dbPid) };
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -193,6 +225,9 @@ async function measure(target: string, storeName: string, env: Record<string, st
       await pipelineRead(url, warm.length + accepted);
       e2eSecs = (performance.now() - t0) / 1000;
     }
+    const cpuUsed = (before: number | null, after: number | null) => (before === null || after === null ? null : Number((after - before).toFixed(2)));
+    const serverCpuSecs = cpuUsed(cpu0.server, cpuSeconds(child.pid));
+    const dbCpuSecs = cpuUsed(cpu0.db, cpuSeconds(dbPid));
     latencies.sort((a, b) => a - b);
     const row = {
       target,
@@ -207,11 +242,15 @@ async function measure(target: string, storeName: string, env: Record<string, st
       seconds: Number(secs.toFixed(2)),
       ...(e2eSecs !== null ? { endToEndEventsPerSec: Math.round(accepted / e2eSecs), endToEndSeconds: Number(e2eSecs.toFixed(2)) } : {}),
       ...(scenario ? { scenarioAccounts: SCENARIO_ACCOUNTS } : {}),
+      serverCpuSecs,
+      dbCpuSecs,
+      loadAvgAtEnd: loadavg().map((l) => Number(l.toFixed(1))),
     };
     console.log(
       `${target.padEnd(6)} ${storeName.padEnd(8)} ${String(row.eventsPerSec).padStart(7)} events/s   p50 ${row.p50ms} ms   p99 ${row.p99ms} ms   (${accepted}/${TOTAL} accepted, batch ${BATCH}, ${CONCURRENCY} in flight, ${row.seconds} s)`,
     );
     if (e2eSecs !== null) console.log(`${''.padEnd(15)} ${String(row.endToEndEventsPerSec).padStart(7)} events/s end to end (first POST to the pipeline having read the last event, ${row.endToEndSeconds} s)`);
+    console.log(`${''.padEnd(15)} CPU s over the timed part: ${target} ${serverCpuSecs ?? '?'}${dbPid !== undefined ? `, FerretDB ${dbCpuSecs ?? '?'}` : ''}; load average at end ${row.loadAvgAtEnd.join(' ')}`);
     console.log(JSON.stringify(row));
     if (accepted !== TOTAL) throw new Error(`only ${accepted} of ${TOTAL} events were accepted`);
   } finally {
@@ -232,7 +271,7 @@ for (const storeName of stores) {
         db = await startFerretDb();
         env.MONGODB_URI = db.uri;
       }
-      await measure(target, storeName, env);
+      await measure(target, storeName, env, db ? ferretDbPid(db.port) : undefined);
     } finally {
       await db?.destroy();
     }
