@@ -50,25 +50,36 @@ function equalsScalar(value: unknown, want: Scalar): boolean {
   return value === want;
 }
 
+function inList(value: unknown, list: readonly Scalar[]): boolean {
+  for (const w of list) if (equalsScalar(value, w)) return true;
+  return false;
+}
+
 function isOperatorObject(c: FieldCondition): c is Exclude<FieldCondition, Scalar> {
   return typeof c === 'object' && c !== null;
 }
 
+// The range tests, made once: a filter is matched against every candidate of a scan.
+const ABOVE = (c: number) => c > 0;
+const AT_LEAST = (c: number) => c >= 0;
+const BELOW = (c: number) => c < 0;
+const AT_MOST = (c: number) => c <= 0;
+
 function rangeHolds(value: unknown, bound: number | string, test: (cmp: number) => boolean): boolean {
   // MongoDB compares only within a type bracket: `{ $gt: 5 }` never matches a string.
-  const candidates = Array.isArray(value) ? value : [value];
-  return candidates.some((v) => sameBracket(v, bound) && test(compareValues(v, bound)));
+  if (!Array.isArray(value)) return sameBracket(value, bound) && test(compareValues(value, bound));
+  return value.some((v) => sameBracket(v, bound) && test(compareValues(v, bound)));
 }
 
 export function matchesCondition(value: unknown, cond: FieldCondition): boolean {
   if (!isOperatorObject(cond)) return equalsScalar(value, cond);
   if (cond.$exists !== undefined && (value !== undefined) !== cond.$exists) return false;
-  if (cond.$in !== undefined && !cond.$in.some((w) => equalsScalar(value, w))) return false;
+  if (cond.$in !== undefined && !inList(value, cond.$in)) return false;
   if (cond.$ne !== undefined && equalsScalar(value, cond.$ne)) return false;
-  if (cond.$gt !== undefined && !rangeHolds(value, cond.$gt, (c) => c > 0)) return false;
-  if (cond.$gte !== undefined && !rangeHolds(value, cond.$gte, (c) => c >= 0)) return false;
-  if (cond.$lt !== undefined && !rangeHolds(value, cond.$lt, (c) => c < 0)) return false;
-  if (cond.$lte !== undefined && !rangeHolds(value, cond.$lte, (c) => c <= 0)) return false;
+  if (cond.$gt !== undefined && !rangeHolds(value, cond.$gt, ABOVE)) return false;
+  if (cond.$gte !== undefined && !rangeHolds(value, cond.$gte, AT_LEAST)) return false;
+  if (cond.$lt !== undefined && !rangeHolds(value, cond.$lt, BELOW)) return false;
+  if (cond.$lte !== undefined && !rangeHolds(value, cond.$lte, AT_MOST)) return false;
   return true;
 }
 

@@ -85,11 +85,12 @@ class OrderedIndex {
  * equal sort keys are exactly those of a full scan.
  */
 class FieldIndex {
-  readonly byValue = new Map<string | number | boolean, Set<string>>();
+  // the stored documents themselves, not their ids: a scan of a list then needs no lookup per document
+  readonly byValue = new Map<string | number | boolean, Set<Rec>>();
   /** Documents whose field is a number, or an array (which may hold one). */
-  readonly numbers = new Set<string>();
+  readonly numbers = new Set<Rec>();
   /** Documents whose field is a string, or an array. */
-  readonly strings = new Set<string>();
+  readonly strings = new Set<Rec>();
   /** Documents whose field holds an array (equality then matches an element); while any, equality scans. */
   arrays = 0;
 
@@ -103,35 +104,35 @@ class FieldIndex {
     const v = doc[this.field];
     if (Array.isArray(v)) {
       this.arrays++;
-      this.numbers.add(doc._id);
-      this.strings.add(doc._id);
+      this.numbers.add(doc);
+      this.strings.add(doc);
       return;
     }
-    if (typeof v === 'number') this.numbers.add(doc._id);
-    else if (typeof v === 'string') this.strings.add(doc._id);
+    if (typeof v === 'number') this.numbers.add(doc);
+    else if (typeof v === 'string') this.strings.add(doc);
     else if (typeof v !== 'boolean') return; // null, missing, objects, dates: never equal a scalar, never in a range
     if (!this.byValues) return;
-    let ids = this.byValue.get(v);
-    if (!ids) this.byValue.set(v, (ids = new Set()));
-    ids.add(doc._id);
+    let docs = this.byValue.get(v);
+    if (!docs) this.byValue.set(v, (docs = new Set()));
+    docs.add(doc);
   }
 
   remove(doc: Rec): void {
     const v = doc[this.field];
     if (Array.isArray(v)) {
       this.arrays--;
-      this.numbers.delete(doc._id);
-      this.strings.delete(doc._id);
+      this.numbers.delete(doc);
+      this.strings.delete(doc);
       return;
     }
-    if (typeof v === 'number') this.numbers.delete(doc._id);
-    else if (typeof v === 'string') this.strings.delete(doc._id);
+    if (typeof v === 'number') this.numbers.delete(doc);
+    else if (typeof v === 'string') this.strings.delete(doc);
     else if (typeof v !== 'boolean') return;
     if (!this.byValues) return;
-    const ids = this.byValue.get(v);
-    if (!ids) return;
-    ids.delete(doc._id);
-    if (ids.size === 0) this.byValue.delete(v);
+    const docs = this.byValue.get(v);
+    if (!docs) return;
+    docs.delete(doc);
+    if (docs.size === 0) this.byValue.delete(v);
   }
 }
 
@@ -349,34 +350,27 @@ class MemoryCollection<T extends Doc> implements DocCollection<T>, LendingCollec
    * declaration; a range bound on any field), else all of them.
    */
   private candidates(filter: Filter | undefined): Iterable<Rec> {
-    let best: ReadonlySet<string> | null = null;
+    let best: ReadonlySet<Rec> | null = null;
     if (filter) {
       for (const field in filter) {
         const cond = filter[field];
-        let ids: ReadonlySet<string> | null = null;
+        let list: ReadonlySet<Rec> | null = null;
         if (typeof cond === 'string' || typeof cond === 'number' || typeof cond === 'boolean') {
           if (!this.equalityFields.has(field)) continue;
           const idx = this.fieldIndex(field);
           if (idx.arrays > 0) continue;
-          ids = idx.byValue.get(cond) ?? EMPTY_IDS;
+          list = idx.byValue.get(cond) ?? NO_DOCS;
         } else if (typeof cond === 'object' && cond !== null) {
           // a range only matches values of its bound's type (MongoDB's type brackets)
           const bound = [cond.$gt, cond.$gte, cond.$lt, cond.$lte].find((b) => typeof b === 'number' || typeof b === 'string');
           if (bound === undefined) continue;
           const idx = this.fieldIndex(field);
-          ids = typeof bound === 'number' ? idx.numbers : idx.strings;
+          list = typeof bound === 'number' ? idx.numbers : idx.strings;
         }
-        if (ids && (!best || ids.size < best.size)) best = ids;
+        if (list && (!best || list.size < best.size)) best = list;
       }
     }
-    if (!best) return this.docs.values();
-    const docs = this.docs;
-    const ids = best;
-    return {
-      *[Symbol.iterator]() {
-        for (const id of ids) yield docs.get(id)!;
-      },
-    };
+    return best ?? this.docs.values();
   }
 
   async find(filter?: Filter, opts: FindOptions = {}): Promise<T[]> {
@@ -493,7 +487,7 @@ function deepFreeze(value: unknown): unknown {
 }
 
 const SEQ_PREFIX = 'seq:';
-const EMPTY_IDS: ReadonlySet<string> = new Set();
+const NO_DOCS: ReadonlySet<Rec> = new Set();
 
 /** The embedded, non-durable Store. */
 export class MemoryStore implements Store {
