@@ -5,6 +5,8 @@
 // generated account may have none in a short scenario): a 404 is a cheap answer and would flatter the
 // figure. The load process still counts answers by status, so a 404 shows up if one happens.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +18,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { generateScenario } from '../../src/scenario/generate.js';
+import type { Doc, Store } from '../../src/store/repository.js';
 
 export interface HealthQueryOptions {
   /** Accounts in the generated scenario. */
@@ -29,6 +32,13 @@ export interface HealthQueryOptions {
   alertsFirst: boolean;
   /** Write a CPU profile of the daemon's process during the load (diagnosis; the sampling costs a little). */
   cpuProfile?: string;
+  /**
+   * For iteration only: process a scenario this many times smaller and copy its accounts' documents
+   * (health, account, page, history) under new ids up to `accounts`. The API then reads as many
+   * documents as after the full fill in minutes less, but the pipeline holds the state of the small
+   * scenario only, so the RSS figure is not that of `accounts` accounts.
+   */
+  replicate?: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,17 +59,20 @@ export async function healthQueryBench(o: HealthQueryOptions): Promise<void> {
   const rss0 = process.memoryUsage().rss;
   const d = await startDaemon(config, { autoProcess: false, logger, alertsOut: quiet });
   // the generated scenario is the benchmark's, not the daemon's: only its size outlives the ingest
+  const copies = Math.max(1, Math.floor(o.replicate ?? 1));
   const events = await (async () => {
-    const sc = generateScenario({ seed: 43, accounts: o.accounts, days: o.days, startMs: Date.UTC(2026, 9, 1) });
+    const sc = generateScenario({ seed: 43, accounts: Math.ceil(o.accounts / copies), days: o.days, startMs: Date.UTC(2026, 9, 1) });
     await d.ingest(sc.events, sc.accounts);
     return sc.events.length;
   })();
   const t0 = performance.now();
   await d.drain();
+  if (copies > 1) await replicateAccounts(d.store, copies);
   const fillSecs = (performance.now() - t0) / 1000;
   global.gc?.();
   const stats = d.processor()!.stats();
   const mem = process.memoryUsage();
+  if (copies > 1) console.log(`\n(iteration fill: the documents of ${stats.accounts} processed accounts copied ${copies} times; RSS below is not that of a full fill)`);
   console.log(`\n## health query, ${stats.accounts} accounts with state (${events} events over ${o.days} days, processed in ${fillSecs.toFixed(1)} s)`);
   console.log(
     `rss with ${stats.accounts} accounts: ${mb(mem.rss)} (process before the daemon: ${mb(rss0)}); JS heap used ${mb(mem.heapUsed)} = ${Math.round(mem.heapUsed / stats.accounts)} bytes per account (heap committed ${mb(mem.heapTotal)}, outside the heap ${mb(mem.external)})${global.gc ? '' : ' (run with --expose-gc for a figure after a full GC)'}`,
@@ -98,12 +111,7 @@ export async function healthQueryBench(o: HealthQueryOptions): Promise<void> {
   }
   loopDelay.enable();
   const cpu0 = process.cpuUsage();
-  const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, [join(here, 'load.js'), '--url', d.url, '--ids', idFile, '--rps', String(o.rps), '--seconds', String(o.seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    p.stdout.on('data', (b: Buffer) => (text += b.toString()));
-    p.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load exited ${code}`))));
-  });
+  const out = await runLoad(d.url, idFile, o);
   const cpu = process.cpuUsage(cpu0);
   loopDelay.disable();
   gcObserver.disconnect();
@@ -121,4 +129,49 @@ export async function healthQueryBench(o: HealthQueryOptions): Promise<void> {
   }
   console.log(`rss after the load: ${mb(process.memoryUsage().rss)}`);
   await d.stop();
+  await floor(o, idFile);
+}
+
+/**
+ * The same load against a bare node:http server that answers every request with one constant
+ * answer of the same size: what this machine, at this moment, allows any HTTP server in Node.
+ */
+async function floor(o: HealthQueryOptions, idFile: string): Promise<void> {
+  const answer = Buffer.from(JSON.stringify({ text: 'x'.repeat(3000) }));
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
+    res.end(answer);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const out = await runLoad(`http://127.0.0.1:${port}`, idFile, o);
+  await new Promise((resolve) => server.close(resolve));
+  console.log(`floor: the same load against a bare node:http server with a constant ${answer.length}-byte answer:`);
+  process.stdout.write(out.split('\n').filter((l) => l.startsWith('GET') || l.startsWith('load average')).map((l) => `  ${l}\n`).join(''));
+}
+
+function runLoad(url: string, idFile: string, o: HealthQueryOptions): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const p = spawn(process.execPath, [join(here, 'load.js'), '--url', url, '--ids', idFile, '--rps', String(o.rps), '--seconds', String(o.seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout.on('data', (b: Buffer) => (text += b.toString()));
+    p.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load exited ${code}`))));
+  });
+}
+
+/** Copies every processed account's documents under `copies - 1` new ids each (see HealthQueryOptions.replicate). */
+async function replicateAccounts(store: Store, copies: number): Promise<void> {
+  const withId = (id: string, k: number) => `${id}~${k}`;
+  for (const name of ['health', 'accounts', 'accountStates'] as const) {
+    const coll = store.collection<Doc & { accountId?: string }>(name);
+    const docs = await coll.find({});
+    for (let k = 1; k < copies; k++) {
+      await coll.putMany(docs.map((doc) => ({ ...doc, _id: withId(doc._id, k), ...(doc.accountId ? { accountId: withId(doc.accountId, k) } : {}) })));
+    }
+  }
+  const history = store.collection<Doc & { accountId: string; month: string }>('healthHistory');
+  const months = await history.find({});
+  for (let k = 1; k < copies; k++) {
+    await history.putMany(months.map((doc) => ({ ...doc, _id: `${withId(doc.accountId, k)}|${doc.month}`, accountId: withId(doc.accountId, k) })));
+  }
 }

@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     'alerts-first': { type: 'boolean', default: false },
     // health query: a CPU profile of the daemon during the load, to this file
     'cpu-profile': { type: 'string' },
+    // health query, iteration only: process accounts/N and copy their documents N times (RSS not comparable)
+    replicate: { type: 'string', default: '1' },
   },
 });
 const mb = (n: number) => (n / 1024 / 1024).toFixed(0) + ' MiB';
@@ -55,6 +57,7 @@ async function healthQuery(): Promise<void> {
     seconds: Number(args.seconds),
     alertsFirst: args['alerts-first'],
     ...(args['cpu-profile'] ? { cpuProfile: args['cpu-profile'] } : {}),
+    replicate: Number(args.replicate),
   });
 }
 
