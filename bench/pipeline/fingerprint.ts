@@ -53,9 +53,14 @@ const state: Record<string, unknown> = {
   clusterStats: Object.fromEntries(engines.clusters),
   escalation: engines.escalation.summary(Number.MAX_SAFE_INTEGER),
 };
+// The alert documents also carry their delivery (status, claims, threading, coalescing), which the
+// daemon's sender decides in wall time while the drain runs: the same alerts, told apart only by
+// when the sender got to them, differ there. What the pipeline enqueued is compared on its own.
+const ALERT_CONTENT = ['_id', 'kind', 'band', 'severity', 'tier', 'threadKey', 'groupKey', 'payload'];
+dump.alertsEnqueued = dump.alerts!.map((a) => Object.fromEntries(ALERT_CONTENT.map((k) => [k, (a as Record<string, unknown>)[k] ?? null])));
 const stats = d.processor()!.stats();
 console.log(`events ${sc.events.length} in ${secs.toFixed(2)} s = ${Math.round(sc.events.length / secs)} events/s (CPU ${cpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / cpuSecs)} events per CPU second, a figure less sensitive to machine load); processed ${stats.processed}, clusters ${stats.clusters}, open incidents ${stats.openIncidents}`);
-for (const name of OUTPUTS) console.log(`${name.padEnd(14)} ${String(dump[name]!.length).padStart(7)} docs  ${createHash('sha256').update(JSON.stringify(dump[name])).digest('hex').slice(0, 16)}`);
+for (const name of [...OUTPUTS, 'alertsEnqueued']) console.log(`${name.padEnd(14)} ${String(dump[name]!.length).padStart(7)} docs  ${createHash('sha256').update(JSON.stringify(dump[name])).digest('hex').slice(0, 16)}${name === 'alerts' ? '  (delivery state included: varies with wall time)' : ''}`);
 for (const [name, value] of Object.entries(state)) console.log(`${('engine ' + name).padEnd(20)} ${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)}`);
 if (args.out) writeFileSync(args.out, JSON.stringify({ ...dump, engineState: state }));
 await d.stop();

@@ -37,6 +37,8 @@ interface SegmentDoc {
   takenBy?: number;
   /** Wall time the number was taken. */
   at?: number;
+  /** Set when the events were dropped as covered by a pipeline checkpoint (embedded store only; see EventLog.covered). */
+  covered?: true;
 }
 
 function encodeEvents(events: StoredEvent[], compress: boolean): Pick<SegmentDoc, 'events' | 'z'> {
@@ -110,6 +112,8 @@ export class EventLog {
   /** Segments appended here (stored already), by number, until read past or evicted. */
   private readonly appended = new Map<number, StoredEvent[]>();
   private appendedEvents = 0;
+  /** Segments up to this number were emptied as covered by a checkpoint (embedded store). */
+  private coveredThrough = 0;
 
   constructor(
     private readonly store: Store,
@@ -355,6 +359,27 @@ export class EventLog {
       if (events.length > 0) return events[events.length - 1]!.seq;
     }
     return 0;
+  }
+
+  /**
+   * The pipeline's checkpoint covers every event at or before `seq`. In a durable store the log is
+   * the record and stays whole. The embedded store keeps everything in this process's memory, and
+   * only this process's pipeline reads it, restarting (after a failed step) from that checkpoint:
+   * the segments it covers are cut down to their number, which still tells a resend of one of
+   * their events that it is a duplicate (its marker names a segment that is stored).
+   */
+  async covered(seq: number): Promise<void> {
+    if (this.store.durable) return;
+    const through = Math.floor((seq + 1) / SEG_SPAN) - 1;
+    if (through <= this.coveredThrough) return;
+    const ids: string[] = [];
+    for (let no = this.coveredThrough + 1; no <= through; no++) ids.push(segmentId(no));
+    this.coveredThrough = through;
+    this.forgetThrough(through);
+    const docs = await this.segments.getMany(ids);
+    // a taken or passed-over number keeps its document: a resend follows it to where its events went
+    const emptied = docs.filter((d) => d.takenBy === undefined && (d.z !== undefined || (d.events !== undefined && d.events !== '[]')));
+    await this.segments.putMany(emptied.map((d) => ({ _id: d._id, no: d.no, receivedAt: d.receivedAt, events: '[]', covered: true })));
   }
 
   /** Events stored (one marker each). */

@@ -26,6 +26,7 @@ export function eventSource(log: EventLog, gapWaitMs: number): EventSource {
   return {
     readBatch: (after, limit) => log.readBatch(after, limit, gapWaitMs),
     readSeqs: (seqs) => log.readSeqs(seqs),
+    covered: (seq) => log.covered(seq),
   };
 }
 

@@ -16,6 +16,11 @@ import { DAY_MS, restoreAccountState } from '../engines/health/account-state.js'
 export interface EventSource {
   readBatch(after: number, limit: number): Promise<{ events: StoredEvent[]; position: number }>;
   readSeqs(seqs: number[]): Promise<StoredEvent[]>;
+  /**
+   * A checkpoint now covers every event at or before `seq` (none of them is held): a source that
+   * keeps the log only in this process may let their memory go, since it restarts from there.
+   */
+  covered?(seq: number): Promise<void>;
 }
 
 interface CheckpointDoc {
@@ -65,11 +70,15 @@ interface StoredAccount {
   memory: AccountMemory;
 }
 
-/** A document of pipelineState: a compressed JSON payload (one string field: cheap to store, portable). */
+/**
+ * A document of pipelineState: a JSON payload in one string field (cheap to store, portable),
+ * deflated (`z`) for a durable store, plain (`j`) for the embedded one, which never writes it out.
+ */
 interface StateDoc {
   _id: string;
   gen: number;
-  z: string;
+  z?: string;
+  j?: string;
 }
 
 const CHECKPOINT_ID = 'checkpoint:pipeline';
@@ -93,13 +102,19 @@ function bucketOf(accountId: string): number {
   return h % ACCOUNT_BUCKETS;
 }
 
-/** JSON, deflated (fastest level: the snapshot is mostly repeated keys and digits) and in base64. */
-function pack(value: unknown): string {
-  return deflateRawSync(JSON.stringify(value), { level: zlibConstants.Z_BEST_SPEED }).toString('base64');
+/**
+ * The payload of a state document. For a durable store: JSON deflated (fastest level: the snapshot
+ * is mostly repeated keys and digits) and in base64, a fifth of the bytes to write and read back.
+ * The embedded store keeps it in this process's memory, where deflating costs more than it saves.
+ */
+function pack(value: unknown, compress: boolean): Pick<StateDoc, 'z' | 'j'> {
+  const json = JSON.stringify(value);
+  return compress ? { z: deflateRawSync(json, { level: zlibConstants.Z_BEST_SPEED }).toString('base64') } : { j: json };
 }
 
-function unpack<T>(z: string): T {
-  return JSON.parse(inflateRawSync(Buffer.from(z, 'base64')).toString('utf8')) as T;
+function unpack<T>(doc: StateDoc): T {
+  if (doc.z !== undefined) return JSON.parse(inflateRawSync(Buffer.from(doc.z, 'base64')).toString('utf8')) as T;
+  return JSON.parse(doc.j ?? 'null') as T;
 }
 
 function bucketDocId(bucket: number, gen: number): string {
@@ -136,6 +151,8 @@ export class Processor {
   private lastPeriodClosed = BEFORE_ALL;
   /** Accounts changed (events, incident exposure) since the last evaluation point. */
   private readonly pending = new Set<string>();
+  /** Engine work (events applied, periods closed, accounts scored) since the event loop last had a turn. */
+  private sinceTurn = 0;
   private gen = 0;
   private bucketGens: number[] = new Array<number>(ACCOUNT_BUCKETS).fill(-1);
   private stepLimit: number;
@@ -173,7 +190,7 @@ export class Processor {
       for (const id of ids.slice(1)) {
         const doc = docs.get(id);
         if (!doc) throw new Error(`checkpoint ${cp.gen}: account document ${id} is missing`);
-        for (const a of unpack<StoredAccount[]>(doc.z)) {
+        for (const a of unpack<StoredAccount[]>(doc)) {
           this.engines.records.set(a.id, {
             state: restoreAccountState(a.state as never),
             appliedAt: a.appliedAt,
@@ -185,7 +202,7 @@ export class Processor {
           this.viewWritten.set(a.id, a.appliedId);
         }
       }
-      this.engines.restore(unpack<EngineSnapshot>(engines.z));
+      this.engines.restore(unpack<EngineSnapshot>(engines));
       // documents of a checkpoint that a crash kept from being written: the next one rewrites its own
       await state.deleteMany({ gen: { $gt: cp.gen } });
       this.gen = cp.gen;
@@ -281,19 +298,16 @@ export class Processor {
   private async release(to: number): Promise<void> {
     if (to <= this.watermark) return;
     const released = this.buffer.releaseUpTo(to);
-    let nextPoint = this.lastPeriodClosed + this.config.pipeline.evaluationPeriodMs;
-    let sinceYield = 0;
+    const period = this.config.pipeline.evaluationPeriodMs;
+    const yieldEvery = this.config.pipeline.yieldEveryEvents;
+    let nextPoint = this.lastPeriodClosed + period;
     for (const ev of released) {
       if (ev.occurredAt > nextPoint || this.lastPeriodClosed === BEFORE_ALL) {
         await this.closePeriodsBefore(ev.occurredAt);
-        nextPoint = this.lastPeriodClosed + this.config.pipeline.evaluationPeriodMs;
+        nextPoint = this.lastPeriodClosed + period;
       }
       this.engines.apply(ev);
-      if (++sinceYield >= this.config.pipeline.yieldEveryEvents) {
-        sinceYield = 0;
-        // let the intake and the API answer in between: a large step is seconds of engine work
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      if (++this.sinceTurn >= yieldEvery) await this.giveTurn();
     }
     this.processed += released.length;
     this.collectTouched();
@@ -302,6 +316,16 @@ export class Processor {
     // incidents as soon as their buckets close (alert speed); the accounts they expose are scored at the period's end
     await this.writeIncidents(to);
     if (released.length > 0) this.hooks.onProcessed?.(released.length);
+  }
+
+  /**
+   * Lets the intake and the API answer in between: a large step, or days of evaluation points
+   * closed at once after a silence, are seconds of engine work. The order of the work is the same
+   * whether or not a turn is given, so it never changes an outcome.
+   */
+  private async giveTurn(): Promise<void> {
+    this.sinceTurn = 0;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private collectTouched(): void {
@@ -341,6 +365,7 @@ export class Processor {
       this.lastPeriodClosed = earliest;
       this.lastDayClosed = Math.max(this.lastDayClosed, earliest);
     }
+    const yieldEvery = this.config.pipeline.yieldEveryEvents;
     while (this.lastPeriodClosed + period <= lastEnd) {
       const end = this.lastPeriodClosed + period;
       this.lastPeriodClosed = end;
@@ -349,15 +374,29 @@ export class Processor {
       if (dayEnd) {
         this.takePending();
         this.lastDayClosed = end;
-        await this.evaluate(this.engines.records.keys(), end);
+        await this.evaluate([...this.engines.records.keys()], end);
       } else if (this.pending.size > 0) await this.evaluate(this.takePending(), end);
+      // closing a period costs about what applying an event does (the spike tracker's buckets)
+      if (++this.sinceTurn >= yieldEvery) await this.giveTurn();
     }
   }
 
-  private async evaluate(accountIds: Iterable<string>, at: number): Promise<void> {
-    await this.writer.writeHealth(accountIds, at);
-    // scoring advances account state, and exposure changes may have marked accounts touched
-    this.engines.touched.clear();
+  /**
+   * Scores the accounts as of `at`, a turn of the event loop given every yieldEveryEvents of them
+   * (a day's end scores every account). Each account is scored on its own, so the cut changes nothing.
+   */
+  private async evaluate(accountIds: string[], at: number): Promise<number> {
+    const chunk = this.config.pipeline.yieldEveryEvents;
+    let scored = 0;
+    for (let from = 0; from < accountIds.length; from += chunk) {
+      if (from > 0 || this.sinceTurn >= chunk) await this.giveTurn();
+      const part = from === 0 && accountIds.length <= chunk ? accountIds : accountIds.slice(from, from + chunk);
+      scored += await this.writer.writeHealth(part, at);
+      this.sinceTurn += part.length;
+      // scoring advances account state, and exposure changes may have marked accounts touched
+      this.engines.touched.clear();
+    }
+    return scored;
   }
 
   /**
@@ -366,8 +405,9 @@ export class Processor {
    */
   async refreshAll(): Promise<number> {
     if (this.lastPeriodClosed === BEFORE_ALL) return 0;
-    const n = await this.writer.writeHealth(this.engines.records.keys(), this.lastPeriodClosed);
-    this.engines.touched.clear();
+    // accounts changed by a step that gave this job its turn stay due at their period's end
+    this.collectTouched();
+    const n = await this.evaluate([...this.engines.records.keys()], this.lastPeriodClosed);
     await this.commit();
     return n;
   }
@@ -441,11 +481,12 @@ export class Processor {
         list.push({ id, state: rec.state, appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors, recentTickets: stored.recentTickets, memory: this.writer.memoryOf(id) });
       }
     }
-    const docs: StateDoc[] = [{ _id: `engines:${gen}`, gen, z: pack(this.engines.snapshot()) }];
+    const compress = this.store.durable;
+    const docs: StateDoc[] = [{ _id: `engines:${gen}`, gen, ...pack(this.engines.snapshot(), compress) }];
     const bucketGens = [...this.bucketGens];
     const superseded = [`engines:${this.gen}`];
     for (const [b, list] of members) {
-      docs.push({ _id: bucketDocId(b, gen), gen, z: pack(list) });
+      docs.push({ _id: bucketDocId(b, gen), gen, ...pack(list, compress) });
       if (bucketGens[b]! >= 0) superseded.push(bucketDocId(b, bucketGens[b]!));
       bucketGens[b] = gen;
     }
@@ -470,11 +511,15 @@ export class Processor {
     this.bucketGens = bucketGens;
     this.sinceCheckpoint = 0;
     const state = this.store.collection<StateDoc>('pipelineState');
+    // every event at or before this seq is in the checkpoint's state: none is read again from the log
+    let covered = cp.readSeq;
+    for (const seq of cp.heldSeqs) if (seq <= covered) covered = seq - 1;
     const writing = (async () => {
       await committed;
       await state.putMany(docs);
       await this.store.collection<CheckpointDoc>('kv').put(cp);
       await state.deleteMany({ _id: { $in: superseded } });
+      await this.source.covered?.(covered);
       await this.writer.publish();
     })();
     this.checkpointInFlight = writing;

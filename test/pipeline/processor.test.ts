@@ -3,6 +3,8 @@ import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import { generateScenario } from '../../src/scenario/generate.js';
 import type { VigilEvent } from '../../src/events/types.js';
 import type { OutreachDoc } from '../../src/pipeline/findings-writer.js';
+import type { Store } from '../../src/store/repository.js';
+import { EventLog } from '../../src/events/event-log.js';
 import { appendAll, figures, pipelineOn, testConfig } from './pipeline-harness.js';
 
 const START = Date.UTC(2026, 9, 1);
@@ -52,7 +54,8 @@ describe('pipeline processor', () => {
   });
 
   it('gives the same scores, alerts and outreach however the log is cut into steps', async () => {
-    const small = await cleanRun(scenario.events, { pipeline: { batchSize: 150, checkpointEvery: 400 } });
+    // small steps, and a turn of the event loop every 7 events, periods or scored accounts (a day's end scored in parts)
+    const small = await cleanRun(scenario.events, { pipeline: { batchSize: 150, checkpointEvery: 400, yieldEveryEvents: 7 } });
     const large = await cleanRun(scenario.events, { pipeline: { batchSize: 5000 } });
     expect(Object.keys(large.figures.health).length).toBeGreaterThan(50);
     expect(small.figures.health).toEqual(large.figures.health);
@@ -94,6 +97,50 @@ describe('pipeline processor', () => {
     await log.append([late], 0);
     while ((await processor.step()) > 0);
     expect(processor.stats().late).toBe(1);
+  });
+
+  it('lets the embedded log drop the events a checkpoint covers, and still refuses their resend', async () => {
+    const { store, processor, figures: f } = await cleanRun(scenario.events, { pipeline: { checkpointEvery: 3000 } });
+    const segments = await store.collection<{ _id: string; events?: string; covered?: boolean }>('eventSegments').find({});
+    const covered = segments.filter((s) => s.covered);
+    // the drain ends with a checkpoint of everything read, and nothing is held after it
+    expect(covered.length).toBe(segments.length);
+    expect(covered.every((s) => s.events === '[]')).toBe(true);
+    const log = new EventLog(store);
+    const resend = await log.append(scenario.events.slice(0, 50), 0);
+    expect(resend).toMatchObject({ accepted: 0, duplicates: 50 });
+    await processor.drain();
+    expect((await figures(store, processor)).processed).toBe(f.processed);
+  });
+
+  it('restores from checkpoints written for a durable store (compressed) as from the embedded one', async () => {
+    const durable = async (): Promise<Store> => {
+      const inner = createMemoryStore();
+      await inner.init();
+      // the same store, saying it keeps its data: the pipeline then writes what it writes to MongoDB
+      return Object.create(inner, { durable: { value: true } }) as Store;
+    };
+    const config = testConfig({ pipeline: { checkpointEvery: 700, batchSize: 300 } });
+    const clean = await cleanRun(scenario.events, { pipeline: { checkpointEvery: 700, batchSize: 300 } });
+    const store = await durable();
+    const { log } = await pipelineOn(store, config, scenario.accounts);
+    await appendAll(log, scenario.events);
+    for (const steps of [9, 17]) {
+      const { processor } = await pipelineOn(store, config, scenario.accounts);
+      for (let i = 0; i < steps; i++) await processor.step();
+    }
+    const state = await store.collection<{ _id: string; z?: string; j?: string }>('pipelineState').find({});
+    expect(state.length).toBeGreaterThan(0);
+    expect(state.every((d) => d.z !== undefined && d.j === undefined)).toBe(true);
+    const { processor } = await pipelineOn(store, config, scenario.accounts);
+    await processor.drain();
+    const after = await figures(store, processor);
+    expect(after.health).toEqual(clean.figures.health);
+    expect(after.incidents).toEqual(clean.figures.incidents);
+    expect(after.alerts).toEqual(clean.figures.alerts);
+    // a durable log keeps every event
+    const segments = await store.collection<{ _id: string; covered?: boolean }>('eventSegments').find({});
+    expect(segments.some((s) => s.covered)).toBe(false);
   });
 
   it('replays from the checkpoint after a crash without changing any count', async () => {
