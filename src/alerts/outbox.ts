@@ -83,6 +83,8 @@ export class Outbox {
   private index: AlertIndex | null = null;
   /** Enqueues run one at a time: each decides from the index as the previous one left it. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Alerts of the batch being enqueued, decided and in the index but not stored yet: changed here, not in the store. */
+  private readonly unstored = new Map<string, AlertDoc>();
 
   constructor(
     private readonly store: Store,
@@ -96,20 +98,31 @@ export class Outbox {
   }
 
   /** Stores the alert; false when an alert with this dedupe key exists already. */
-  enqueue(alert: AlertInput): Promise<boolean> {
-    if (!alert.dedupeKey) return Promise.reject(new TypeError('alert.dedupeKey: required'));
-    const run = this.queue.then(() => this.enqueueNow(alert));
+  async enqueue(alert: AlertInput): Promise<boolean> {
+    return (await this.enqueueMany([alert]))[0]!;
+  }
+
+  /**
+   * Stores the alerts in order, each decided as if those before it were stored already, with one
+   * write for them all (the pipeline hands over a step's alerts at once). One answer per alert:
+   * false for a dedupe key that exists already (or comes twice).
+   */
+  enqueueMany(alerts: AlertInput[]): Promise<boolean[]> {
+    if (alerts.some((a) => !a.dedupeKey)) return Promise.reject(new TypeError('alert.dedupeKey: required'));
+    const run = this.queue.then(() => this.enqueueNow(alerts));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async enqueueNow(alert: AlertInput): Promise<boolean> {
+  private async enqueueNow(alerts: AlertInput[]): Promise<boolean[]> {
     try {
-      return await this.decideAndStore(alert);
+      return await this.decideAndStore(alerts);
     } catch (err) {
       // a write may have landed without its answer: the index is read again before the next decision
       this.index = null;
       throw err;
+    } finally {
+      this.unstored.clear();
     }
   }
 
@@ -125,11 +138,42 @@ export class Outbox {
     return index;
   }
 
-  private async decideAndStore(alert: AlertInput): Promise<boolean> {
+  private async decideAndStore(alerts: AlertInput[]): Promise<boolean[]> {
     // the index holds every stored id (its first read took them all, and whoever wrote since would
-    // have named itself owner): one point read instead of a lookup of the dedupe key as well
+    // have named itself owner): one point read per batch, no lookup of each dedupe key
     const index = await this.currentIndex(this.index ? await this.kv.get(INDEX_OWNER_ID) : null);
-    if (index.has(alert.dedupeKey)) return false;
+    const ids: Array<string | null> = [];
+    const batch: AlertDoc[] = [];
+    for (const alert of alerts) {
+      if (index.has(alert.dedupeKey)) {
+        ids.push(null);
+        continue;
+      }
+      const doc = await this.decide(alert, index);
+      index.add(doc);
+      index.forgetOld(doc.groupKey);
+      this.unstored.set(doc._id, doc);
+      batch.push(doc);
+      ids.push(doc._id);
+    }
+    if (batch.length === 0) return ids.map(() => false);
+    const { duplicates } = await this.alerts.insertNew(batch);
+    this.unstored.clear();
+    const dup = new Set(duplicates);
+    // stored meanwhile through another outbox: the index no longer says what the store holds
+    if (dup.size > 0) this.index = null;
+    for (const doc of batch) {
+      if (dup.has(doc._id)) continue;
+      announceAlert(this.store, doc);
+      if (doc.status === 'pending') this.metrics?.pending.inc();
+      if (doc.status === 'suppressed') this.metrics?.suppressed.inc({ reason: doc.reason?.startsWith('below') ? 'threshold' : 'cooldown' });
+      this.deps.logger?.debug({ alert: doc._id, status: doc.status, channel: doc.channel }, 'alert enqueued');
+    }
+    return ids.map((id) => id !== null && !dup.has(id));
+  }
+
+  /** The alert as it is to be stored: routed, threaded, within budget or deferred, cooled down or held. */
+  private async decide(alert: AlertInput, index: AlertIndex): Promise<AlertDoc> {
     const now = this.clock();
     const groupKey = groupKeyOf(alert);
     const r = route(alert, this.cfg, now);
@@ -185,17 +229,9 @@ export class Outbox {
     await this.releaseByEventTime(index, alert.createdAt, now);
     // the follow-ups this one replaces are marked before it is stored, so it is stored once, with
     // their count (one conditional update fewer, which reads much of the collection on FerretDB); a
-    // crash in between leaves them superseded by an alert the pipeline's replay then stores
+    // crash before the batch is stored leaves them superseded by an alert the pipeline's replay stores
     if (doc.status === 'pending' && doc.threadRoot && isIncident(doc.kind)) doc.coalesced = await this.coalesce(doc, index);
-    const { inserted } = await this.alerts.insertNew([doc]);
-    if (inserted.length === 0) return false;
-    index.add(doc);
-    index.forgetOld(doc.groupKey);
-    announceAlert(this.store, doc);
-    if (doc.status === 'pending') this.metrics?.pending.inc();
-    if (doc.status === 'suppressed') this.metrics?.suppressed.inc({ reason: doc.reason?.startsWith('below') ? 'threshold' : 'cooldown' });
-    this.deps.logger?.debug({ alert: doc._id, status: doc.status, channel: doc.channel }, 'alert enqueued');
-    return true;
+    return doc;
   }
 
   /**
@@ -203,13 +239,26 @@ export class Outbox {
    * dropped from it. For the index's hits whose status may have moved on (see AlertIndex).
    */
   private async fresh(index: AlertIndex, entries: IndexedAlert[]): Promise<Map<string, AlertDoc>> {
-    const docs = new Map((await this.alerts.getMany(entries.map((e) => e.id))).map((d) => [d._id, d]));
+    const stored = entries.filter((e) => !this.unstored.has(e.id));
+    const docs = new Map(stored.length === 0 ? [] : (await this.alerts.getMany(stored.map((e) => e.id))).map((d) => [d._id, d]));
     for (const e of entries) {
+      const u = this.unstored.get(e.id);
+      if (u) {
+        docs.set(e.id, u);
+        continue;
+      }
       const d = docs.get(e.id);
       if (d) index.observe(e, d);
       else index.drop(e);
     }
     return docs;
+  }
+
+  /** What the store answered plus the batch's alerts not stored yet that match, oldest first. */
+  private withUnstored(stored: AlertDoc[], groupKey: string, pick: (d: AlertDoc) => boolean): AlertDoc[] {
+    const out = [...stored];
+    for (const d of this.unstored.values()) if (d.groupKey === groupKey && pick(d)) out.push(d);
+    return sortByCreatedAt(out, 1);
   }
 
   /** Finds the thread root: the first alert of the thread key, or the recent incident of the same error cluster. */
@@ -226,7 +275,8 @@ export class Outbox {
           { groupKey: doc.groupKey, kind: 'incident.opened', createdAt: { $gte: since }, status: { $ne: 'suppressed' } },
           { sort: [['createdAt', -1]], limit: 1 },
         );
-        if (recent[0]) prev = { id: recent[0]._id, threadRoot: recent[0].threadRoot };
+        const last = this.withUnstored(recent, doc.groupKey, (d) => d.kind === 'incident.opened' && d.createdAt >= since && d.status !== 'suppressed').at(-1);
+        if (last) prev = { id: last._id, threadRoot: last.threadRoot };
       }
       if (prev) {
         doc.threadRoot = prev.threadRoot ?? prev.id;
@@ -247,7 +297,8 @@ export class Outbox {
         used = live.filter((e) => docs.has(e.id) && LIVE.includes(e.status));
       } else used = live;
     } else {
-      used = sortByCreatedAt(await this.alerts.find({ groupKey: doc.groupKey, status: { $in: LIVE }, createdAt: { $gt: after } }), 1);
+      const stored = await this.alerts.find({ groupKey: doc.groupKey, status: { $in: LIVE }, createdAt: { $gt: after } });
+      used = this.withUnstored(stored, doc.groupKey, (d) => LIVE.includes(d.status) && d.createdAt > after);
     }
     if (used.length >= max) {
       const oldest = used[0]!;
@@ -266,6 +317,12 @@ export class Outbox {
     for (const e of candidates) {
       const d = docs.get(e.id);
       if (!d || d.status !== 'pending' || d.releaseAt === null || d.releaseAt > eventTime) continue;
+      if (this.unstored.has(d._id)) {
+        d.nextAttemptAt = Math.min(d.nextAttemptAt, now);
+        d.releaseAt = null;
+        index.observe(e, d);
+        continue;
+      }
       const ok = await this.alerts.update(d._id, { releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) }, { where: { status: 'pending' } });
       if (!ok) continue;
       const released = { ...d, releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) };
@@ -291,7 +348,8 @@ export class Outbox {
         { groupKey: doc.groupKey, kind: 'account.alert', createdAt: { $gte: since }, status: { $in: COOLING } },
         { sort: [['createdAt', -1]], limit: 1 },
       );
-      if (recent[0]) prev = { id: recent[0]._id, band: recent[0].band };
+      const last = this.withUnstored(recent, doc.groupKey, (d) => d.kind === 'account.alert' && d.createdAt >= since && COOLING.includes(d.status)).at(-1);
+      if (last) prev = { id: last._id, band: last.band };
     }
     if (!prev) return;
     const was = BAND_RANK[(prev.band as Band) ?? 'healthy'] ?? 0;
@@ -316,6 +374,14 @@ export class Outbox {
     for (const e of candidates) {
       const o = docs.get(e.id);
       if (!o || o.status !== 'pending' || o.claimId !== null || o.attempts !== 0) continue;
+      if (this.unstored.has(o._id)) {
+        // of the same batch: stored superseded, never counted as pending
+        Object.assign(o, { status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' });
+        index.observe(e, o);
+        folded += 1 + o.coalesced;
+        this.metrics?.suppressed.inc({ reason: 'superseded' });
+        continue;
+      }
       const ok = await this.alerts.update(
         o._id,
         { status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' },

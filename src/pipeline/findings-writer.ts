@@ -15,6 +15,8 @@ import type { EngineSet } from './engine-set.js';
 
 export interface AlertQueue {
   enqueue(alert: AlertInput): Promise<boolean>;
+  /** Several alerts in order with one write (the outbox); without it they go one by one. */
+  enqueueMany?(alerts: AlertInput[]): Promise<boolean[]>;
 }
 
 export interface IncidentDoc {
@@ -106,6 +108,8 @@ export class FindingsWriter {
    * of a checkpointed event is ever missing.
    */
   private alertChain: Promise<void> = Promise.resolve();
+  /** Alerts waiting for the chain: handed over together, as many as came while the last batch was stored. */
+  private alertBatch: AlertInput[] = [];
   /** Month documents of the history as last written, so a new day point is not a read of the month first. */
   private readonly historyCache = new Map<string, HistoryMonthDoc>();
   private alertError: unknown = null;
@@ -150,12 +154,24 @@ export class FindingsWriter {
   }
 
   private enqueueAlert(alert: AlertInput): void {
+    this.alertBatch.push(alert);
+    // a batch is already waiting in the chain: this alert goes with it
+    if (this.alertBatch.length > 1) return;
     this.alertChain = this.alertChain.then(
-      () => this.d.alerts.enqueue(alert).then(() => undefined),
+      () => this.handOver(),
       () => undefined,
     ).catch((err: unknown) => {
       this.alertError ??= err;
     });
+  }
+
+  /** Hands the waiting alerts to the outbox, in order. */
+  private async handOver(): Promise<void> {
+    const batch = this.alertBatch;
+    this.alertBatch = [];
+    const queue = this.d.alerts;
+    if (queue.enqueueMany) await queue.enqueueMany(batch);
+    else for (const a of batch) await queue.enqueue(a);
   }
 
   /** Waits for the alerts handed to the outbox so far; rethrows the first failure. */
