@@ -198,11 +198,15 @@ export class SpikeTracker {
     // A cluster with nothing pending and no incident only closes empty buckets, which depend on its
     // own state alone: they are closed when next needed (its next event, a snapshot, a merge), in
     // one run, instead of a few buckets of every cluster at each call (the watermark moves every few
-    // minutes). A call longer than maxCatchUpBuckets may skip buckets, so it defers nothing.
-    const defer = end - this.closedUntil <= this.cfg.maxCatchUpBuckets * this.cfg.bucketMs;
+    // minutes). A call longer than maxCatchUpBuckets may skip buckets, so it defers nothing; and a
+    // cluster owing that many is closed now, so no later call owes more than a day of one cluster's
+    // buckets (after a long silence, the days closed one call at a time each pay their share).
+    const span = this.cfg.maxCatchUpBuckets * this.cfg.bucketMs;
+    const defer = end - this.closedUntil <= span;
+    const owedFrom = this.closedUntil - span;
     // forEach, not for-of over entries: no [id, cluster] array per cluster at every call
     this.clusters.forEach((c, id) => {
-      if (defer && c.pending.size === 0 && !c.incident && c.next !== null) return;
+      if (defer && c.pending.size === 0 && !c.incident && c.next !== null && c.next > owedFrom) return;
       this.catchUp(id, c);
       this.closeCluster(id, c, end, findings);
     });

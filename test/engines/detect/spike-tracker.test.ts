@@ -132,6 +132,39 @@ describe('SpikeTracker', () => {
     expect([...first.findings, ...second.findings]).toEqual(whole);
   });
 
+  it('closes a quiet cluster\'s buckets when next needed, with the same outcome as closing them at every call', () => {
+    // several clusters, some quiet for days, the watermark moved every five minutes (as the pipeline
+    // closes evaluation periods); a snapshot after each call closes every owed bucket at once
+    const r = rng(11);
+    const events: SpikeEvent[] = [];
+    for (let b = 0; b < 5 * 1440; b++) {
+      const day = Math.floor(b / 1440);
+      for (const [k, id] of ['busy', 'daily', 'rare'].entries()) {
+        const active = id === 'busy' || (id === 'daily' && b % 1440 < 90) || (id === 'rare' && (day === 0 || day === 4));
+        if (active && r() < 0.4 / (k + 1)) events.push({ clusterId: id, accountId: `acct-${Math.floor(r() * 9)}`, at: T0 + b * B + Math.floor(r() * B), weight: 1 });
+      }
+      if (b >= 4 * 1440 + 300 && b < 4 * 1440 + 306) for (let a = 0; a < 6; a++) events.push({ clusterId: 'rare', accountId: `hit-${a}`, at: T0 + b * B + 1000 * a, weight: 1 });
+    }
+    events.sort((x, y) => x.at - y.at);
+    const run = (eager: boolean) => {
+      const tracker = new SpikeTracker(cfg);
+      const findings: SpikeFinding[] = [];
+      let next = T0 + 5 * B;
+      for (const e of events) {
+        for (; next <= e.at - LATENESS; next += 5 * B) {
+          findings.push(...tracker.advance(next));
+          if (eager) tracker.snapshot();
+        }
+        tracker.observe(e);
+      }
+      findings.push(...tracker.advance(next));
+      return { findings, snapshot: tracker.snapshot() };
+    };
+    const deferred = run(false);
+    expect(deferred.findings.some((f) => f.clusterId === 'rare' && f.kind === 'opened')).toBe(true);
+    expect(deferred).toEqual(run(true));
+  });
+
   it('follows a cluster merge: the incident continues under the surviving cluster', () => {
     const t = new SpikeTracker(cfg);
     for (let a = 0; a < 4; a++) for (let k = 0; k < 3; k++) t.observe({ clusterId: 'old', accountId: `a${a}`, at: T0 + a * 100 + k, weight: 1 });
