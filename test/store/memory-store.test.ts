@@ -1,6 +1,6 @@
 // What the embedded store promises beyond the shared contract: sorted pages keep the scan order of
-// equal keys (as a full stable sort does), lent documents are the stored ones, frozen, and nested
-// values read back exactly.
+// equal keys (as a full stable sort does), lent documents are the stored ones, frozen, nested
+// values read back exactly, and indexed reads answer as a scan of every document after any writes.
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore, lendsDocuments } from '../../src/store/memory/memory-store.js';
 import type { Doc } from '../../src/store/repository.js';
@@ -83,5 +83,53 @@ describe('memory store', () => {
     expect(ids(await c.find({}, { sort: [['band', 1]] }))).toEqual(['p3', 'p2', 'p4', 'p1']);
     expect(await c.deleteMany({ tags: 'blue' })).toBe(2);
     expect(ids(await c.find({}, { sort: [['_id', 1]] }))).toEqual(['p1', 'p4']);
+  });
+
+  it('indexed reads answer exactly as a scan of every document, through updates, replacements, upserts and deletes', async () => {
+    interface Alert extends Doc {
+      status: string;
+      nextAttemptAt: number | string;
+      enqueuedAt: number;
+      groupKey: string;
+    }
+    const c = createMemoryStore().collection<Alert>('alerts');
+    const statuses = ['pending', 'sending', 'sent', 'held'];
+    // a seeded generator (mulberry32), so a failure can be replayed
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    };
+    const alert = (i: number): Alert => ({
+      _id: `a${i}`,
+      status: statuses[rand(4)]!,
+      // now and then a string, which a numeric range must pass over (MongoDB's type brackets)
+      nextAttemptAt: rand(10) === 0 ? 'later' : rand(50),
+      enqueuedAt: rand(20),
+      groupKey: `g${rand(3)}`,
+    });
+    const byKeys = (a: Alert, b: Alert) => (a.nextAttemptAt as number) - (b.nextAttemptAt as number) || a.enqueuedAt - b.enqueuedAt;
+    for (let round = 0; round < 30; round++) {
+      // first read of a round builds the indexes from what is there; later writes must keep them in step
+      for (let k = 0; k < 25; k++) {
+        const i = rand(80);
+        const op = rand(5);
+        if (op === 0) await c.put(alert(i));
+        else if (op === 1) await c.update(`a${i}`, { status: statuses[rand(4)]!, nextAttemptAt: rand(50) });
+        else if (op === 2) await c.update(`a${i}`, { groupKey: `g${rand(3)}` }, { upsert: true, where: { status: 'pending' }, setOnInsert: { nextAttemptAt: rand(50), enqueuedAt: rand(20) } });
+        else if (op === 3) await c.deleteMany({ groupKey: `g${rand(3)}`, status: statuses[rand(4)]! });
+        else await c.putMany([alert(i), alert(rand(80))]);
+      }
+      const all = await c.find({});
+      const due = rand(50);
+      const want = all.filter((d) => d.status === 'pending' && typeof d.nextAttemptAt === 'number' && d.nextAttemptAt <= due).sort(byKeys);
+      expect(await c.find({ status: 'pending', nextAttemptAt: { $lte: due } }, { sort: [['nextAttemptAt', 1], ['enqueuedAt', 1]], limit: 5 })).toEqual(want.slice(0, 5));
+      expect(await c.find({ status: 'pending', nextAttemptAt: { $lte: due } })).toEqual(all.filter((d) => want.includes(d)));
+      expect(await c.count({ status: { $in: ['pending', 'sending'] } })).toBe(all.filter((d) => d.status === 'pending' || d.status === 'sending').length);
+      expect(await c.count({ status: 'held' })).toBe(all.filter((d) => d.status === 'held').length);
+      expect(await c.find({ groupKey: 'g1' })).toEqual(all.filter((d) => d.groupKey === 'g1'));
+    }
   });
 });
