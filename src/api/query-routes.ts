@@ -33,6 +33,8 @@ export const outcomeBody = z.strictObject({
 });
 export type OutcomeBody = z.infer<typeof outcomeBody>;
 
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
 const BANDS = ['healthy', 'watch', 'at-risk', 'critical'] as const;
 const healthQuery = z.strictObject({
   band: z.enum(BANDS).optional(),
@@ -103,18 +105,22 @@ async function historyOf(store: Store, accountIds: string[], endMs: number, days
   const endDay = dayOf(endMs);
   const firstDay = dayOf(endMs - (days - 1) * 86_400_000);
   const months = monthsBack(endDay, days);
-  const ids = accountIds.flatMap((a) => months.map((m) => `${a}|${m}`));
-  const docs = [...(await readsFor(store.collection<HistoryMonthDoc>('healthHistory')).getMany(ids))];
+  const ids: string[] = [];
+  for (const a of accountIds) for (const m of months) ids.push(`${a}|${m}`);
+  const docs = await readsFor(store.collection<HistoryMonthDoc>('healthHistory')).getMany(ids);
   const out = new Map<string, HistoryPoint[]>(accountIds.map((a) => [a, []]));
-  for (const doc of docs.sort((a, b) => a.month.localeCompare(b.month))) {
+  // asked for oldest month first; a store that answers in another order is put back in it
+  const ordered = docs.every((d, i) => i === 0 || docs[i - 1]!.month <= d.month) ? docs : [...docs].sort((a, b) => a.month.localeCompare(b.month));
+  for (const doc of ordered) {
     const list = out.get(doc.accountId);
     if (!list) continue;
-    for (const { field, suffix } of DAY_FIELDS) {
+    // only the month's days inside [firstDay, endDay]: whole months in the middle, a part at either end
+    const from = doc.month === firstDay.slice(0, 7) ? Number(firstDay.slice(8)) - 1 : doc.month < firstDay ? DAY_FIELDS.length : 0;
+    const to = doc.month === endDay.slice(0, 7) ? Number(endDay.slice(8)) : doc.month > endDay ? 0 : DAY_FIELDS.length;
+    for (let i = from; i < to; i++) {
+      const { field, suffix } = DAY_FIELDS[i]!;
       const p = doc[field] as Omit<HistoryPoint, 'day'> | undefined;
-      if (!p) continue;
-      const day = doc.month + suffix;
-      if (day < firstDay || day > endDay) continue;
-      list.push({ day, ...p });
+      if (p) list.push({ day: doc.month + suffix, ...p });
     }
   }
   return out;
@@ -235,7 +241,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
     const incidents = h.openIncidents?.length ? await readsFor(store.collection<IncidentDoc>('incidents')).getMany([...h.openIncidents]) : [];
     const { _id, ...rest } = h;
     void _id;
-    return {
+    const body = {
       ...rest,
       account: account ? { ...account, _id: undefined } : null,
       history,
@@ -246,6 +252,9 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
         .map((e) => ({ clusterId: e.clusterId, template: templates.get(e.clusterId) ?? '', at: e.at })),
       openIncidents: incidents.map((i) => ({ id: i._id, template: i.template })),
     };
+    // encoded to UTF-8 once here: from a string, the reply would first count its bytes (copying the
+    // string whole, as JSON.stringify leaves it in pieces) and then encode it again while writing
+    return reply.type(JSON_UTF8).send(Buffer.from(JSON.stringify(body)));
   });
 
   app.get<{ Querystring: { status?: string; limit?: string } }>('/v1/incidents', read, async (req, reply) => {

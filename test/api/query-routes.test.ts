@@ -94,6 +94,9 @@ describe('GET /v1/accounts/:id/health', () => {
     apps.push(app);
     const res = await app.inject({ method: 'GET', url: '/v1/accounts/acme/health' });
     expect(res.statusCode).toBe(200);
+    // sent as bytes encoded once, still declared as JSON text
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
     const body = res.json();
     expect(body._id).toBeUndefined();
     expect(body.components).toHaveLength(2);
