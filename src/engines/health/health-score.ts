@@ -159,12 +159,23 @@ function expectedInWindow(ws: WindowSums, key: BucketKey, prior: number, cfg: He
   return { expected: rate * ws.get('tickets', W_MID), rate };
 }
 
+/**
+ * How far a count stands above what the account's usual rate predicts, in standard deviations of
+ * chance (a Poisson count's spread is the square root of its mean, with a pseudo-count so an
+ * expectation near zero does not make one event look impossible), mapped to [0, 1] between `from`
+ * and `full`: a busy account's extra hand-off is chance, a quiet account's third one is not.
+ */
+function surpriseRisk(count: number, expected: number, from: number, full: number, cfg: HealthConfig): number {
+  const z = (count - expected) / Math.sqrt(expected + cfg.surprisePseudoCount);
+  return clamp01((z - from) / (full - from));
+}
+
 function escalationComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
   const wd = cfg.escalationWindowDays;
   const esc = ws.get('escalations', W_MID);
   const tickets = ws.get('tickets', W_MID);
   const { expected, rate } = expectedInWindow(ws, 'escalations', cfg.escalationsPerTicketPrior, cfg);
-  const risk = clamp01((esc - expected - cfg.escalationAllowance) / cfg.escalationsFull);
+  const risk = surpriseRisk(esc, expected, cfg.escalationSurpriseFrom, cfg.escalationSurpriseFull, cfg);
   const sentence = `${plural(esc, 'escalation')} to a human in the last ${wd} days across ${plural(tickets, 'new ticket')} (usually ${Math.round(rate * 100)}% of tickets, ${r1(expected)} expected)`;
   return { name: 'escalations', value: esc, risk, sentence };
 }
@@ -188,15 +199,23 @@ function csatComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): 
   if (n === 0) return { name: 'csat', value: 0, risk: 0, sentence: `no CSAT responses in ${cfg.windowDays} days` };
   const mean = W('csatSum', W_ALL) / n;
   const confidence = n / (n + cfg.csatPriorResponses);
-  const risk = clamp01((cfg.csatGood - mean) / (cfg.csatGood - cfg.csatBad)) * confidence;
+  const levelRisk = clamp01((cfg.csatGood - mean) / (cfg.csatGood - cfg.csatBad)) * confidence;
+  // The fall of the escalation window's responses below the account's earlier ones, in standard
+  // errors: the same reading as for sentiment, so an account used to 5s that now gives 3s counts.
   const nRecent = W('csatN', W_MID);
   const nOld = n - nRecent;
+  let shiftRisk = 0;
   let trend = '';
   if (nRecent > 0 && nOld > 0) {
     const recentMean = W('csatSum', W_MID) / nRecent;
-    const oldMean = (mean * n - recentMean * nRecent) / nOld;
-    if (Math.abs(recentMean - oldMean) >= 0.5) trend = `, ${recentMean < oldMean ? 'down' : 'up'} to ${r1(recentMean)} in the last ${half} days from ${r1(oldMean)}`;
+    const oldMean = (W('csatSum', W_ALL) - W('csatSum', W_MID)) / nOld;
+    const z = (oldMean - recentMean) / (cfg.csatResponseSd * Math.sqrt(1 / nRecent + 1 / nOld));
+    shiftRisk = clamp01((z - cfg.csatShiftFrom) / (cfg.csatShiftFull - cfg.csatShiftFrom));
+    if (Math.abs(recentMean - oldMean) >= 0.5 || shiftRisk > 0) {
+      trend = `, ${recentMean < oldMean ? 'down' : 'up'} to ${r1(recentMean)} over ${plural(nRecent, 'response')} in the last ${half} days from ${r1(oldMean)}`;
+    }
   }
+  const risk = clamp01((1 - cfg.csatShiftShare) * levelRisk + cfg.csatShiftShare * shiftRisk);
   return { name: 'csat', value: r2(mean), risk, sentence: `CSAT ${mean.toFixed(1)} from ${plural(n, 'response')} in ${cfg.windowDays} days${trend}` };
 }
 
@@ -204,7 +223,7 @@ function aiLoopComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig)
   const wd = cfg.escalationWindowDays;
   const n = ws.get('loops', W_MID);
   const { expected } = expectedInWindow(ws, 'loops', cfg.loopsPerTicketPrior, cfg);
-  const risk = clamp01((n - expected - cfg.aiLoopAllowance) / cfg.aiLoopsFull);
+  const risk = surpriseRisk(n, expected, cfg.aiLoopSurpriseFrom, cfg.aiLoopSurpriseFull, cfg);
   const sentence =
     n === 0
       ? `no AI loops in the last ${wd} days`

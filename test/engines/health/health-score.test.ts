@@ -109,6 +109,56 @@ describe('health score', () => {
     expect(Math.abs(100 + total - both.score)).toBeLessThan(0.6);
   });
 
+  it('judges escalations in standard deviations of chance: a busy account\'s usual hand-offs add nothing, a quiet account\'s extra ones do', () => {
+    const c = cfg();
+    /** 31 days of `perDay` tickets, every `escEvery`-th escalated; then `extra` more escalations on day 30. */
+    const account = (perDay: number, escEvery: number, extra: number) => {
+      const s = newAccountState('acct-1', c);
+      let k = 0;
+      for (let d = 0; d < 31; d++) {
+        for (let j = 0; j < perDay; j++) {
+          const t = `t${k++}`;
+          applyEvent(s, ev('ticket.created', d + 0.3 + j * 0.01, { ticketId: t }), {}, c);
+          applyEvent(s, ev('ticket.message', d + 0.3 + j * 0.01, { ticketId: t, author: 'customer', text: 'x' }), { sentiment: 0.3 }, c);
+          if (k % escEvery === 0) applyEvent(s, ev('ticket.escalated', d + 0.31 + j * 0.01, { ticketId: t }), {}, c);
+        }
+        advanceTo(s, T0 + (d + 1) * DAY - 1, c);
+      }
+      for (let j = 0; j < extra; j++) applyEvent(s, ev('ticket.escalated', 30.5 + j * 0.01, { ticketId: `x${j}` }), {}, c);
+      advanceTo(s, T0 + 31 * DAY - 1, c);
+      return component(scoreAccount(s, undefined, T0 + 31 * DAY - 1, c), 'escalations');
+    };
+    // A busy account handing off its usual 10% adds no risk, and three more in two weeks are within chance for it.
+    expect(account(6, 10, 0).risk).toBe(0);
+    const busy = account(6, 10, 3);
+    // A quiet account (one ticket a day, hardly ever handed off) with the same three extra is surprising.
+    const quiet = account(1, 50, 3);
+    expect(busy.risk).toBe(0);
+    expect(quiet.risk).toBeGreaterThan(0);
+    // Surer with more of them.
+    expect(account(1, 50, 5).risk).toBeGreaterThan(quiet.risk);
+    expect(quiet.sentence).toMatch(/^\d+ escalations to a human in the last 14 days across 14 new tickets \(usually \d+% of tickets, [\d.]+ expected\)$/);
+  });
+
+  it('counts a CSAT fall against the account\'s own earlier responses even while the mean is still good', () => {
+    const c = cfg();
+    /** 30 days; 5s on days 0..14 (`old` of them), then `recent` responses of `score` in the escalation window. */
+    const account = (old: number, recent: number, score: number) => {
+      const s = steady(c, 30);
+      // steady() answers 5 every fifth day; replace nothing, add responses on top.
+      for (let k = 0; k < old; k++) applyEvent(s, ev('ticket.csat', 2 + k, { ticketId: `o${k}`, csat: 5 }), {}, c);
+      for (let k = 0; k < recent; k++) applyEvent(s, ev('ticket.csat', 20 + k, { ticketId: `r${k}`, csat: score }), {}, c);
+      return component(scoreAccount(s, undefined, T0 + 30 * DAY - 1, c), 'csat');
+    };
+    const falling = account(6, 4, 3);
+    expect(falling.value).toBeGreaterThanOrEqual(c.csatGood); // the 45-day mean alone says "fine"
+    expect(falling.risk).toBeGreaterThan(0);
+    expect(falling.sentence).toMatch(/, down to [\d.]+ over \d+ responses in the last 14 days from 5$/);
+    // The same scores as always add nothing; the same fall on fewer responses is less sure.
+    expect(account(6, 4, 5).risk).toBe(0);
+    expect(account(6, 1, 3).risk).toBeLessThan(falling.risk);
+  });
+
   it('explains escalations, re-escalations, CSAT, AI loops, silence and incidents', () => {
     const c = cfg();
     const s = steady(c, 20);
@@ -128,7 +178,7 @@ describe('health score', () => {
     expect(component(r, 'escalations').sentence).toMatch(/^6 escalations to a human in the last 14 days across 12 new tickets \(usually \d+% of tickets, [\d.]+ expected\)$/);
     expect(component(r, 'escalations').risk).toBe(1);
     expect(component(r, 'reEscalations').sentence).toMatch(/^3 tickets reopened or escalated again after a human resolved them in the last 14 days/);
-    expect(component(r, 'csat').sentence).toMatch(/^CSAT [\d.]+ from 10 responses in 45 days, down to 1.6 in the last 14 days from 5$/);
+    expect(component(r, 'csat').sentence).toMatch(/^CSAT [\d.]+ from 10 responses in 45 days, down to 1.6 over 7 responses in the last 14 days from 5$/);
     expect(component(r, 'aiLoops').sentence).toMatch(/^6 tickets where the AI replied 4\+ times/);
     expect(component(r, 'incidents').sentence).toBe('hit by 1 open incident affecting many accounts');
     expect(component(r, 'silence').sentence).toBe('last customer contact 1 day ago');
