@@ -186,8 +186,14 @@ export class FindingsWriter {
     if (findings.length === 0) return;
     const { engines, store } = this.d;
     const changed = new Map<string, IncidentDoc>();
+    /** Incidents not in the store yet: inserted, which FerretDB does without reading the collection (a replace reads much of it). */
+    const created = new Set<string>();
     for (const f of findings) {
-      const doc = this.openIncidents.get(f.incidentId) ?? (await store.collection<IncidentDoc>('incidents').get(f.incidentId)) ?? this.newIncident(f);
+      let doc = this.openIncidents.get(f.incidentId) ?? (await store.collection<IncidentDoc>('incidents').get(f.incidentId));
+      if (!doc) {
+        doc = this.newIncident(f);
+        created.add(doc._id);
+      }
       const seen = doc.timeline.some((t) => t.at === f.at && t.kind === f.kind);
       if (!seen) doc.timeline.push({ at: f.at, kind: f.kind, count: f.count, accounts: f.accounts.length });
       doc.updatedAt = Math.max(doc.updatedAt, f.at);
@@ -221,7 +227,11 @@ export class FindingsWriter {
     // One atomic replace each, not putMany: on FerretDB putMany deletes and re-inserts, and an open
     // incident lost to a crash in between is not rebuilt by the replay (its opening is before the checkpoint).
     const incidents = store.collection<IncidentDoc>('incidents');
-    await Promise.all([...changed.values()].map((doc) => incidents.put(doc)));
+    const fresh = [...changed.values()].filter((d) => created.has(d._id));
+    // one stored meanwhile (not by this writer, which alone writes incidents) is replaced after all
+    const { duplicates } = await incidents.insertNew(fresh);
+    const again = new Set(duplicates);
+    await Promise.all([...changed.values()].filter((d) => !created.has(d._id) || again.has(d._id)).map((doc) => incidents.put(doc)));
   }
 
   private newIncident(f: SpikeFinding): IncidentDoc {
