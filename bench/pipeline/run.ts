@@ -37,13 +37,15 @@ console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0
 async function throughput(): Promise<void> {
   const accounts = Number(args.accounts);
   const days = Number(args.days);
-  const { daemon: d, scenario: sc, secs, cpuSecs } = await timedDrain({ seed: 42, accounts, days });
+  const { daemon: d, scenario: sc, secs, cpuSecs, gc } = await timedDrain({ seed: 42, accounts, days });
   const stats = d.processor()!.stats();
   console.log(`\n## pipeline, embedded store, one process`);
   console.log(`events: ${sc.events.length} (${accounts} accounts, ${days} days; ${stats.clusters} clusters, ${stats.openIncidents} open incidents)`);
   console.log(`drain: ${secs.toFixed(2)} s = ${Math.round(sc.events.length / secs)} events/s (includes daily health points for every account, checkpoints, findings)`);
   // The machine is shared: CPU time of this process (all its threads, GC included) moves far less with load than wall time.
   console.log(`drain CPU: ${cpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / cpuSecs)} events per CPU second (load average ${loadavg()[0]!.toFixed(2)})`);
+  console.log(`accounts scored: ${stats.scored} (each account with events in a ${d.config.pipeline.evaluationPeriodMs / 60_000}-min period at its end, every account at each day's end)`);
+  console.log(`GC pauses during the drain: ${gc.minor.pauses} scavenges ${gc.minor.ms.toFixed(0)} ms, ${gc.major.pauses} mark-compacts ${gc.major.ms.toFixed(0)} ms (wall time of the pauses)`);
   console.log(`rss after: ${mb(process.memoryUsage().rss)}`);
   await d.stop();
 }

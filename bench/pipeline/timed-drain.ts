@@ -1,6 +1,7 @@
 // The pipeline benchmarks' common run: a generated scenario ingested into a daemon on the embedded
 // store (processing off), then one timed drain, in wall and in CPU time.
 import { Writable } from 'node:stream';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/daemon.js';
@@ -13,6 +14,13 @@ export interface TimedDrain {
   secs: number;
   /** CPU seconds of this process (all threads, GC included) during the drain: less sensitive to machine load. */
   cpuSecs: number;
+  /** GC pauses of the main thread during the drain: young-generation scavenges and full mark-compacts. */
+  gc: { minor: GcTotal; major: GcTotal };
+}
+
+export interface GcTotal {
+  pauses: number;
+  ms: number;
 }
 
 export async function timedDrain(opts: { seed: number; accounts: number; days: number; overrides?: object }): Promise<TimedDrain> {
@@ -20,10 +28,24 @@ export async function timedDrain(opts: { seed: number; accounts: number; days: n
   const config = loadConfig({ env: {}, overrides: { ...(opts.overrides ?? {}), server: { port: 0 }, log: { level: 'silent' } } });
   const daemon = await startDaemon(config, { autoProcess: false, logger: pino({ level: 'silent' }), alertsOut: new Writable({ write: (_c, _e, cb) => cb() }) });
   await daemon.ingest(scenario.events, scenario.accounts);
+  const gc = { minor: { pauses: 0, ms: 0 }, major: { pauses: 0, ms: 0 } };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      const total = kind === constants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : kind === constants.NODE_PERFORMANCE_GC_MAJOR ? gc.major : null;
+      if (!total) continue;
+      total.pauses++;
+      total.ms += e.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   await daemon.drain();
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
-  return { daemon, scenario, secs, cpuSecs: (cpu.user + cpu.system) / 1e6 };
+  // entries of the last pauses are delivered asynchronously: let them arrive before counting
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  observer.disconnect();
+  return { daemon, scenario, secs, cpuSecs: (cpu.user + cpu.system) / 1e6, gc };
 }

@@ -128,6 +128,8 @@ export interface ProcessorStats {
   maxEventTime: number;
   late: number;
   processed: number;
+  /** Account scorings so far (each account with events in a period at its end, every account at a day's end). */
+  scored: number;
   accounts: number;
   clusters: number;
   openIncidents: number;
@@ -153,6 +155,7 @@ export class Processor {
   private readonly pending = new Set<string>();
   /** Engine work (events applied, periods closed, accounts scored) since the event loop last had a turn. */
   private sinceTurn = 0;
+  private scored = 0;
   private gen = 0;
   private bucketGens: number[] = new Array<number>(ACCOUNT_BUCKETS).fill(-1);
   private stepLimit: number;
@@ -391,7 +394,9 @@ export class Processor {
     for (let from = 0; from < accountIds.length; from += chunk) {
       if (from > 0 || this.sinceTurn >= chunk) await this.giveTurn();
       const part = from === 0 && accountIds.length <= chunk ? accountIds : accountIds.slice(from, from + chunk);
-      scored += await this.writer.writeHealth(part, at);
+      const n = await this.writer.writeHealth(part, at);
+      scored += n;
+      this.scored += n;
       this.sinceTurn += part.length;
       // scoring advances account state, and exposure changes may have marked accounts touched
       this.engines.touched.clear();
@@ -549,6 +554,7 @@ export class Processor {
       maxEventTime: this.maxEventTime,
       late: this.late,
       processed: this.processed,
+      scored: this.scored,
       accounts: this.engines.records.size,
       clusters: this.engines.clusters.size,
       openIncidents: this.writer.openIncidentCount(),
