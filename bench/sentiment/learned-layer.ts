@@ -1,6 +1,6 @@
-// Fits the sentiment model's learned layer: lexicon-source weights, emphasis terms and per-stem
-// corrections (plain and negated), by full-batch Adam on squared error of the compound score.
-import type { ExtractedMessage, SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
+// Fits the sentiment model's learned layer: lexicon-source weights, emphasis terms, AFINN-level, per-stem
+// (plain and negated), per-word-form and word-pair corrections, by full-batch Adam on squared error of the compound.
+import type { ExtractedMessage, ExtractedToken, SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
 import type { SentimentConfig } from '../../src/engines/sentiment/config.js';
 import type { SentimentModel } from '../../src/engines/sentiment/sentiment-model.js';
 import { CalibrationFeatures, calibrate } from '../../src/engines/sentiment/calibrator.js';
@@ -13,12 +13,20 @@ export interface TrainOptions {
   l2Unlisted: number;
   /** a stem gets a correction only if it occurs in at least this many training messages */
   minCount: number;
+  /** L2 penalty on each word-form correction (on top of its stem's); 0 learns none */
+  wordL2: number;
+  /** L2 penalty on each word-pair correction; 0 learns none */
+  pairL2: number;
+  /** a word pair gets a correction only if it occurs in at least this many training messages */
+  pairMinCount: number;
+  /** learn one correction per AFINN level (-5..5, L2 as the stems'): 0 learns none */
+  afinnLevels: number;
   iterations: number;
   learningRate: number;
 }
 
 // l2 and minCount chosen by the pooled 5-fold CV of train.ts among l2 in {1e-4, 3e-4, 1e-3}, l2Unlisted in {1e-3, 3e-3} and minCount in {2, 3}
-export const DEFAULT_TRAIN: TrainOptions = { l2: 1e-4, l2Unlisted: 1e-3, minCount: 2, iterations: 400, learningRate: 0.05 };
+export const DEFAULT_TRAIN: TrainOptions = { l2: 1e-4, l2Unlisted: 1e-3, minCount: 2, wordL2: 2e-3, pairL2: 1e-3, pairMinCount: 2, afinnLevels: 1, iterations: 400, learningRate: 0.05 };
 
 /** Topic words of support conversations: every ticket says them, so whatever lean a review or tweet
  * set gives them (Amazon's "tech support" complaints) must not colour a support message. */
@@ -37,32 +45,68 @@ export function toSamples(analyzer: SentimentAnalyzer, items: ReadonlyArray<{ te
 }
 
 export function train(samples: readonly Sample[], cfg: SentimentConfig, init: SentimentModel, opts: TrainOptions): SentimentModel {
-  // vocabulary of stems frequent enough to earn a correction
+  // vocabularies of stems, word forms and word pairs frequent enough to earn a correction
   const df = new Map<string, number>();
+  const wdf = new Map<string, number>();
+  const pdf = new Map<string, number>();
   const listed = new Set<string>();
+  const count = (m: Map<string, number>, keys: Set<string>): void => {
+    for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  };
   for (const s of samples) {
     const seen = new Set<string>();
+    const seenWords = new Set<string>();
+    const seenPairs = new Set<string>();
     for (const t of s.msg.tokens) {
       seen.add(t.stem);
+      seenWords.add(t.word);
+      const pair = pairKey(t);
+      if (pair !== null) seenPairs.add(pair);
       // ML-Senticon rates most of WordNet, topic words included, so it does not count as a rating here
       if (t.afinn !== 0 || t.pattern !== 0 || t.emoji !== 0) listed.add(t.stem);
     }
-    for (const st of seen) df.set(st, (df.get(st) ?? 0) + 1);
+    count(df, seen);
+    count(wdf, seenWords);
+    count(pdf, seenPairs);
   }
-  const vocab = new Map<string, number>();
   // "__proto__" would not survive as a plain-object key
-  for (const [st, n] of df) if (n >= opts.minCount && st !== '__proto__' && !DOMAIN_NEUTRAL_STEMS.has(st)) vocab.set(st, vocab.size);
+  const usable = (k: string): boolean => k !== '__proto__' && !k.includes('__proto__');
+  const vocab = new Map<string, number>();
+  for (const [st, n] of df) if (n >= opts.minCount && usable(st) && !DOMAIN_NEUTRAL_STEMS.has(st)) vocab.set(st, vocab.size);
+  const wordVocab = new Map<string, number>();
+  // a word form of a support topic stem gets no correction either ("support", "tickets")
+  const domainWords = new Set<string>();
+  for (const s of samples) for (const t of s.msg.tokens) if (DOMAIN_NEUTRAL_STEMS.has(t.stem)) domainWords.add(t.word);
+  if (opts.wordL2 > 0) for (const [w, n] of wdf) if (n >= opts.minCount && usable(w) && !domainWords.has(w)) wordVocab.set(w, wordVocab.size);
+  const pairVocab = new Map<string, number>();
+  if (opts.pairL2 > 0)
+    for (const [pr, n] of pdf) if (n >= opts.pairMinCount && usable(pr) && !pr.split(' ').some((st) => DOMAIN_NEUTRAL_STEMS.has(st))) pairVocab.set(pr, pairVocab.size);
   const V = vocab.size;
+  const W = wordVocab.size;
+  const B = pairVocab.size;
   const G = GLOBALS.length;
-  const P = G + 2 * V; // globals, residuals, negated residuals
+  const WO = G + 2 * V; // offset of the word-form corrections
+  const PO = WO + W; // offset of the pair corrections
+  const LO = PO + B; // offset of the AFINN level corrections
+  const L = opts.afinnLevels > 0 ? AFINN_LEVELS : 0;
+  const P = LO + L; // globals, residuals, negated residuals, word forms, pairs, AFINN levels
   const theta = new Float64Array(P);
   const l2 = new Float64Array(P);
   for (const [st, i] of vocab) l2[G + i] = l2[G + V + i] = listed.has(st) ? opts.l2 : opts.l2Unlisted;
+  for (let i = 0; i < W; i++) l2[WO + i] = opts.wordL2;
+  for (let i = 0; i < B; i++) l2[PO + i] = opts.pairL2;
+  for (let i = 0; i < L; i++) l2[LO + i] = opts.l2;
   GLOBALS.forEach((k, i) => (theta[i] = init.weights[k]));
   const m = new Float64Array(P);
   const v = new Float64Array(P);
   const grad = new Float64Array(P);
   const ids = samples.map((s) => Int32Array.from(s.msg.tokens, (t) => vocab.get(t.stem) ?? -1));
+  const wids = samples.map((s) => Int32Array.from(s.msg.tokens, (t) => wordVocab.get(t.word) ?? -1));
+  const lids = samples.map((s) => Int32Array.from(s.msg.tokens, (t) => (L > 0 ? afinnLevel(t.afinn) : -1)));
+  const pids = samples.map((s) => Int32Array.from(s.msg.tokens, (t) => {
+    const k = pairKey(t);
+    return k === null ? -1 : pairVocab.get(k) ?? -1;
+  }));
   const alpha = cfg.normalizationAlpha;
   const ns = cfg.negationScale;
   const N = samples.length;
@@ -73,13 +117,17 @@ export function train(samples: readonly Sample[], cfg: SentimentConfig, init: Se
     for (let si = 0; si < N; si++) {
       const { msg, target } = samples[si]!;
       const tid = ids[si]!;
+      const wid = wids[si]!;
+      const pid = pids[si]!;
+      const lid = lids[si]!;
       let x = 0;
       for (let k = 0; k < msg.tokens.length; k++) {
         const t = msg.tokens[k]!;
-        const r = tid[k]! >= 0 ? theta[G + tid[k]!]! : 0;
+        const r = (tid[k]! >= 0 ? theta[G + tid[k]!]! : 0) + (wid[k]! >= 0 ? theta[WO + wid[k]!]! : 0) + (lid[k]! >= 0 ? theta[LO + lid[k]!]! : 0);
         const alone = t.afinn === 0;
         const base = theta[0]! * t.afinn + (alone ? theta[8]! * t.senticon + theta[9]! * t.pattern : theta[1]! * t.senticon + theta[2]! * t.pattern) + theta[3]! * t.emoji + r;
         x += t.factor * (t.negated ? ns * base + (tid[k]! >= 0 ? theta[G + V + tid[k]!]! : 0) : base);
+        if (pid[k]! >= 0) x += t.factor * theta[PO + pid[k]!]!;
       }
       x += theta[4]! * msg.domain;
       if (msg.hasWords) x += theta[7]!;
@@ -104,6 +152,9 @@ export function train(samples: readonly Sample[], cfg: SentimentConfig, init: Se
           grad[G + tid[k]!]! += gf;
           if (t.negated) grad[G + V + tid[k]!]! += g * t.factor;
         }
+        if (wid[k]! >= 0) grad[WO + wid[k]!]! += gf;
+        if (lid[k]! >= 0) grad[LO + lid[k]!]! += gf;
+        if (pid[k]! >= 0) grad[PO + pid[k]!]! += g * t.factor;
       }
       grad[4]! += g * msg.domain;
       grad[5]! += g * sign * msg.exclaim;
@@ -122,27 +173,53 @@ export function train(samples: readonly Sample[], cfg: SentimentConfig, init: Se
   const round = (x: number): number => Math.round(x * 1e5) / 1e5;
   const weights = { ...init.weights };
   GLOBALS.forEach((k, i) => (weights[k] = round(theta[i]!)));
-  const residual: Record<string, number> = {};
-  const negatedResidual: Record<string, number> = {};
-  for (const [st, i] of vocab) {
-    const r = round(theta[G + i]!);
-    const rn = round(theta[G + V + i]!);
-    if (r !== 0) residual[st] = r;
-    if (rn !== 0) negatedResidual[st] = rn;
-  }
-  return { format: 'vigil-sentiment/1', weights, residual, negatedResidual, meta: {} };
+  const collect = (voc: Map<string, number>, offset: number): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [k, i] of voc) {
+      const r = round(theta[offset + i]!);
+      if (r !== 0) out[k] = r;
+    }
+    return out;
+  };
+  return {
+    format: 'vigil-sentiment/1',
+    weights,
+    residual: collect(vocab, G),
+    negatedResidual: collect(vocab, G + V),
+    wordResidual: collect(wordVocab, WO),
+    pairResidual: collect(pairVocab, PO),
+    ...(L > 0 ? { afinnLevels: Array.from(theta.subarray(LO, LO + L), round) } : {}),
+    meta: {},
+  };
+}
+
+/** AFINN's integer levels -5..5; 0 (unrated) gets no correction of its own */
+export const AFINN_LEVELS = 11;
+
+/** The index of a token's AFINN level (its value scaled to [-1, 1]), or -1 when AFINN does not rate it. */
+export function afinnLevel(afinn: number): number {
+  return afinn === 0 ? -1 : Math.round(afinn * 5) + 5;
+}
+
+/** The key of a token's pair with the word scored before it, or null. */
+export function pairKey(t: ExtractedToken): string | null {
+  return t.prevStem === null ? null : `${t.prevStem} ${t.stem}`;
 }
 
 /** The raw sum before squashing, identical to the analyzer's for the same model; fills `acc` with the calibrator's aggregates when given. */
 export function rawScore(model: SentimentModel, cfg: SentimentConfig, msg: ExtractedMessage, acc?: CalibrationFeatures): number {
   const w = model.weights;
   const own = (rec: Record<string, number>, k: string): number => (Object.hasOwn(rec, k) ? rec[k]! : 0);
+  const words = model.wordResidual ?? {};
+  const pairs = model.pairResidual ?? {};
   let x = 0;
   acc?.reset();
   for (const t of msg.tokens) {
     const others = t.afinn !== 0 ? w.senticon * t.senticon + w.pattern * t.pattern : w.senticonAlone * t.senticon + w.patternAlone * t.pattern;
-    const base = w.afinn * t.afinn + others + w.emoji * t.emoji + own(model.residual, t.stem);
-    const c = t.factor * (t.negated ? cfg.negationScale * base + own(model.negatedResidual, t.stem) : base);
+    const level = model.afinnLevels !== undefined && t.afinn !== 0 ? model.afinnLevels[afinnLevel(t.afinn)]! : 0;
+    const base = w.afinn * t.afinn + others + w.emoji * t.emoji + own(model.residual, t.stem) + own(words, t.word) + level;
+    const pair = pairKey(t);
+    const c = t.factor * ((t.negated ? cfg.negationScale * base + own(model.negatedResidual, t.stem) : base) + (pair === null ? 0 : own(pairs, pair)));
     x += c;
     acc?.token(t.afinn, t.senticon, t.pattern, t.emoji, t.factor, t.negated, cfg.negationScale, c);
   }

@@ -1,8 +1,9 @@
 // Trains the shipped sentiment weights (models/sentiment/model.json) on the rated development sets,
 // and reports them honestly: in-sample, k-fold by item (Amazon by review), and across datasets.
-// Two stages: the linear layer (lexicon weights, per-stem corrections), then the calibrator, fitted to
-// the linear layer's out-of-fold raw sums (inner k-fold) so it learns how far those sums can be trusted
-// on unseen text rather than on text the corrections were fitted to.
+// Two stages: the linear layer (lexicon weights, per-stem, word-form and word-pair corrections), then the
+// calibrator, fitted to the linear layer's out-of-fold raw sums (inner k-fold) so it learns how far those
+// sums can be trusted on unseen text rather than on text the corrections were fitted to; the shipped
+// linear layer is the mean of the inner-fold layers (--bag 0: one layer trained on all the data instead).
 // Run: npx tsc -p tsconfig.json && node dist/bench/sentiment/train.js [--l2 x] [--folds k]
 process.env.DOTENV_CONFIG_QUIET ??= 'true';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -22,10 +23,11 @@ const flag = (name: string, def: number): number => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const FOLDS = flag('--folds', 5);
-const opts: TrainOptions = { ...DEFAULT_TRAIN, l2: flag('--l2', DEFAULT_TRAIN.l2), l2Unlisted: flag('--l2-unlisted', DEFAULT_TRAIN.l2Unlisted), minCount: flag('--min-count', DEFAULT_TRAIN.minCount), iterations: flag('--iterations', DEFAULT_TRAIN.iterations) };
+const opts: TrainOptions = { ...DEFAULT_TRAIN, l2: flag('--l2', DEFAULT_TRAIN.l2), l2Unlisted: flag('--l2-unlisted', DEFAULT_TRAIN.l2Unlisted), minCount: flag('--min-count', DEFAULT_TRAIN.minCount), iterations: flag('--iterations', DEFAULT_TRAIN.iterations), wordL2: flag('--word-l2', DEFAULT_TRAIN.wordL2), pairL2: flag('--pair-l2', DEFAULT_TRAIN.pairL2), pairMinCount: flag('--pair-min-count', DEFAULT_TRAIN.pairMinCount), afinnLevels: flag('--afinn-levels', DEFAULT_TRAIN.afinnLevels) };
 const write = !args.includes('--no-write');
 const boost: BoostOptions = { ...DEFAULT_BOOST, trees: flag('--trees', DEFAULT_BOOST.trees), maxDepth: flag('--depth', DEFAULT_BOOST.maxDepth), minLeaf: flag('--min-leaf', DEFAULT_BOOST.minLeaf), learningRate: flag('--boost-rate', DEFAULT_BOOST.learningRate) };
 const INNER_FOLDS = flag('--inner-folds', 5);
+const BAG = flag('--bag', 1) > 0;
 
 // --set key=value overrides a rule parameter, for exploring the defaults (the shipped model uses none)
 const overrides: Record<string, number> = {};
@@ -60,8 +62,10 @@ interface Labelled {
 /** Both stages on `data`: the calibrator sees only raw sums of models that did not train on the message. */
 function fitModel(data: readonly Labelled[]): SentimentModel {
   const rows = new Array<Float64Array>(data.length);
+  const inners: SentimentModel[] = [];
   for (let g = 0; g < INNER_FOLDS; g++) {
     const inner = train(data.filter((d) => foldOf(d.item, INNER_FOLDS, '#inner') !== g).map((d) => d.sample), cfg, init, opts);
+    inners.push(inner);
     data.forEach((d, i) => {
       if (foldOf(d.item, INNER_FOLDS, '#inner') === g) rows[i] = calibrationRow(inner, cfg, d.sample.msg);
     });
@@ -78,8 +82,36 @@ function fitModel(data: readonly Labelled[]): SentimentModel {
       calibrator.stretch = k;
     }
   }
-  const linear = train(data.map((d) => d.sample), cfg, init, opts);
+  // bagged: the mean of the inner models, each of which fed the calibrator its rows, so the calibrator
+  // is applied to sums of the kind it was fitted on (models that saw 80% of the data); else one model on all
+  const linear = BAG ? averageModels(inners) : train(data.map((d) => d.sample), cfg, init, opts);
   return { ...linear, calibrator };
+}
+
+/** The parameter-wise mean of linear layers: its raw sum is the mean of theirs (up to the emphasis term's sign). */
+function averageModels(models: readonly SentimentModel[]): SentimentModel {
+  const round = (x: number): number => Math.round(x * 1e5) / 1e5;
+  const k = models.length;
+  const mean = (pick: (m: SentimentModel) => Record<string, number> | undefined): Record<string, number> => {
+    const sum = new Map<string, number>();
+    for (const m of models) for (const [key, v] of Object.entries(pick(m) ?? {})) sum.set(key, (sum.get(key) ?? 0) + v);
+    const out: Record<string, number> = {};
+    for (const [key, v] of [...sum].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) if (round(v / k) !== 0) out[key] = round(v / k);
+    return out;
+  };
+  const weights = { ...models[0]!.weights };
+  for (const key of Object.keys(weights) as Array<keyof typeof weights>) weights[key] = round(models.reduce((a, m) => a + m.weights[key], 0) / k);
+  const levels = models[0]!.afinnLevels;
+  return {
+    format: 'vigil-sentiment/1',
+    weights,
+    residual: mean((m) => m.residual),
+    negatedResidual: mean((m) => m.negatedResidual),
+    wordResidual: mean((m) => m.wordResidual),
+    pairResidual: mean((m) => m.pairResidual),
+    ...(levels ? { afinnLevels: levels.map((_, i) => round(models.reduce((a, m) => a + m.afinnLevels![i]!, 0) / k)) } : {}),
+    meta: {},
+  };
 }
 
 /** candidate stretches: at least 0.75, so the compound keeps most of its [-1, 1] range for the frustration thresholds */
@@ -144,6 +176,7 @@ if (write) {
     trainer: 'bench/sentiment/train.ts (linear layer: full-batch Adam, squared error of the compound; calibrator: boosted trees on inner out-of-fold raw sums)',
     options: opts,
     calibratorOptions: boost,
+    baggedLinearLayer: BAG,
     calibratorTrees: final.calibrator?.trees.length ?? 0,
     stretch: final.calibrator?.stretch,
     residualStems: Object.keys(final.residual).length,

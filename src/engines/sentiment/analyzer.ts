@@ -8,6 +8,7 @@ import { EMOTICONS, EMOJI } from './emoticons.js';
 import { DOMAIN_CUES } from './domain-cues.js';
 import { WordTable, hashStep, HASH_SEED } from './word-table.js';
 import { CalibrationFeatures, CompiledCalibrator, calibratorMatches } from './calibrator.js';
+import { PairTable } from './pair-table.js';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 
@@ -25,6 +26,10 @@ export interface SentimentResult {
 /** One scored token as the learned layer sees it: lexicon values and the rule factors around it. */
 export interface ExtractedToken {
   stem: string;
+  /** the lower-cased form looked up (an elongated or graded word as its base form) */
+  word: string;
+  /** stem of the word scored right before this one in the same clause, with no modifier between; null when none */
+  prevStem: string | null;
   afinn: number;
   senticon: number;
   pattern: number;
@@ -78,11 +83,13 @@ interface TokenInfo {
   valence: number;
   /** valence inside a negation scope */
   negValence: number;
+  /** index of the stem among those with learned word-pair corrections, or -1 */
+  pairId: number;
   cues: CueRef[] | null;
 }
 
-const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: 0, stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, cues: null };
-const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: 0, stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, cues: null };
+const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: 0, stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, cues: null };
+const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: 0, stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, cues: null };
 
 const EMOTICON_MAP = new Map<string, number>(EMOTICONS.map(([k, v]) => [k, v]));
 const EMOJI_MAP = new Map<number, number>(EMOJI.map(([k, v]) => [k, v]));
@@ -102,6 +109,12 @@ function isWordChar(c: number): boolean {
   // letters of other scripts; the symbol blocks below are emoji or punctuation
   return c >= 0xc0 && c < 0x2000 && c !== 0xd7 && c !== 0xf7;
 }
+
+/** ASCII word characters by kind (0: not a word character), as isWordChar and the case tests would say */
+const ASCII_OTHER_WORD = 1;
+const ASCII_UPPER = 2;
+const ASCII_LOWER = 3;
+const ASCII_CLASS = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? ASCII_UPPER : c >= 97 && c <= 122 ? ASCII_LOWER : isWordChar(c) ? ASCII_OTHER_WORD : 0));
 
 function isEmojiCode(cp: number): boolean {
   return (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x2600 && cp <= 0x27bf) || (cp >= 0x2b00 && cp <= 0x2bff) || (cp >= 0x2190 && cp <= 0x21ff);
@@ -132,6 +145,30 @@ function compoundOf(x: number, alpha: number): number {
   return s > 1 ? 1 : s < -1 ? -1 : s;
 }
 
+const DOUBLED_END = /([b-df-hj-np-tv-z])\1$/;
+
+/** Elongated "sooo goood" squeezed to a doubled, then a single letter. */
+function squeezed(word: string): string[] {
+  const elongated = TRIPLE_LETTERS.test(word);
+  TRIPLE_LETTERS.lastIndex = 0;
+  return elongated ? [word.replace(TRIPLE_LETTERS, '$1$1'), word.replace(TRIPLE_LETTERS, '$1')] : [];
+}
+
+/**
+ * Base forms of a graded adjective, most likely first: -iest/-ier to -y ("funniest"), -est with a
+ * doubled final consonant undone ("saddest") or an "e" restored ("nicest"). Other -er forms are
+ * left alone: most are nouns ("player", "dinner", "charger").
+ */
+function gradedBases(w: string): string[] {
+  if (w.length > 5 && w.endsWith('iest')) return [w.slice(0, -4) + 'y'];
+  if (w.length > 4 && w.endsWith('ier')) return [w.slice(0, -3) + 'y'];
+  if (w.length > 5 && w.endsWith('est')) {
+    const b = w.slice(0, -3);
+    return [DOUBLED_END.test(b) ? b.slice(0, -1) : b, b + 'e'];
+  }
+  return [];
+}
+
 export class SentimentAnalyzer {
   private readonly cfg: SentimentConfig;
   private readonly model: SentimentModel;
@@ -143,6 +180,10 @@ export class SentimentAnalyzer {
   // Maps, not the model's plain objects: a stem like "constructor" must not find Object.prototype
   private readonly residual: Map<string, number>;
   private readonly negatedResidual: Map<string, number>;
+  private readonly wordResidual: Map<string, number>;
+  /** ids of the stems in learned word pairs ("piec of", "of junk"), and the pairs' corrections by those ids */
+  private readonly pairIds = new Map<string, number>();
+  private readonly pairs: PairTable;
   // scratch buffers reused across calls: the hot path allocates little
   private infos: TokenInfo[] = [];
   private caps = new Uint8Array(256);
@@ -169,6 +210,10 @@ export class SentimentAnalyzer {
     if (cal !== undefined && !calibratorMatches(cal)) throw new Error('sentiment model: its calibrator was trained on other features than this analyzer computes; retrain with bench/sentiment/train.ts');
     this.calibrator = cal !== undefined ? new CompiledCalibrator(cal) : null;
     this.negatedResidual = new Map(Object.entries(this.model.negatedResidual));
+    this.wordResidual = new Map(Object.entries(this.model.wordResidual ?? {}));
+    const pairEntries = Object.entries(this.model.pairResidual ?? {}).map(([k, v]) => [k.split(' '), v] as const);
+    for (const [ab] of pairEntries) for (const st of ab) if (!this.pairIds.has(st)) this.pairIds.set(st, this.pairIds.size);
+    this.pairs = new PairTable(pairEntries.map(([[a, b], v]) => [this.pairIds.get(a!)!, this.pairIds.get(b!)!, v] as const), this.pairIds.size);
     for (const cue of DOMAIN_CUES) {
       const words = cue.phrase.split(' ').map((w) => this.stemOf(w.replace(/\u2019/g, "'")));
       const ref: CueRef = { rest: words.slice(1), phrase: cue.phrase, valence: cue.valence, strength: cue.strength };
@@ -209,25 +254,34 @@ export class SentimentAnalyzer {
     let afinn = this.lookup(this.lex.afinn, this.lex.afinnByStem, word, stem);
     let senticon = this.lookup(this.lex.senticon, this.lex.senticonByStem, word, stem);
     let pattern = this.lookup(this.lex.pattern, this.lex.patternByStem, word, stem);
-    if (afinn === 0 && senticon === 0 && pattern === 0 && word.length > 3 && TRIPLE_LETTERS.test(word)) {
-      TRIPLE_LETTERS.lastIndex = 0;
-      // elongated "sooo goood": try the doubled, then the single-letter spelling
-      for (const candidate of [word.replace(TRIPLE_LETTERS, '$1$1'), word.replace(TRIPLE_LETTERS, '$1')]) {
+    if (afinn === 0 && senticon === 0 && pattern === 0 && word.length > 3) {
+      // a form the lexicons lack: an elongation is read as the first squeezed spelling some lexicon
+      // rates (by word or stem); a graded form only as a base AFINN or the Pattern adjectives list
+      // by that exact word (Porter leaves -est forms alone, and "-est" nouns must not match by stem)
+      const lex = this.lex;
+      let found: string | undefined;
+      for (const candidate of squeezed(word)) {
         const cStem = this.stemOf(candidate);
-        const a = this.lookup(this.lex.afinn, this.lex.afinnByStem, candidate, cStem);
-        const s = this.lookup(this.lex.senticon, this.lex.senticonByStem, candidate, cStem);
-        const p = this.lookup(this.lex.pattern, this.lex.patternByStem, candidate, cStem);
+        const a = this.lookup(lex.afinn, lex.afinnByStem, candidate, cStem);
+        const s = this.lookup(lex.senticon, lex.senticonByStem, candidate, cStem);
+        const p = this.lookup(lex.pattern, lex.patternByStem, candidate, cStem);
         if (a !== 0 || s !== 0 || p !== 0) {
-          lookupWord = candidate;
-          stem = cStem;
-          afinn = a;
-          senticon = s;
-          pattern = p;
+          found = candidate;
           break;
         }
       }
+      if (found === undefined) for (const candidate of gradedBases(word)) if (lex.afinn.has(candidate) || lex.pattern.has(candidate)) {
+        found = candidate;
+        break;
+      }
+      if (found !== undefined) {
+        lookupWord = found;
+        stem = this.stemOf(found);
+        afinn = this.lookup(lex.afinn, lex.afinnByStem, found, stem);
+        senticon = this.lookup(lex.senticon, lex.senticonByStem, found, stem);
+        pattern = this.lookup(lex.pattern, lex.patternByStem, found, stem);
+      }
     }
-    TRIPLE_LETTERS.lastIndex = 0;
     const info: TokenInfo = {
       kind,
       word: lookupWord,
@@ -239,6 +293,7 @@ export class SentimentAnalyzer {
       emoji: EMOTICON_MAP.get(word) ?? 0,
       valence: 0,
       negValence: 0,
+      pairId: this.pairIds.get(stem) ?? -1,
       cues: this.cuesByFirstStem.get(stem) ?? null,
     };
     this.weigh(info);
@@ -249,15 +304,18 @@ export class SentimentAnalyzer {
     const w = this.model.weights;
     const r = this.residual.get(info.stem);
     const rn = this.negatedResidual.get(info.stem);
+    const rw = this.wordResidual.get(info.word);
     const others = info.afinn !== 0 ? w.senticon * info.senticon + w.pattern * info.pattern : w.senticonAlone * info.senticon + w.patternAlone * info.pattern;
-    info.valence = w.afinn * info.afinn + others + w.emoji * info.emoji + (r ?? 0);
+    const levels = this.model.afinnLevels;
+    const level = levels !== undefined && info.afinn !== 0 ? levels[Math.round(info.afinn * 5) + 5]! : 0;
+    info.valence = w.afinn * info.afinn + others + w.emoji * info.emoji + (r ?? 0) + (rw ?? 0) + level;
     info.negValence = this.cfg.negationScale * info.valence + (rn ?? 0);
   }
 
   private symbolInfo(key: string, valence: number): TokenInfo {
     let info = this.cache.get(key);
     if (info === undefined) {
-      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, cues: null };
+      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, pairId: this.pairIds.get(key) ?? -1, cues: null };
       this.weigh(info);
       this.remember(key, info);
     }
@@ -323,10 +381,20 @@ export class SentimentAnalyzer {
         let lowerCount = c >= 97 && c <= 122 ? 1 : 0;
         while (j < len) {
           const d = text.charCodeAt(j);
-          if (!isWordChar(d)) break;
-          if (d >= 65 && d <= 90) upper++;
-          else if (d >= 97 && d <= 122) lowerCount++;
-          h = hashStep(h, src.charCodeAt(j));
+          let lc = d;
+          if (d < 128) {
+            // one table load instead of the range tests: this loop is most of the scan
+            const cls = ASCII_CLASS[d]!;
+            if (cls === 0) break;
+            if (cls === ASCII_UPPER) {
+              upper++;
+              lc = d + 32;
+            } else if (cls === ASCII_LOWER) lowerCount++;
+          } else {
+            if (!isWordChar(d)) break;
+            lc = src.charCodeAt(j);
+          }
+          h = hashStep(h, lc);
           j++;
         }
         // links and @handles say nothing about sentiment
@@ -539,6 +607,8 @@ export class SentimentAnalyzer {
     const feats = this.features;
     if (cal !== null) feats.reset();
     const ns = this.cfg.negationScale;
+    const pairs = this.pairs;
+    let prevPair = -1;
     for (let i = 0; i < n; i++) {
       const info = infos[i]!;
       const f = this.factor[i]!;
@@ -547,8 +617,10 @@ export class SentimentAnalyzer {
         words++;
         const neg = this.negated[i] === 1;
         c = f * (neg ? info.negValence : info.valence);
+        if (prevPair >= 0 && info.pairId >= 0) c += f * pairs.get(prevPair, info.pairId);
         if (cal !== null) feats.token(info.afinn, info.senticon, info.pattern, info.emoji, f, neg, ns, c);
-      }
+        prevPair = info.pairId;
+      } else prevPair = -1;
       this.contrib[i] = c;
     }
     const cues: string[] = [];
@@ -585,11 +657,56 @@ export class SentimentAnalyzer {
   }
 
   /**
-   * The k words that moved the score most. Ranked by their strongest single occurrence, reported with
+   * The k words that moved the score most, ranked by contribution. This is the common case, where no
+   * listed word occurs twice: one pass keeping the k strongest by insertion, with a 64-bit mask of the
+   * words' keys to notice a possible repeat, which hands over to the merging walk below.
+   */
+  private topWords(): Array<{ word: string; weight: number }> {
+    const k = this.cfg.topWords;
+    if (k === 0) return [];
+    const n = this.tokenCount;
+    const min = this.cfg.topMinWeight;
+    const contrib = this.contrib;
+    const infos = this.infos;
+    const picked = this.picked;
+    let seenLow = 0;
+    let seenHigh = 0;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const c = contrib[i]!;
+      const mag = c < 0 ? -c : c;
+      if (mag < min) continue;
+      const key = infos[i]!.wordKey;
+      const bit = 1 << (key & 31);
+      if ((key & 32) === 0) {
+        if ((seenLow & bit) !== 0) return this.topWordsMerged();
+        seenLow |= bit;
+      } else {
+        if ((seenHigh & bit) !== 0) return this.topWordsMerged();
+        seenHigh |= bit;
+      }
+      let pos = m;
+      while (pos > 0) {
+        const p = contrib[picked[pos - 1]!]!;
+        if ((p < 0 ? -p : p) >= mag) break;
+        pos--;
+      }
+      if (pos >= k) continue;
+      for (let e = m < k ? m : k - 1; e > pos; e--) picked[e] = picked[e - 1]!;
+      picked[pos] = i;
+      if (m < k) m++;
+    }
+    const out = new Array<{ word: string; weight: number }>(m);
+    for (let e = 0; e < m; e++) out[e] = { word: infos[picked[e]!]!.word, weight: contrib[picked[e]!]! };
+    return out;
+  }
+
+  /**
+   * The k words that moved the score most when a word may occur more than once. Ranked by their strongest single occurrence, reported with
    * their occurrences of at least topMinWeight summed; chosen by indices first so only the k reported
    * objects are allocated.
    */
-  private topWords(): Array<{ word: string; weight: number }> {
+  private topWordsMerged(): Array<{ word: string; weight: number }> {
     const k = this.cfg.topWords;
     const out: Array<{ word: string; weight: number }> = [];
     if (k === 0) return out;
@@ -659,7 +776,8 @@ export class SentimentAnalyzer {
       if (f === 0) continue;
       hasWords = true;
       const info = this.infos[i]!;
-      tokens.push({ stem: info.stem, afinn: info.afinn, senticon: info.senticon, pattern: info.pattern, emoji: info.emoji, factor: f, negated: this.negated[i] === 1 });
+      const prevStem = i > 0 && this.factor[i - 1] !== 0 ? this.infos[i - 1]!.stem : null;
+      tokens.push({ stem: info.stem, word: info.word, prevStem, afinn: info.afinn, senticon: info.senticon, pattern: info.pattern, emoji: info.emoji, factor: f, negated: this.negated[i] === 1 });
       this.contrib[i] = 0;
     }
     const cue = this.matchCues(null);

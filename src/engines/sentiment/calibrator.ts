@@ -21,6 +21,8 @@ export const CALIBRATION_FEATURES = [
   'learnedNeg', // summed negative word contributions of the linear layer
   'senticon', // summed ML-Senticon polarity after the rules
   'pattern', // summed Pattern polarity after the rules
+  'learnedMax', // strongest positive word contribution of the linear layer (raters follow the strongest word)
+  'learnedMin', // strongest negative word contribution of the linear layer
   'positiveWords', // AFINN-positive words after the rules
   'negativeWords', // AFINN-negative words after the rules
   'words', // words with letters
@@ -28,7 +30,7 @@ export const CALIBRATION_FEATURES = [
   'negated', // tokens inside a negation scope
 ] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
-export const MONOTONE_FEATURES = 13;
+export const MONOTONE_FEATURES = 15;
 
 /** Running per-message aggregates; the analyzer and the trainer both fill one, so they agree exactly. */
 export class CalibrationFeatures {
@@ -45,9 +47,12 @@ export class CalibrationFeatures {
   private learnedNeg = 0;
   private senticon = 0;
   private pattern = 0;
+  private learnedMax = 0;
+  private learnedMin = 0;
 
   reset(): void {
     this.pos = this.neg = this.max = this.min = this.emoji = 0;
+    this.learnedMax = this.learnedMin = 0;
     this.learnedPos = this.learnedNeg = this.senticon = this.pattern = 0;
     this.posCount = this.negCount = this.negated = 0;
   }
@@ -58,8 +63,13 @@ export class CalibrationFeatures {
     const v = afinn * m;
     this.senticon += senticon * m;
     this.pattern += pattern * m;
-    if (contribution > 0) this.learnedPos += contribution;
-    else this.learnedNeg += contribution;
+    if (contribution > 0) {
+      this.learnedPos += contribution;
+      if (contribution > this.learnedMax) this.learnedMax = contribution;
+    } else {
+      this.learnedNeg += contribution;
+      if (contribution < this.learnedMin) this.learnedMin = contribution;
+    }
     if (v > 0) {
       this.pos += v;
       this.posCount++;
@@ -90,11 +100,13 @@ export class CalibrationFeatures {
     v[10] = this.learnedNeg;
     v[11] = this.senticon;
     v[12] = this.pattern;
-    v[13] = this.posCount;
-    v[14] = this.negCount;
-    v[15] = letterWords;
-    v[16] = question;
-    v[17] = this.negated;
+    v[13] = this.learnedMax;
+    v[14] = this.learnedMin;
+    v[15] = this.posCount;
+    v[16] = this.negCount;
+    v[17] = letterWords;
+    v[18] = question;
+    v[19] = this.negated;
     return v;
   }
 }

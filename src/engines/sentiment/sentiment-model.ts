@@ -23,6 +23,13 @@ export const sentimentModelSchema = z.strictObject({
   residual: z.record(z.string(), z.number()),
   /** stem -> valence added when the stem is inside a negation scope ("not work") */
   negatedResidual: z.record(z.string(), z.number()),
+  /** lower-cased word form -> valence added on top of its stem's ("awful" and "aw" share the Porter stem "aw") */
+  wordResidual: z.record(z.string(), z.number()).optional(),
+  /** "stem stem" of two words scored one after the other in a clause ("piec of", "of junk") -> valence added at the second */
+  pairResidual: z.record(z.string(), z.number()).optional(),
+  /** valence added to every word AFINN rates, by its AFINN level -5..5 (index level + 5): the lexicon's
+   * levels are not equally far apart for raters */
+  afinnLevels: z.array(z.number()).length(11).optional(),
   /** natural's lexicons flattened at training time (word or stem -> [AFINN, ML-Senticon, Pattern]), so
    * start-up parses one file instead of loading and stemming natural's; absent: loaded from natural */
   lexicon: z

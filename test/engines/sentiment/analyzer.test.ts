@@ -52,6 +52,13 @@ describe.each(analyzers)('SentimentAnalyzer (%s)', (_name, an) => {
     expect(score('This is awful!!!')).toBeLessThan(score('This is awful'));
   });
 
+  it('reads graded and elongated forms the lexicons lack as their base word', () => {
+    expect(score('the saddest day')).toBeLessThan(0);
+    expect(score('the nicest people')).toBeGreaterThan(0);
+    expect(score('the funniest thing')).toBeGreaterThan(0);
+    expect(score('this is sooooo goooood')).toBeGreaterThan(0);
+  });
+
   it('reads emoticons and emoji', () => {
     expect(score('thanks :)')).toBeGreaterThan(score('thanks'));
     expect(score('the update :(')).toBeLessThan(0);
@@ -115,6 +122,24 @@ describe.each(analyzers)('SentimentAnalyzer (%s)', (_name, an) => {
     const a = an.analyze('Not great, not terrible :/');
     an.analyze('AMAZING!!! ' + 'x '.repeat(5000));
     expect(an.analyze('Not great, not terrible :/')).toEqual(a);
+  });
+});
+
+describe('SentimentAnalyzer base forms', () => {
+  const plain = new SentimentAnalyzer(cfg);
+  const extractWord = (t: string): { word: string; stem: string } => plain.extract(t).tokens[0]!;
+
+  it('a graded form is read as its base only when a lexicon rates that exact base word', () => {
+    expect(extractWord('saddest').word).toBe('sad');
+    expect(extractWord('happier').word).toBe('happy');
+    expect(extractWord('nicest').word).toBe('nice');
+    // nouns in -er and -est keep their own form: "player" is not "play", "interest" not "inter"
+    for (const w of ['player', 'dinner', 'charger', 'twitter', 'interest', 'request']) expect(extractWord(w).word).toBe(w);
+  });
+
+  it('a word scored right after another in the same clause carries that word\'s stem, for word-pair corrections', () => {
+    const tokens = plain.extract('a piece of junk. really not bad').tokens;
+    expect(tokens.map((t) => t.prevStem)).toEqual([null, 'a', plain.extract('piece').tokens[0]!.stem, 'of', null]);
   });
 });
 

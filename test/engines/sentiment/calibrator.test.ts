@@ -53,8 +53,21 @@ describe('sentiment calibrator', () => {
 
   it('the trainer predicts exactly what the analyzer scores', () => {
     const an = new SentimentAnalyzer(cfg, model);
-    const texts = ['I LOVE this, thanks!!! :)', 'not good, not terrible', 'Still not working. Third time. Unacceptable!', 'the invoice is attached', 'why??? why is it broken again', 'Great, but the sync is painfully slow'];
+    const texts = ['I LOVE this, thanks!!! :)', 'not good, not terrible', 'Still not working. Third time. Unacceptable!', 'the invoice is attached', 'why??? why is it broken again', 'Great, but the sync is painfully slow', 'what a piece of junk, awful awful', 'the saddest, loooongest wait of my life'];
     for (const t of texts) expect(predict(model, cfg, an.extract(t))).toBeCloseTo(an.analyze(t).score, 9);
+  });
+
+  it('the shipped model uses word-form, word-pair and AFINN-level corrections, and the trainer and analyzer agree on them', () => {
+    expect(Object.keys(model.wordResidual ?? {}).length).toBeGreaterThan(100);
+    expect(Object.keys(model.pairResidual ?? {}).length).toBeGreaterThan(100);
+    expect(model.afinnLevels).toHaveLength(11);
+    const an = new SentimentAnalyzer(cfg, model);
+    // texts made of the model's own pairs: every pair correction must reach the analyzer's score as the trainer's
+    const pairs = Object.keys(model.pairResidual!).slice(0, 200);
+    for (const p of pairs) {
+      const t = `well ${p} then`;
+      expect(predict(model, cfg, an.extract(t))).toBeCloseTo(an.analyze(t).score, 9);
+    }
   });
 
   it('a message with nothing to score is neutral at exactly 0', () => {

@@ -41,6 +41,17 @@ describe('loadSentimentModel', () => {
     expect(texts.some((t) => trained.analyze(t).score !== plain.analyze(t).score)).toBe(true);
   });
 
+  it('support topic words get no learned lean of their own, as stems, word forms or in pairs', () => {
+    const model = loadSentimentModel()!;
+    for (const w of ['support', 'ticket', 'tickets', 'agent', 'agents', 'service', 'customer']) {
+      expect(model.wordResidual?.[w]).toBeUndefined();
+    }
+    for (const st of ['support', 'ticket', 'agent', 'servic', 'custom']) {
+      expect(model.residual[st]).toBeUndefined();
+      expect(Object.keys(model.pairResidual ?? {}).some((p) => p.split(' ').includes(st))).toBe(false);
+    }
+  });
+
   it('a malformed file is a clear error naming the path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-sentiment-'));
     const bad = join(dir, 'model.json');
