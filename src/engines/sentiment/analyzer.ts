@@ -145,6 +145,8 @@ function compoundOf(x: number, alpha: number): number {
   return s > 1 ? 1 : s < -1 ? -1 : s;
 }
 
+/** topWords' per-call stamp wraps here, within Int32 */
+const STAMP_LIMIT = 0x7fffffff;
 const DOUBLED_END = /([b-df-hj-np-tv-z])\1$/;
 
 /** Elongated "sooo goood" squeezed to a doubled, then a single letter. */
@@ -191,6 +193,13 @@ export class SentimentAnalyzer {
   private negated = new Uint8Array(256);
   private contrib = new Float64Array(256);
   private readonly picked: Int32Array;
+  // topWords' table of this message's words: key, stamp of the call that filled the slot, best occurrence, summed contribution
+  private slotKey = new Int32Array(0);
+  private slotStampOf = new Int32Array(0);
+  private slotBest = new Int32Array(0);
+  private slotSum = new Float64Array(0);
+  private wordSlots = new Int32Array(0);
+  private slotStamp = 0;
   private readonly calibrator: CompiledCalibrator | null;
   private readonly features = new CalibrationFeatures();
   private tokenCount = 0;
@@ -657,9 +666,10 @@ export class SentimentAnalyzer {
   }
 
   /**
-   * The k words that moved the score most, ranked by contribution. This is the common case, where no
-   * listed word occurs twice: one pass keeping the k strongest by insertion, with a 64-bit mask of the
-   * words' keys to notice a possible repeat, which hands over to the merging walk below.
+   * The k words that moved the score most. Ranked by their strongest single occurrence (the earlier
+   * one on a tie), reported with their occurrences of at least topMinWeight summed. One pass groups
+   * the occurrences by word key in a small open-addressing table stamped per call (nothing to clear),
+   * then the k strongest words are picked by insertion; only the k reported objects are allocated.
    */
   private topWords(): Array<{ word: string; weight: number }> {
     const k = this.cfg.topWords;
@@ -668,100 +678,80 @@ export class SentimentAnalyzer {
     const min = this.cfg.topMinWeight;
     const contrib = this.contrib;
     const infos = this.infos;
-    const picked = this.picked;
-    let seenLow = 0;
-    let seenHigh = 0;
-    let m = 0;
+    if (this.slotKey.length < 2 * n) this.growSlots(2 * n);
+    if (this.slotStamp === STAMP_LIMIT) {
+      this.slotStampOf.fill(0);
+      this.slotStamp = 0;
+    }
+    const stamp = ++this.slotStamp;
+    const slotKey = this.slotKey;
+    const slotStampOf = this.slotStampOf;
+    const slotBest = this.slotBest;
+    const slotSum = this.slotSum;
+    const mask = slotKey.length - 1;
+    const words = this.wordSlots;
+    let d = 0;
     for (let i = 0; i < n; i++) {
       const c = contrib[i]!;
       const mag = c < 0 ? -c : c;
       if (mag < min) continue;
       const key = infos[i]!.wordKey;
-      const bit = 1 << (key & 31);
-      if ((key & 32) === 0) {
-        if ((seenLow & bit) !== 0) return this.topWordsMerged();
-        seenLow |= bit;
+      let s = Math.imul(key, 0x9e3779b1) & mask;
+      while (slotStampOf[s] === stamp && slotKey[s] !== key) s = (s + 1) & mask;
+      if (slotStampOf[s] !== stamp) {
+        slotStampOf[s] = stamp;
+        slotKey[s] = key;
+        slotBest[s] = i;
+        slotSum[s] = c;
+        words[d++] = s;
       } else {
-        if ((seenHigh & bit) !== 0) return this.topWordsMerged();
-        seenHigh |= bit;
+        slotSum[s]! += c;
+        const b = contrib[slotBest[s]!]!;
+        if (mag > (b < 0 ? -b : b)) slotBest[s] = i;
       }
+    }
+    // the k strongest words by their best occurrence; ties keep the earlier best occurrence first
+    const picked = this.picked;
+    let m = 0;
+    for (let w = 0; w < d; w++) {
+      const s = words[w]!;
+      const bi = slotBest[s]!;
+      const bc = contrib[bi]!;
+      const mag = bc < 0 ? -bc : bc;
       let pos = m;
       while (pos > 0) {
-        const p = contrib[picked[pos - 1]!]!;
-        if ((p < 0 ? -p : p) >= mag) break;
+        const ps = picked[pos - 1]!;
+        const pc = contrib[slotBest[ps]!]!;
+        const pm = pc < 0 ? -pc : pc;
+        if (pm > mag || (pm === mag && slotBest[ps]! < bi)) break;
         pos--;
       }
       if (pos >= k) continue;
       for (let e = m < k ? m : k - 1; e > pos; e--) picked[e] = picked[e - 1]!;
-      picked[pos] = i;
+      picked[pos] = s;
       if (m < k) m++;
     }
-    const out = new Array<{ word: string; weight: number }>(m);
-    for (let e = 0; e < m; e++) out[e] = { word: infos[picked[e]!]!.word, weight: contrib[picked[e]!]! };
+    // summing occurrences can reorder the list; it is at most k long
+    const out: Array<{ word: string; weight: number }> = [];
+    for (let e = 0; e < m; e++) {
+      const s = picked[e]!;
+      const weight = slotSum[s]!;
+      let pos = out.length;
+      while (pos > 0 && Math.abs(out[pos - 1]!.weight) < Math.abs(weight)) pos--;
+      out.splice(pos, 0, { word: infos[slotBest[s]!]!.word, weight });
+    }
     return out;
   }
 
-  /**
-   * The k words that moved the score most when a word may occur more than once. Ranked by their strongest single occurrence, reported with
-   * their occurrences of at least topMinWeight summed; chosen by indices first so only the k reported
-   * objects are allocated.
-   */
-  private topWordsMerged(): Array<{ word: string; weight: number }> {
-    const k = this.cfg.topWords;
-    const out: Array<{ word: string; weight: number }> = [];
-    if (k === 0) return out;
-    const n = this.tokenCount;
-    const min = this.cfg.topMinWeight;
-    const picked = this.picked;
-    let m = 0;
-    let repeated = false;
-    for (let i = 0; i < n; i++) {
-      const c = this.contrib[i]!;
-      const mag = c < 0 ? -c : c;
-      if (mag < min) continue;
-      const info = this.infos[i]!;
-      let dup = -1;
-      // same word, even when a cache reset gave it a second descriptor
-      for (let e = 0; e < m; e++) {
-        const other = this.infos[picked[e]!]!;
-        if (other.wordKey === info.wordKey) dup = e;
-      }
-      if (dup >= 0) {
-        repeated = true;
-        const prev = this.contrib[picked[dup]!]!;
-        if (mag <= (prev < 0 ? -prev : prev)) continue;
-        for (let e = dup; e < m - 1; e++) picked[e] = picked[e + 1]!; // re-rank this word by its stronger occurrence
-        m--;
-      }
-      // insertion into the ranked list, dropping the weakest once it holds k
-      let pos = m;
-      while (pos > 0) {
-        const p = this.contrib[picked[pos - 1]!]!;
-        if ((p < 0 ? -p : p) >= mag) break;
-        pos--;
-      }
-      if (pos >= k) continue;
-      for (let e = Math.min(m, k - 1); e > pos; e--) picked[e] = picked[e - 1]!;
-      picked[pos] = i;
-      if (m < k) m++;
-    }
-    for (let e = 0; e < m; e++) {
-      const info = this.infos[picked[e]!]!;
-      let weight = this.contrib[picked[e]!]!;
-      if (repeated) {
-        // a word listed more than once: report all its listed occurrences together
-        weight = 0;
-        for (let i = 0; i < n; i++) {
-          const c = this.contrib[i]!;
-          if (this.infos[i]!.wordKey === info.wordKey && (c >= min || c <= -min)) weight += c;
-        }
-      }
-      // summing occurrences can reorder the list; it is at most k long
-      let pos = out.length;
-      while (pos > 0 && Math.abs(out[pos - 1]!.weight) < Math.abs(weight)) pos--;
-      out.splice(pos, 0, { word: info.word, weight });
-    }
-    return out;
+  private growSlots(atLeast: number): void {
+    let size = 64;
+    while (size < atLeast) size *= 2;
+    this.slotKey = new Int32Array(size);
+    this.slotStampOf = new Int32Array(size);
+    this.slotBest = new Int32Array(size);
+    this.slotSum = new Float64Array(size);
+    this.wordSlots = new Int32Array(size);
+    this.slotStamp = 0;
   }
 
   /** The tokens and rule factors of a message, for training the learned layer on the same rules. */
