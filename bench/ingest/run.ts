@@ -106,7 +106,11 @@ async function startServer(target: string, env: Record<string, string>): Promise
   });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${START_TIMEOUT_MS} ms: ${err}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      // a server that never listens (e.g. a config error it logs and waits on) is not left behind
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${START_TIMEOUT_MS} ms: ${err}`));
+    }, START_TIMEOUT_MS);
     child.stderr!.on('data', (b: Buffer) => {
       err += b.toString();
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(err);
