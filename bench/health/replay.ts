@@ -1,6 +1,6 @@
 // Health benchmark: replays generated scenarios (seeds 1..5 by default) through the sentiment
 // analyzer and the health engine; prints lead times, false alarms, scoring speed and state size.
-// Run: npx tsc -p tsconfig.json && node dist/bench/health/replay.js [--seeds 1,2,3,4,5] [--accounts 400] [--days 42] [--learner models/health/current.json] [--score-n 100000]
+// Run: npx tsc -p tsconfig.json && node dist/bench/health/replay.js [--seeds 1,2,3,4,5] [--accounts 400] [--days 42] [--learner models/health/current.json] [--score-n 100000] [--sentiment shipped|lexicon]
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LearnerModel } from '../../src/engines/health/learner-model.js';
@@ -8,6 +8,7 @@ import { defaultHealthConfig } from '../../src/engines/health/config.js';
 import { advanceTo, messageSentiment, restoreAccountState, type AccountState } from '../../src/engines/health/account-state.js';
 import { scoreAccount } from '../../src/engines/health/health-score.js';
 import { SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
+import { createSentimentAnalyzer } from '../../src/engines/sentiment/model-file.js';
 import { sentimentConfig } from '../../src/engines/sentiment/config.js';
 import { generateScenario } from '../../src/scenario/generate.js';
 import { replayScenario } from '../../src/scenario/replay.js';
@@ -27,7 +28,10 @@ const startMs = Date.UTC(2026, 9, 5);
 const cfg = defaultHealthConfig();
 const learnerPath = arg('learner', '');
 const learner = learnerPath ? (JSON.parse(readFileSync(learnerPath, 'utf8')) as LearnerModel) : undefined;
-const analyzer = new SentimentAnalyzer(sentimentConfig.parse(undefined));
+// The daemon's analyzer (the shipped model in models/sentiment) unless --sentiment lexicon asks for
+// the analyzer's built-in defaults, which is what this bench measured up to 95bfa8a.
+const sentimentMode = arg('sentiment', 'shipped');
+const analyzer = sentimentMode === 'lexicon' ? new SentimentAnalyzer(sentimentConfig.parse(undefined)) : createSentimentAnalyzer(sentimentConfig.parse(undefined));
 
 let allEarly = true;
 let worstFa = 0;
@@ -35,7 +39,7 @@ let lastStates: Map<string, AccountState> | undefined;
 let lastNow = 0;
 const rows: Array<{ seed: number; early: number; total: number; leads: number[]; fa: number; healthy: number; noisy: number; of: number }> = [];
 const q = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-console.log(`health bench: ${accounts} accounts, ${days} days, seeds ${seeds.join(',')}${learner ? `, learner ${learner.version} blended at ${cfg.learner.blend}` : ', rules only'}`);
+console.log(`health bench: ${accounts} accounts, ${days} days, seeds ${seeds.join(',')}, sentiment ${sentimentMode === 'lexicon' ? 'built-in lexicon defaults' : 'shipped model'}${learner ? `, learner ${learner.version} blended at ${cfg.learner.blend}` : ', rules only'}`);
 for (const seed of seeds) {
   const t0 = performance.now();
   const c0 = process.cpuUsage();

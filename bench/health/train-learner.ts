@@ -8,7 +8,7 @@ import { defaultHealthConfig } from '../../src/engines/health/config.js';
 import { shouldDeploy, trainLearner, type TrainSample } from '../../src/engines/health/learner.js';
 import type { LearnerModel } from '../../src/engines/health/learner-model.js';
 import { labelOfOutcome } from '../../src/engines/health/outreach.js';
-import { SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
+import { createSentimentAnalyzer } from '../../src/engines/sentiment/model-file.js';
 import { sentimentConfig } from '../../src/engines/sentiment/config.js';
 import { generateScenario } from '../../src/scenario/generate.js';
 import { replayScenario } from '../../src/scenario/replay.js';
@@ -27,7 +27,7 @@ function arg(name: string, dflt: string): string {
 const seeds = arg('seeds', '101,102,103').split(',').map(Number);
 const outDir = arg('out', 'models/health');
 const cfg = defaultHealthConfig();
-const analyzer = new SentimentAnalyzer(sentimentConfig.parse(undefined));
+const analyzer = createSentimentAnalyzer(sentimentConfig.parse(undefined));
 const samples: TrainSample[] = [];
 let outreachLabels = 0;
 
