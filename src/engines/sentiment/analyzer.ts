@@ -85,11 +85,14 @@ interface TokenInfo {
   negValence: number;
   /** index of the stem among those with learned word-pair corrections, or -1 */
   pairId: number;
+  /** bit (id & 31) set for the pair ids that follow this stem in some learned pair: a clear bit skips the
+   * pair table (a random read in a table larger than the core's cache) for most adjacent words */
+  pairMask: number;
   cues: CueRef[] | null;
 }
 
-const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: 0, stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, cues: null };
-const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: 0, stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, cues: null };
+const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: 0, stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, cues: null };
+const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: 0, stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, cues: null };
 
 const EMOTICON_MAP = new Map<string, number>(EMOTICONS.map(([k, v]) => [k, v]));
 const EMOJI_MAP = new Map<number, number>(EMOJI.map(([k, v]) => [k, v]));
@@ -185,6 +188,7 @@ export class SentimentAnalyzer {
   private readonly wordResidual: Map<string, number>;
   /** ids of the stems in learned word pairs ("piec of", "of junk"), and the pairs' corrections by those ids */
   private readonly pairIds = new Map<string, number>();
+  private readonly pairMasks = new Map<string, number>();
   private readonly pairs: PairTable;
   // scratch buffers reused across calls: the hot path allocates little
   private infos: TokenInfo[] = [];
@@ -222,6 +226,7 @@ export class SentimentAnalyzer {
     this.wordResidual = new Map(Object.entries(this.model.wordResidual ?? {}));
     const pairEntries = Object.entries(this.model.pairResidual ?? {}).map(([k, v]) => [k.split(' '), v] as const);
     for (const [ab] of pairEntries) for (const st of ab) if (!this.pairIds.has(st)) this.pairIds.set(st, this.pairIds.size);
+    for (const [[a, b]] of pairEntries) this.pairMasks.set(a!, (this.pairMasks.get(a!) ?? 0) | (1 << (this.pairIds.get(b!)! & 31)));
     this.pairs = new PairTable(pairEntries.map(([[a, b], v]) => [this.pairIds.get(a!)!, this.pairIds.get(b!)!, v] as const), this.pairIds.size);
     for (const cue of DOMAIN_CUES) {
       const words = cue.phrase.split(' ').map((w) => this.stemOf(w.replace(/\u2019/g, "'")));
@@ -303,6 +308,7 @@ export class SentimentAnalyzer {
       valence: 0,
       negValence: 0,
       pairId: this.pairIds.get(stem) ?? -1,
+      pairMask: this.pairMasks.get(stem) ?? 0,
       cues: this.cuesByFirstStem.get(stem) ?? null,
     };
     this.weigh(info);
@@ -324,7 +330,7 @@ export class SentimentAnalyzer {
   private symbolInfo(key: string, valence: number): TokenInfo {
     let info = this.cache.get(key);
     if (info === undefined) {
-      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, pairId: this.pairIds.get(key) ?? -1, cues: null };
+      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, pairId: this.pairIds.get(key) ?? -1, pairMask: this.pairMasks.get(key) ?? 0, cues: null };
       this.weigh(info);
       this.remember(key, info);
     }
@@ -617,7 +623,7 @@ export class SentimentAnalyzer {
     if (cal !== null) feats.reset();
     const ns = this.cfg.negationScale;
     const pairs = this.pairs;
-    let prevPair = -1;
+    let prev: TokenInfo | null = null;
     for (let i = 0; i < n; i++) {
       const info = infos[i]!;
       const f = this.factor[i]!;
@@ -626,10 +632,10 @@ export class SentimentAnalyzer {
         words++;
         const neg = this.negated[i] === 1;
         c = f * (neg ? info.negValence : info.valence);
-        if (prevPair >= 0 && info.pairId >= 0) c += f * pairs.get(prevPair, info.pairId);
+        if (prev !== null && (prev.pairMask & (1 << (info.pairId & 31))) !== 0 && info.pairId >= 0) c += f * pairs.get(prev.pairId, info.pairId);
         if (cal !== null) feats.token(info.afinn, info.senticon, info.pattern, info.emoji, f, neg, ns, c);
-        prevPair = info.pairId;
-      } else prevPair = -1;
+        prev = info;
+      } else prev = null;
       this.contrib[i] = c;
     }
     const cues: string[] = [];

@@ -57,17 +57,24 @@ describe('sentiment calibrator', () => {
     for (const t of texts) expect(predict(model, cfg, an.extract(t))).toBeCloseTo(an.analyze(t).score, 9);
   });
 
-  it('the shipped model uses word-form, word-pair and AFINN-level corrections, and the trainer and analyzer agree on them', () => {
+  it('the shipped model uses word-form and AFINN-level corrections', () => {
     expect(Object.keys(model.wordResidual ?? {}).length).toBeGreaterThan(100);
-    expect(Object.keys(model.pairResidual ?? {}).length).toBeGreaterThan(100);
     expect(model.afinnLevels).toHaveLength(11);
-    const an = new SentimentAnalyzer(cfg, model);
-    // texts made of the model's own pairs: every pair correction must reach the analyzer's score as the trainer's
-    const pairs = Object.keys(model.pairResidual!).slice(0, 200);
-    for (const p of pairs) {
-      const t = `well ${p} then`;
-      expect(predict(model, cfg, an.extract(t))).toBeCloseTo(an.analyze(t).score, 9);
-    }
+  });
+
+  it('word-pair corrections reach the analyzer as the trainer adds them, only for words scored one after the other', () => {
+    const stem = (w: string): string => new SentimentAnalyzer(cfg).extract(w).tokens[0]!.stem;
+    const pairResidual = { [`${stem('piece')} of`]: -0.3, [`of ${stem('junk')}`]: -0.5, [`${stem('works')} ${stem('fine')}`]: 0.4 };
+    const withPairs = { ...model, pairResidual };
+    const an = new SentimentAnalyzer(cfg, withPairs);
+    const plain = new SentimentAnalyzer(cfg, { ...model, pairResidual: {} });
+    const texts = ['what a piece of junk', 'it works fine now', 'a piece, of, junk', 'it works really fine', 'piece of junk piece of junk'];
+    for (const t of texts) expect(predict(withPairs, cfg, an.extract(t))).toBeCloseTo(an.analyze(t).score, 9);
+    expect(an.analyze('what a piece of junk').score).toBeLessThan(plain.analyze('what a piece of junk').score);
+    expect(an.analyze('it works fine now').score).toBeGreaterThan(plain.analyze('it works fine now').score);
+    // a clause end or a modifier between the words breaks the pair
+    expect(an.analyze('a piece, of, junk').score).toBeCloseTo(plain.analyze('a piece, of, junk').score, 12);
+    expect(an.analyze('it works really fine').score).toBeCloseTo(plain.analyze('it works really fine').score, 12);
   });
 
   it('a message with nothing to score is neutral at exactly 0', () => {
