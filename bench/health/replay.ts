@@ -1,10 +1,10 @@
 // Health benchmark: replays generated scenarios (seeds 1..5 by default) through the sentiment
 // analyzer and the health engine; prints lead times, false alarms, scoring speed and state size.
-// Run: npx tsc -p tsconfig.json && node dist/bench/health/replay.js [--seeds 1,2,3,4,5] [--accounts 400] [--days 42] [--learner models/health/current.json] [--score-n 100000] [--sentiment shipped|lexicon]
+// Run: npx tsc -p tsconfig.json && node dist/bench/health/replay.js [--seeds 1,2,3,4,5] [--accounts 400] [--days 42] [--learner models/health/current.json] [--score-n 100000] [--sentiment shipped|lexicon] [--health JSON]
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LearnerModel } from '../../src/engines/health/learner-model.js';
-import { defaultHealthConfig } from '../../src/engines/health/config.js';
+import { healthConfig } from '../../src/engines/health/config.js';
 import { advanceTo, messageSentiment, restoreAccountState, type AccountState } from '../../src/engines/health/account-state.js';
 import { scoreAccount } from '../../src/engines/health/health-score.js';
 import { SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
@@ -25,7 +25,8 @@ const accounts = Number(arg('accounts', '400'));
 const days = Number(arg('days', '42'));
 const scoreN = Number(arg('score-n', '100000'));
 const startMs = Date.UTC(2026, 9, 5);
-const cfg = defaultHealthConfig();
+// --health '{"sentimentNeutral":0}' tries other health settings (validated like the config file's health section)
+const cfg = healthConfig.parse(JSON.parse(arg('health', '{}')));
 const learnerPath = arg('learner', '');
 const learner = learnerPath ? (JSON.parse(readFileSync(learnerPath, 'utf8')) as LearnerModel) : undefined;
 // The daemon's analyzer (the shipped model in models/sentiment) unless --sentiment lexicon asks for
