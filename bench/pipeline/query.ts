@@ -53,7 +53,8 @@ const GC_KINDS: Array<[number, string]> = [
 ];
 
 export async function healthQueryBench(o: HealthQueryOptions): Promise<void> {
-  const logger = pino({ level: 'silent' });
+  // warnings and errors of the daemon go to stderr: a fill that loses its lease or fails a step says so
+  const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const quiet = new Writable({ write: (_c, _e, cb) => cb() });
   const config = loadConfig({ env: {}, overrides: { server: { port: 0 }, log: { level: 'silent' } } });
   const rss0 = process.memoryUsage().rss;
@@ -70,7 +71,9 @@ export async function healthQueryBench(o: HealthQueryOptions): Promise<void> {
   if (copies > 1) await replicateAccounts(d.store, copies);
   const fillSecs = (performance.now() - t0) / 1000;
   global.gc?.();
-  const stats = d.processor()!.stats();
+  const proc = d.processor();
+  if (!proc) throw new Error('the daemon has no pipeline after the fill (it stood down: see the warnings above)');
+  const stats = proc.stats();
   const mem = process.memoryUsage();
   if (copies > 1) console.log(`\n(iteration fill: the documents of ${stats.accounts} processed accounts copied ${copies} times; RSS below is not that of a full fill)`);
   console.log(`\n## health query, ${stats.accounts} accounts with state (${events} events over ${o.days} days, processed in ${fillSecs.toFixed(1)} s)`);

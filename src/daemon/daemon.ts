@@ -20,7 +20,7 @@ import { applyOutcome } from '../engines/health/outreach.js';
 import type { LearnerModel } from '../engines/health/learner.js';
 import { Outbox } from '../alerts/outbox.js';
 import { AlertSender } from '../alerts/sender.js';
-import { Lease } from './lease.js';
+import { Lease, SoleLease, type PipelineLease } from './lease.js';
 import { MongoSource } from '../pipeline/sources/mongo-source.js';
 import { Scheduler } from '../jobs/scheduler.js';
 import { FindingsWriter, type OutreachDoc } from '../pipeline/findings-writer.js';
@@ -251,7 +251,10 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
     currentLearner: () => learner,
   });
 
-  const lease = new Lease(store, { name: 'pipeline', instanceId, leaseMs: config.ha.leaseMs, renewMs: config.ha.renewMs, clockSkewMs: config.ha.clockSkewMs, logger });
+  // the HA lease only where another daemon can share the database; the embedded store is this process's alone
+  const lease: PipelineLease = store.durable
+    ? new Lease(store, { name: 'pipeline', instanceId, leaseMs: config.ha.leaseMs, renewMs: config.ha.renewMs, clockSkewMs: config.ha.clockSkewMs, logger })
+    : new SoleLease();
   let activation: Promise<void> = Promise.resolve();
   lease.start((active) => {
     activation = activation.then(() => (active ? activate() : deactivate())).catch((err) => logger.error({ err }, 'activation failed'));

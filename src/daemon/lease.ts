@@ -239,3 +239,45 @@ export class Lease {
     }
   }
 }
+
+/** What the daemon needs of a lease: the HA lease above, or the sole holder below. */
+export interface PipelineLease {
+  isActive(): boolean;
+  tryAcquire(): Promise<boolean>;
+  start(onChange: (active: boolean) => void): void;
+  stop(release?: boolean): Promise<void>;
+}
+
+/**
+ * The lease of a daemon whose store no other process can open (the embedded store lives in this
+ * process): there is nobody to hand over to, so it is held from start() to stop(). A stalled event
+ * loop (a long GC pause, a big checkpoint at 100k accounts) must not make the only daemon stand
+ * down and stop its own pipeline, as the timed HA lease would.
+ */
+export class SoleLease implements PipelineLease {
+  private active = false;
+  private onChange: ((active: boolean) => void) | undefined;
+
+  isActive(): boolean {
+    return this.active;
+  }
+
+  tryAcquire(): Promise<boolean> {
+    return Promise.resolve(this.active);
+  }
+
+  start(onChange: (active: boolean) => void): void {
+    if (this.active) return;
+    this.active = true;
+    this.onChange = onChange;
+    onChange(true);
+  }
+
+  stop(): Promise<void> {
+    if (this.active) {
+      this.active = false;
+      this.onChange?.(false);
+    }
+    return Promise.resolve();
+  }
+}
