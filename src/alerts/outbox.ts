@@ -9,7 +9,7 @@ import { alertMetrics, type AlertMetrics } from './alert-metrics.js';
 import type { AlertLogger } from './alert-logger.js';
 import { quietHoursEnd, route } from './routing.js';
 import { redact } from './redact.js';
-import { AlertIndex, isFinal, type IndexedAlert } from './alert-index.js';
+import { AlertIndex, isFinal, isIncidentKind as isIncident, type IndexedAlert } from './alert-index.js';
 import { announceAlert } from './alert-feed.js';
 
 export interface OutboxDeps {
@@ -51,10 +51,6 @@ interface IndexOwnerDoc {
   at: number;
 }
 
-function isIncident(kind: string): boolean {
-  return kind.startsWith('incident.');
-}
-
 function sortByCreatedAt<T extends { createdAt: number }>(docs: T[], direction: 1 | -1): T[] {
   return docs.sort((a, b) => direction * (a.createdAt - b.createdAt));
 }
@@ -70,6 +66,49 @@ function storedPayload(alert: AlertInput, ips: boolean): AlertInput['payload'] {
   if (!isIncident(alert.kind)) return alert.payload;
   const p = alert.payload as IncidentPayload;
   return { ...p, template: redact(p.template, { ips }), samples: (p.samples ?? []).map((s) => redact(s, { ips })) };
+}
+
+/**
+ * A new alert as the outbox first sees it: routed (channel and mention; '' when no route takes it),
+ * nothing decided yet (pending, unthreaded, no attempt), its payload redacted.
+ */
+export function newAlertDoc(alert: AlertInput, r: ReturnType<typeof route>, now: number, ips: boolean): AlertDoc {
+  return {
+    _id: alert.dedupeKey,
+    kind: alert.kind,
+    status: 'pending',
+    severity: alert.severity ?? null,
+    tier: alert.tier ?? null,
+    band: alert.band ?? (alert.kind === 'account.alert' ? (alert.payload as AccountAlertPayload).band : null),
+    groupKey: groupKeyOf(alert),
+    threadKey: alert.threadKey ?? null,
+    threadRoot: null,
+    channel: r?.channel ?? '',
+    mention: r?.mention ?? null,
+    createdAt: alert.createdAt,
+    enqueuedAt: now,
+    nextAttemptAt: now,
+    holdUntil: null,
+    releaseAt: null,
+    attempts: 0,
+    claims: 0,
+    claimId: null,
+    claimedBy: null,
+    claimedAt: null,
+    uncertain: false,
+    sentAt: null,
+    ts: null,
+    postedChannel: null,
+    threadTs: null,
+    transport: null,
+    error: null,
+    reason: null,
+    supersededBy: null,
+    releasedInto: null,
+    coalesced: 0,
+    reopen: false,
+    payload: storedPayload(alert, ips),
+  };
 }
 
 export class Outbox {
@@ -175,44 +214,8 @@ export class Outbox {
   /** The alert as it is to be stored: routed, threaded, within budget or deferred, cooled down or held. */
   private async decide(alert: AlertInput, index: AlertIndex): Promise<AlertDoc> {
     const now = this.clock();
-    const groupKey = groupKeyOf(alert);
     const r = route(alert, this.cfg, now);
-    const doc: AlertDoc = {
-      _id: alert.dedupeKey,
-      kind: alert.kind,
-      status: 'pending',
-      severity: alert.severity ?? null,
-      tier: alert.tier ?? null,
-      band: alert.band ?? (alert.kind === 'account.alert' ? (alert.payload as AccountAlertPayload).band : null),
-      groupKey,
-      threadKey: alert.threadKey ?? null,
-      threadRoot: null,
-      channel: r?.channel ?? '',
-      mention: r?.mention ?? null,
-      createdAt: alert.createdAt,
-      enqueuedAt: now,
-      nextAttemptAt: now,
-      holdUntil: null,
-      releaseAt: null,
-      attempts: 0,
-      claims: 0,
-      claimId: null,
-      claimedBy: null,
-      claimedAt: null,
-      uncertain: false,
-      sentAt: null,
-      ts: null,
-      postedChannel: null,
-      threadTs: null,
-      transport: null,
-      error: null,
-      reason: null,
-      supersededBy: null,
-      releasedInto: null,
-      coalesced: 0,
-      reopen: false,
-      payload: storedPayload(alert, this.cfg.redaction.ips),
-    };
+    const doc = newAlertDoc(alert, r, now, this.cfg.redaction.ips);
 
     if (!r) {
       doc.status = 'suppressed';

@@ -2,30 +2,14 @@
 // collection. The differential test holds the indexed outbox to exactly these outcomes.
 import type { Store } from '../../src/store/repository.js';
 import type { AlertsConfig } from '../../src/alerts/config.js';
-import type { AlertDoc, AlertInput, AlertStatus, Band, IncidentPayload, AccountAlertPayload } from '../../src/alerts/alert-types.js';
+import type { AlertDoc, AlertInput, AlertStatus, Band } from '../../src/alerts/alert-types.js';
 import { quietHoursEnd, route } from '../../src/alerts/routing.js';
-import { redact } from '../../src/alerts/redact.js';
+import { newAlertDoc } from '../../src/alerts/outbox.js';
+import { isIncidentKind as isIncident } from '../../src/alerts/alert-index.js';
 
 /** Statuses that stand for a message that was or will be posted. */
 const LIVE: AlertStatus[] = ['pending', 'sending', 'sent'];
 const BAND_RANK: Record<Band, number> = { healthy: 0, watch: 1, 'at-risk': 2, critical: 3 };
-
-function isIncident(kind: string): boolean {
-  return kind.startsWith('incident.');
-}
-
-function groupKeyOf(alert: AlertInput): string {
-  if (isIncident(alert.kind)) return `cluster:${(alert.payload as IncidentPayload).clusterId}`;
-  if (alert.kind === 'account.alert') return `account:${(alert.payload as AccountAlertPayload).accountId}`;
-  return alert.kind;
-}
-
-/** The payload as it is stored: every free-text sample redacted again, whatever the caller did. */
-function storedPayload(alert: AlertInput, ips: boolean): AlertInput['payload'] {
-  if (!isIncident(alert.kind)) return alert.payload;
-  const p = alert.payload as IncidentPayload;
-  return { ...p, template: redact(p.template, { ips }), samples: (p.samples ?? []).map((s) => redact(s, { ips })) };
-}
 
 export class ReferenceOutbox {
   private readonly alerts;
@@ -43,44 +27,8 @@ export class ReferenceOutbox {
     if (!alert.dedupeKey) throw new TypeError('alert.dedupeKey: required');
     if (await this.alerts.get(alert.dedupeKey)) return false;
     const now = this.clock();
-    const groupKey = groupKeyOf(alert);
     const r = route(alert, this.cfg, now);
-    const doc: AlertDoc = {
-      _id: alert.dedupeKey,
-      kind: alert.kind,
-      status: 'pending',
-      severity: alert.severity ?? null,
-      tier: alert.tier ?? null,
-      band: alert.band ?? (alert.kind === 'account.alert' ? (alert.payload as AccountAlertPayload).band : null),
-      groupKey,
-      threadKey: alert.threadKey ?? null,
-      threadRoot: null,
-      channel: r?.channel ?? '',
-      mention: r?.mention ?? null,
-      createdAt: alert.createdAt,
-      enqueuedAt: now,
-      nextAttemptAt: now,
-      holdUntil: null,
-      releaseAt: null,
-      attempts: 0,
-      claims: 0,
-      claimId: null,
-      claimedBy: null,
-      claimedAt: null,
-      uncertain: false,
-      sentAt: null,
-      ts: null,
-      postedChannel: null,
-      threadTs: null,
-      transport: null,
-      error: null,
-      reason: null,
-      supersededBy: null,
-      releasedInto: null,
-      coalesced: 0,
-      reopen: false,
-      payload: storedPayload(alert, this.cfg.redaction.ips),
-    };
+    const doc = newAlertDoc(alert, r, now, this.cfg.redaction.ips);
 
     if (!r) {
       doc.status = 'suppressed';
