@@ -114,7 +114,7 @@ export class AlertSender {
     const out: AlertDoc[] = [];
     let candidates = [...this.open.values()].filter(pick);
     if (order) candidates.sort(order);
-    // most candidates are still what they were: read a few more than needed at a time
+    // most candidates are still what they were: read as many as are still needed, in one getMany
     while (candidates.length > 0 && out.length < limit) {
       const batch = candidates.slice(0, Math.max(1, Math.min(limit - out.length, candidates.length)));
       candidates = candidates.slice(batch.length);
