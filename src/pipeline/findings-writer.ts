@@ -6,9 +6,9 @@ import type { Account } from '../events/types.js';
 import type { Store } from '../store/repository.js';
 import type { VigilConfig } from '../config/schema.js';
 import type { SpikeFinding } from '../engines/detect/spike-tracker.js';
-import { scoreAccount, type HealthResult } from '../engines/health/health-score.js';
+import { explainHealth, measureHealth, readHealthInputs, HealthInputs, type HealthResult } from '../engines/health/health-score.js';
 import { setIncidentExposure, advanceTo } from '../engines/health/account-state.js';
-import { decideOutreach, type OutreachEntry } from '../engines/health/outreach.js';
+import { decideOutreach, type LazyHealth, type OutreachEntry } from '../engines/health/outreach.js';
 import type { LearnerModel } from '../engines/health/learner.js';
 import type { AlertInput } from '../alerts/alert-types.js';
 import type { EngineSet } from './engine-set.js';
@@ -72,6 +72,25 @@ const HISTORY_CACHE_DOCS = 20_000;
 /** Series points kept on an incident document (one a bucket): enough for a day of 1-minute buckets at most. */
 const MAX_SERIES_POINTS = 1440;
 
+/**
+ * Scoring inputs kept for reuse once their health document is built: an evaluation point reuses
+ * one instead of allocating, and a day's end that scores every account keeps at most this many.
+ */
+const SPARE_INPUTS = 4096;
+
+/**
+ * An account's latest evaluation since the last commit: the inputs of its score, from which the
+ * explained health document is built once, at the commit, however many times it was scored.
+ */
+interface PendingHealth {
+  inputs: HealthInputs;
+  account: Account | undefined;
+  learner: LearnerModel | undefined;
+  openIncidents: string[];
+}
+
+const NO_INCIDENTS: readonly string[] = Object.freeze([]);
+
 /** A month of one account's daily health points (`d01`..`d31`), as the query API reads it. */
 interface HistoryMonthDoc {
   _id: string;
@@ -99,7 +118,13 @@ export class FindingsWriter {
   private readonly lastBand = new Map<string, { band: string; score: number }>();
   private readonly outreach = new Map<string, OutreachDoc>();
   /** Writes gathered since the last commit: one per document, however many days a step closed. */
-  private readonly pendingHealth = new Map<string, HealthDoc>();
+  private readonly pendingHealth = new Map<string, PendingHealth>();
+  private readonly spareInputs: HealthInputs[] = [];
+  /**
+   * Open incident ids by affected account, in the order of openIncidents: what a health document
+   * lists. Rebuilt after incidents change (rare) instead of a scan of every open incident per scoring.
+   */
+  private incidentsByAccount: Map<string, string[]> | null = null;
   private readonly pendingHistory = new Map<string, { accountId: string; month: string; days: Record<string, unknown> }>();
   private readonly pendingOutreach = new Map<string, OutreachDoc>();
   /**
@@ -124,6 +149,7 @@ export class FindingsWriter {
   async load(memory?: Map<string, AccountMemory>): Promise<void> {
     const { store } = this.d;
     for (const inc of await store.collection<IncidentDoc>('incidents').find({ status: 'open' })) this.openIncidents.set(inc._id, inc);
+    this.incidentsByAccount = null;
     const entries = await store.collection<OutreachDoc>('outreach').find({}, { sort: [['updatedAt', 1]] });
     if (!memory) {
       for (const h of await store.collection<HealthDoc>('health').find({})) this.lastBand.set(h.accountId, { band: h.band, score: h.score });
@@ -185,6 +211,7 @@ export class FindingsWriter {
   async writeIncidents(findings: SpikeFinding[]): Promise<void> {
     if (findings.length === 0) return;
     const { engines, store } = this.d;
+    this.incidentsByAccount = null;
     const changed = new Map<string, IncidentDoc>();
     /** Incidents not in the store yet: inserted, which FerretDB does without reading the collection (a replace reads much of it). */
     const created = new Set<string>();
@@ -224,6 +251,8 @@ export class FindingsWriter {
       changed.set(doc._id, doc);
       this.enqueueAlert(this.incidentAlert(doc, f));
     }
+    // affected accounts changed above: the account index is rebuilt on its next use
+    this.incidentsByAccount = null;
     // One atomic replace each, not putMany: on FerretDB putMany deletes and re-inserts, and an open
     // incident lost to a crash in between is not rebuilt by the replay (its opening is before the checkpoint).
     const incidents = store.collection<IncidentDoc>('incidents');
@@ -307,9 +336,32 @@ export class FindingsWriter {
     } as AlertInput;
   }
 
-  /** Rescores the given accounts at event time `nowMs` and writes health, history, outreach and alerts. */
+  /** The open incidents listing the account, in openIncidents order (shared arrays: never changed in place). */
+  private openIncidentsOf(accountId: string): string[] {
+    if (this.openIncidents.size === 0) return NO_INCIDENTS as string[];
+    let index = this.incidentsByAccount;
+    if (!index) {
+      index = new Map();
+      for (const inc of this.openIncidents.values()) {
+        for (const a of inc.affectedAccounts) {
+          const list = index.get(a.accountId);
+          // an account listed twice by one incident is listed once (a filter over incidents was the rule)
+          if (!list) index.set(a.accountId, [inc._id]);
+          else if (list[list.length - 1] !== inc._id) list.push(inc._id);
+        }
+      }
+      this.incidentsByAccount = index;
+    }
+    return index.get(accountId) ?? (NO_INCIDENTS as string[]);
+  }
+
+  /**
+   * Rescores the given accounts at event time `nowMs` and writes history, outreach and alerts; the
+   * explained health document is built at the commit from the last scoring's inputs.
+   */
   async writeHealth(accountIds: Iterable<string>, nowMs: number): Promise<number> {
     const { engines, config } = this.d;
+    const cfg = config.health;
     let scored = 0;
     const alerts: AlertInput[] = [];
     const learner = this.d.learner();
@@ -319,14 +371,84 @@ export class FindingsWriter {
     for (const accountId of accountIds) {
       const rec = engines.records.get(accountId);
       if (!rec) continue;
-      advanceTo(rec.state, nowMs, config.health);
+      advanceTo(rec.state, nowMs, cfg);
       // the record (advanced) and the writer's memory of the account are checkpointed together
       engines.dirty.add(accountId);
       const account = this.d.accountOf(accountId);
-      const h = scoreAccount(rec.state, account, nowMs, config.health, learner);
-      const openIncidents = this.openIncidents.size === 0 ? [] : [...this.openIncidents.values()].filter((i) => i.affectedAccounts.some((a) => a.accountId === accountId)).map((i) => i._id);
+      let pending = this.pendingHealth.get(accountId);
+      if (!pending) {
+        pending = { inputs: this.spareInputs.pop() ?? new HealthInputs(), account, learner, openIncidents: NO_INCIDENTS as string[] };
+        this.pendingHealth.set(accountId, pending);
+      }
+      const inputs = readHealthInputs(rec.state, nowMs, cfg, pending.inputs);
+      pending.account = account;
+      pending.learner = learner;
+      pending.openIncidents = this.openIncidentsOf(accountId);
+      const h = measureHealth(inputs, cfg, learner);
+      /** The explanation of this very scoring, built when an alert or an outreach entry needs it. */
+      let explained: HealthResult | undefined;
+      const explain = (): HealthResult => (explained ??= explainHealth(inputs, account, cfg, learner));
+      scored++;
+      const historyKey = `${accountId}|${month}`;
+      let hist = this.pendingHistory.get(historyKey);
+      if (!hist) {
+        hist = { accountId, month, days: {} };
+        this.pendingHistory.set(historyKey, hist);
+      }
+      hist.days[dayField] = { score: h.score, band: h.band, sentiment: h.sentiment, tickets: h.ticketsToday };
+      const prev = this.lastBand.get(accountId);
+      if (prev && BAND_RANK[h.band]! > BAND_RANK[prev.band]! && BAND_RANK[h.band]! >= BAND_RANK['at-risk']!) {
+        const full = explain();
+        alerts.push({
+          dedupeKey: `account:${accountId}:${h.band}:${day}`,
+          kind: 'account.alert',
+          tier: account?.tier,
+          band: h.band,
+          createdAt: nowMs,
+          payload: {
+            accountId,
+            name: account?.name ?? accountId,
+            tier: account?.tier ?? 'starter',
+            score: h.score,
+            previousScore: prev.score,
+            band: h.band,
+            previousBand: prev.band,
+            topReasons: full.topReasons,
+            owner: account?.owner ?? null,
+            suggestedAction: full.suggestedAction,
+            link: `${this.d.publicUrl}/#/account/${encodeURIComponent(accountId)}`,
+          },
+        } as AlertInput);
+      }
+      if (prev) {
+        prev.band = h.band;
+        prev.score = h.score;
+      } else this.lastBand.set(accountId, { band: h.band, score: h.score });
+      const lazy: LazyHealth = { accountId: h.accountId, score: h.score, band: h.band, sentiment: h.sentiment, ticketsToday: h.ticketsToday, explained: explain };
+      const decision = decideOutreach(this.outreach.get(accountId), lazy, account, nowMs, cfg);
+      if (decision.change !== 'none' && decision.entry) {
+        // 'tracked' only moves a closed entry's bookkeeping: saved, not announced
+        const prevDoc = this.outreach.get(accountId);
+        const doc = { ...decision.entry, _id: decision.entry.id } as OutreachDoc;
+        if (prevDoc?.outcomeRecordedAt !== undefined) doc.outcomeRecordedAt = prevDoc.outcomeRecordedAt;
+        if (prevDoc?.note !== undefined) doc.note = prevDoc.note;
+        this.outreach.set(accountId, doc);
+        this.pendingOutreach.set(doc._id, doc);
+      }
+    }
+    for (const a of alerts) this.enqueueAlert(a);
+    return scored;
+  }
+
+  /** The explained health documents of the accounts scored since the last commit (their inputs go back to the spares). */
+  private takeHealthDocs(): HealthDoc[] {
+    const cfg = this.d.config.health;
+    const docs: HealthDoc[] = [];
+    for (const [accountId, p] of this.pendingHealth) {
+      const h = explainHealth(p.inputs, p.account, cfg, p.learner);
+      const account = p.account;
       // Spelled out rather than spread (same fields, same order): object spread was a hot spot here.
-      this.pendingHealth.set(accountId, {
+      docs.push({
         accountId: h.accountId,
         score: h.score,
         band: h.band,
@@ -343,53 +465,13 @@ export class FindingsWriter {
         name: account?.name ?? accountId,
         tier: account?.tier ?? 'starter',
         arr: account?.arr ?? 0,
-        updatedAt: nowMs,
-        openIncidents,
+        updatedAt: p.inputs.nowMs,
+        openIncidents: p.openIncidents,
       });
-      scored++;
-      const sentiment = h.sentiment;
-      const tickets = h.ticketsToday;
-      const historyKey = `${accountId}|${month}`;
-      const hist = this.pendingHistory.get(historyKey) ?? { accountId, month, days: {} };
-      hist.days[dayField] = { score: h.score, band: h.band, sentiment, tickets };
-      this.pendingHistory.set(historyKey, hist);
-      const prev = this.lastBand.get(accountId);
-      if (prev && BAND_RANK[h.band]! > BAND_RANK[prev.band]! && BAND_RANK[h.band]! >= BAND_RANK['at-risk']!) {
-        alerts.push({
-          dedupeKey: `account:${accountId}:${h.band}:${day}`,
-          kind: 'account.alert',
-          tier: account?.tier,
-          band: h.band,
-          createdAt: nowMs,
-          payload: {
-            accountId,
-            name: account?.name ?? accountId,
-            tier: account?.tier ?? 'starter',
-            score: h.score,
-            previousScore: prev.score,
-            band: h.band,
-            previousBand: prev.band,
-            topReasons: h.topReasons,
-            owner: account?.owner ?? null,
-            suggestedAction: h.suggestedAction,
-            link: `${this.d.publicUrl}/#/account/${encodeURIComponent(accountId)}`,
-          },
-        } as AlertInput);
-      }
-      this.lastBand.set(accountId, { band: h.band, score: h.score });
-      const decision = decideOutreach(this.outreach.get(accountId), h, account, nowMs, config.health);
-      if (decision.change !== 'none' && decision.entry) {
-        // 'tracked' only moves a closed entry's bookkeeping: saved, not announced
-        const prevDoc = this.outreach.get(accountId);
-        const doc = { ...decision.entry, _id: decision.entry.id } as OutreachDoc;
-        if (prevDoc?.outcomeRecordedAt !== undefined) doc.outcomeRecordedAt = prevDoc.outcomeRecordedAt;
-        if (prevDoc?.note !== undefined) doc.note = prevDoc.note;
-        this.outreach.set(accountId, doc);
-        this.pendingOutreach.set(doc._id, doc);
-      }
+      if (this.spareInputs.length < SPARE_INPUTS) this.spareInputs.push(p.inputs);
     }
-    for (const a of alerts) this.enqueueAlert(a);
-    return scored;
+    this.pendingHealth.clear();
+    return docs;
   }
 
   /** True when health, history or outreach writes wait for `commit`. */
@@ -405,10 +487,9 @@ export class FindingsWriter {
   async commit(): Promise<void> {
     const { store } = this.d;
     // taken before the first await: what later steps gather goes to the next commit
-    const health = [...this.pendingHealth.values()];
+    const health = this.takeHealthDocs();
     const pendingHistory = [...this.pendingHistory.entries()];
     const outreach = [...this.pendingOutreach.values()];
-    this.pendingHealth.clear();
     this.pendingHistory.clear();
     this.pendingOutreach.clear();
     await Promise.all([

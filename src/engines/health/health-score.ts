@@ -1,7 +1,7 @@
 // The explained health score: each component's value, weight, points taken off and a sentence a
 // success manager can read; priority (tier, ARR, renewal, churn flag) is kept apart from health.
 import type { Account } from '../../events/types.js';
-import { DAY_MS, MONTH_DAYS, sentimentLevel, windowSums, W_HALF_MONTH, W_MONTH, WindowSums, W_ALL, W_MID, W_PREV, W_RECENT, W_TODAY, type AccountState, type BucketKey } from './account-state.js';
+import { DAY_MS, MONTH_DAYS, windowSums, W_HALF_MONTH, W_MONTH, WindowSums, W_ALL, W_MID, W_PREV, W_RECENT, W_TODAY, type AccountState, type BucketKey } from './account-state.js';
 import type { HealthConfig, HealthWeights } from './config.js';
 import { predictRisk, type LearnerModel } from './learner-model.js';
 
@@ -58,8 +58,44 @@ function slope7(ws: WindowSums, days: number): number | null {
   if (nNew === 0 || nOld === 0) return null;
   return Math.round(((ws.get('sentSum', W_RECENT) / nNew - ws.get('sentSum', W_PREV) / nOld) / days) * 1000) / 1000;
 }
+/**
+ * What a score is computed from, read off an account's state at one evaluation point: the window
+ * sums and the few state fields the components use. A score and its explanation are functions of
+ * these alone, so the pipeline can score (numbers only) at every evaluation point and write the
+ * explained document later from the inputs of the last one, while the state itself has moved on.
+ */
+export class HealthInputs {
+  readonly sums = new WindowSums();
+  accountId = '';
+  nowMs = 0;
+  /** Time-decayed sentiment sum and weight, and when they were last decayed (state.sentS, sentW, sentAt). */
+  sentS = 0;
+  sentW = 0;
+  sentAt = 0;
+  lastContactAt = 0;
+  firstEventAt = 0;
+  rateExpected = 0;
+  /** Open incidents hitting the account. */
+  incidents = 0;
+}
+
+/** Reads the inputs of a score at `nowMs` into `out` (reused between calls when given). */
+export function readHealthInputs(state: AccountState, nowMs: number, cfg: HealthConfig, out: HealthInputs = new HealthInputs()): HealthInputs {
+  windowSums(state, Math.floor(nowMs / DAY_MS), cfg, out.sums);
+  out.accountId = state.accountId;
+  out.nowMs = nowMs;
+  out.sentS = state.sentS;
+  out.sentW = state.sentW;
+  out.sentAt = state.sentAt;
+  out.lastContactAt = state.lastContactAt;
+  out.firstEventAt = state.firstEventAt;
+  out.rateExpected = state.rateExpected;
+  out.incidents = Object.keys(state.incidents).length;
+  return out;
+}
+
 /** Reused between calls: scoring is synchronous, so one buffer serves every account. */
-const SCRATCH = new WindowSums();
+const SCRATCH = new HealthInputs();
 const clamp01 = (x: number) => (x <= 0 ? 0 : x >= 1 ? 1 : x);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -70,8 +106,12 @@ interface Partial {
   name: ComponentName;
   value: number;
   risk: number;
+  /** Empty when the caller asked for numbers only (`explain` false). */
   sentence: string;
 }
+
+/** The smoothed sentiment level (sentS / sentW; 0 without messages). */
+const levelOf = (inp: HealthInputs) => (inp.sentW <= 0 ? 0 : inp.sentS / inp.sentW);
 
 /**
  * How far the mean of the messages in window `win` fell below the account's own messages before
@@ -87,17 +127,20 @@ function shiftZ(ws: WindowSums, win: number, cfg: HealthConfig): number {
   return fall / (cfg.sentimentMessageSd * Math.sqrt(1 / nRecent + 1 / nBase));
 }
 
-function sentimentComponent(state: AccountState, ws: WindowSums, nowMs: number, cfg: HealthConfig): Partial {
+function sentimentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
+  const ws = inp.sums;
+  const nowMs = inp.nowMs;
   const W = (k: BucketKey, win: number) => ws.get(k, win);
   const rd = cfg.recentDays;
   const nRecent = W('sentN', W_RECENT);
-  const { level, weight } = sentimentLevel(state);
+  const level = levelOf(inp);
+  const weight = inp.sentW <= 0 ? 0 : inp.sentW;
   if (weight <= 0 || W('sentN', W_ALL) === 0) {
-    return { name: 'sentiment', value: 0, risk: 0, sentence: `no customer messages in the last ${cfg.windowDays} days` };
+    return { name: 'sentiment', value: 0, risk: 0, sentence: explain ? `no customer messages in the last ${cfg.windowDays} days` : '' };
   }
   // Confidence from the level's own effective message count (decayed to now), so two angry
   // messages from a quiet account do not outweigh a steady history.
-  const decayedWeight = weight * Math.pow(2, -Math.max(0, nowMs - state.sentAt) / (cfg.sentimentHalfLifeDays * DAY_MS));
+  const decayedWeight = weight * Math.pow(2, -Math.max(0, nowMs - inp.sentAt) / (cfg.sentimentHalfLifeDays * DAY_MS));
   const confidence = decayedWeight / (decayedWeight + cfg.sentimentPriorMessages);
   const levelRisk = clamp01((cfg.sentimentNeutral - level) / (cfg.sentimentNeutral - cfg.sentimentFloor)) * confidence;
   // The slide against the account's own past, over a week (fast) and half a month (a slow slide
@@ -109,6 +152,7 @@ function sentimentComponent(state: AccountState, ws: WindowSums, nowMs: number, 
   const z = useHalf ? zHalf : zWeek === zWeek ? zWeek : 0;
   const shiftRisk = clamp01((z - cfg.sentimentShiftFrom) / (cfg.sentimentShiftFull - cfg.sentimentShiftFrom));
   const risk = clamp01((1 - cfg.sentimentShiftShare) * levelRisk + cfg.sentimentShiftShare * shiftRisk);
+  if (!explain) return { name: 'sentiment', value: r2(level), risk, sentence: '' };
   const nWin = W('sentN', win);
   const nBase = W('sentN', W_ALL) - nWin;
   const winMean = nWin > 0 ? W('sentSum', win) / nWin : 0;
@@ -125,22 +169,25 @@ function sentimentComponent(state: AccountState, ws: WindowSums, nowMs: number, 
   return { name: 'sentiment', value: r2(level), risk, sentence };
 }
 
-function ticketRateComponent(state: AccountState, ws: WindowSums, nowMs: number, cfg: HealthConfig): Partial {
+function ticketRateComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
+  const ws = inp.sums;
+  const nowMs = inp.nowMs;
   const W = (k: BucketKey, win: number) => ws.get(k, win);
   const rd = cfg.recentDays;
   const recent = W('tickets', W_RECENT);
   // Only days the account has existed count toward its usual rate.
   const nowDay = Math.floor(nowMs / DAY_MS);
-  const firstDay = state.firstEventAt > 0 ? Math.floor(state.firstEventAt / DAY_MS) : nowDay;
+  const firstDay = inp.firstEventAt > 0 ? Math.floor(inp.firstEventAt / DAY_MS) : nowDay;
   const priorDays = Math.max(1, Math.min(cfg.windowDays - rd, nowDay - rd - firstDay + 1));
   const priorPerDay = (W('tickets', W_ALL) - W('tickets', W_RECENT)) / priorDays;
   // With a week or more of history the account's own buckets are the baseline; before that the
   // detector's learned rate stands in (it is biased low on sparse daily counts, so never below).
-  const detectorPerDay = state.rateExpected * (DAY_MS / cfg.ticketDetectorBucketMs);
+  const detectorPerDay = inp.rateExpected * (DAY_MS / cfg.ticketDetectorBucketMs);
   const perDay = priorDays >= rd ? priorPerDay : Math.max(priorPerDay, detectorPerDay);
   const usual = perDay * rd;
   const ratio = (recent + cfg.ticketPriorTickets) / (usual + cfg.ticketPriorTickets);
   const risk = clamp01((ratio - 1) / (cfg.ticketRatioFull - 1));
+  if (!explain) return { name: 'ticketRate', value: r2(ratio), risk, sentence: '' };
   const sentence =
     recent === 0 && usual < 0.5
       ? `no tickets in the last ${rd} days`
@@ -170,21 +217,23 @@ function surpriseRisk(count: number, expected: number, from: number, full: numbe
   return clamp01((z - from) / (full - from));
 }
 
-function escalationComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
+function escalationComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
   const wd = cfg.escalationWindowDays;
   const esc = ws.get('escalations', W_MID);
   const tickets = ws.get('tickets', W_MID);
   const { expected, rate } = expectedInWindow(ws, 'escalations', cfg.escalationsPerTicketPrior, cfg);
   const risk = surpriseRisk(esc, expected, cfg.escalationSurpriseFrom, cfg.escalationSurpriseFull, cfg);
+  if (!explain) return { name: 'escalations', value: esc, risk, sentence: '' };
   const sentence = `${plural(esc, 'escalation')} to a human in the last ${wd} days across ${plural(tickets, 'new ticket')} (usually ${Math.round(rate * 100)}% of tickets, ${r1(expected)} expected)`;
   return { name: 'escalations', value: esc, risk, sentence };
 }
 
-function reEscalationComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
+function reEscalationComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
   const wd = cfg.escalationWindowDays;
   const n = ws.get('reEscalations', W_MID);
   const { expected } = expectedInWindow(ws, 'reEscalations', cfg.reEscalationsPerTicketPrior, cfg);
   const risk = clamp01((n - expected - cfg.reEscalationAllowance) / cfg.reEscalationsFull);
+  if (!explain) return { name: 'reEscalations', value: n, risk, sentence: '' };
   const sentence =
     n === 0
       ? `no ticket reopened after a human resolved it in the last ${wd} days`
@@ -192,11 +241,11 @@ function reEscalationComponent(state: AccountState, ws: WindowSums, cfg: HealthC
   return { name: 'reEscalations', value: n, risk, sentence };
 }
 
-function csatComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
+function csatComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
   const W = (k: BucketKey, win: number) => ws.get(k, win);
   const half = cfg.escalationWindowDays;
   const n = W('csatN', W_ALL);
-  if (n === 0) return { name: 'csat', value: 0, risk: 0, sentence: `no CSAT responses in ${cfg.windowDays} days` };
+  if (n === 0) return { name: 'csat', value: 0, risk: 0, sentence: explain ? `no CSAT responses in ${cfg.windowDays} days` : '' };
   const mean = W('csatSum', W_ALL) / n;
   const confidence = n / (n + cfg.csatPriorResponses);
   const levelRisk = clamp01((cfg.csatGood - mean) / (cfg.csatGood - cfg.csatBad)) * confidence;
@@ -211,19 +260,21 @@ function csatComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): 
     const oldMean = (W('csatSum', W_ALL) - W('csatSum', W_MID)) / nOld;
     const z = (oldMean - recentMean) / (cfg.csatResponseSd * Math.sqrt(1 / nRecent + 1 / nOld));
     shiftRisk = clamp01((z - cfg.csatShiftFrom) / (cfg.csatShiftFull - cfg.csatShiftFrom));
-    if (Math.abs(recentMean - oldMean) >= 0.5 || shiftRisk > 0) {
+    if (explain && (Math.abs(recentMean - oldMean) >= 0.5 || shiftRisk > 0)) {
       trend = `, ${recentMean < oldMean ? 'down' : 'up'} to ${r1(recentMean)} over ${plural(nRecent, 'response')} in the last ${half} days from ${r1(oldMean)}`;
     }
   }
   const risk = clamp01((1 - cfg.csatShiftShare) * levelRisk + cfg.csatShiftShare * shiftRisk);
+  if (!explain) return { name: 'csat', value: r2(mean), risk, sentence: '' };
   return { name: 'csat', value: r2(mean), risk, sentence: `CSAT ${mean.toFixed(1)} from ${plural(n, 'response')} in ${cfg.windowDays} days${trend}` };
 }
 
-function aiLoopComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig): Partial {
+function aiLoopComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
   const wd = cfg.escalationWindowDays;
   const n = ws.get('loops', W_MID);
   const { expected } = expectedInWindow(ws, 'loops', cfg.loopsPerTicketPrior, cfg);
   const risk = surpriseRisk(n, expected, cfg.aiLoopSurpriseFrom, cfg.aiLoopSurpriseFull, cfg);
+  if (!explain) return { name: 'aiLoops', value: n, risk, sentence: '' };
   const sentence =
     n === 0
       ? `no AI loops in the last ${wd} days`
@@ -231,17 +282,19 @@ function aiLoopComponent(state: AccountState, ws: WindowSums, cfg: HealthConfig)
   return { name: 'aiLoops', value: n, risk, sentence };
 }
 
-function silenceComponent(state: AccountState, nowMs: number, cfg: HealthConfig): Partial {
-  if (state.lastContactAt <= 0) return { name: 'silence', value: 0, risk: 0, sentence: 'no customer contact recorded yet' };
-  const days = Math.max(0, (nowMs - state.lastContactAt) / DAY_MS);
+function silenceComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
+  if (inp.lastContactAt <= 0) return { name: 'silence', value: 0, risk: 0, sentence: explain ? 'no customer contact recorded yet' : '' };
+  const days = Math.max(0, (inp.nowMs - inp.lastContactAt) / DAY_MS);
   const risk = clamp01((days - cfg.silenceDays) / (cfg.silenceFullDays - cfg.silenceDays));
+  if (!explain) return { name: 'silence', value: r1(days), risk, sentence: '' };
   const d = Math.floor(days);
   return { name: 'silence', value: r1(days), risk, sentence: d === 0 ? 'last customer contact today' : `last customer contact ${plural(d, 'day')} ago` };
 }
 
-function incidentComponent(state: AccountState, cfg: HealthConfig): Partial {
-  const n = Object.keys(state.incidents).length;
+function incidentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
+  const n = inp.incidents;
   const risk = clamp01(n / cfg.incidentsFull);
+  if (!explain) return { name: 'incidents', value: n, risk, sentence: '' };
   return { name: 'incidents', value: n, risk, sentence: n === 0 ? 'not hit by any open incident' : `hit by ${plural(n, 'open incident')} affecting many accounts` };
 }
 
@@ -293,30 +346,46 @@ function priorityOf(score: number, account: Account | undefined, nowMs: number, 
   return { priority: r1((100 - score) * mult), reasons };
 }
 
-/**
- * Scores one account at `nowMs` from its state (read-only). With a deployed learner, its predicted
- * risk is blended in as one more, explained, component.
- */
-export function scoreAccount(
-  state: AccountState,
-  account: Account | undefined,
-  nowMs: number,
-  cfg: HealthConfig,
-  learner?: LearnerModel,
-): HealthResult {
-  const nowDay = Math.floor(nowMs / DAY_MS);
-  const ws = windowSums(state, nowDay, cfg, SCRATCH);
-  const W = (k: BucketKey, win: number) => ws.get(k, win);
-  const parts: Partial[] = [
-    sentimentComponent(state, ws, nowMs, cfg),
-    ticketRateComponent(state, ws, nowMs, cfg),
-    escalationComponent(state, ws, cfg),
-    reEscalationComponent(state, ws, cfg),
-    csatComponent(state, ws, cfg),
-    aiLoopComponent(state, ws, cfg),
-    silenceComponent(state, nowMs, cfg),
-    incidentComponent(state, cfg),
+/** The headline numbers of a score: what every evaluation point decides alerts, history and outreach on. */
+export interface HealthReading {
+  accountId: string;
+  score: number;
+  band: Band;
+  /** Today's mean customer sentiment (null without messages) and new tickets: the daily history point. */
+  sentiment: number | null;
+  ticketsToday: number;
+}
+
+function componentsOf(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial[] {
+  const ws = inp.sums;
+  return [
+    sentimentComponent(inp, cfg, explain),
+    ticketRateComponent(inp, cfg, explain),
+    escalationComponent(ws, cfg, explain),
+    reEscalationComponent(ws, cfg, explain),
+    csatComponent(ws, cfg, explain),
+    aiLoopComponent(ws, cfg, explain),
+    silenceComponent(inp, cfg, explain),
+    incidentComponent(inp, cfg, explain),
   ];
+}
+
+interface Combined {
+  /** Component risks rounded (the learner's input), in component order. */
+  features: number[];
+  /** Index of the component that counts as it is (the strongest); the others corroborate. */
+  top: number;
+  weightSum: number;
+  learned: number | null;
+  blend: number;
+  /** Each component's share of the risk, before the learner's blend. */
+  shares: number[];
+  score: number;
+  band: Band;
+}
+
+/** The score from the components' risks (and the learner's, when deployed). */
+function combine(parts: Partial[], cfg: HealthConfig, learner: LearnerModel | undefined): Combined {
   const w: HealthWeights = cfg.weights;
   let weightSum = 0;
   for (const part of parts) weightSum += w[part.name];
@@ -331,17 +400,51 @@ export function scoreAccount(
   const blend = learned === null ? 0 : cfg.learner.blend;
   // Risk each component adds: the strongest counts as it is, the others are corroboration and
   // count (1 + corroboration) times, so agreeing weak signs outweigh one loud one.
-  const components: HealthComponent[] = [];
+  const shares: number[] = [];
   let risk = 0;
   for (let i = 0; i < parts.length; i++) {
     const x = parts[i]!;
     const share = ((w[x.name] * x.risk) / weightSum) * (i === top ? 1 : 1 + cfg.corroboration);
     risk += share;
-    components.push({ name: x.name, value: x.value, weight: w[x.name], risk: features[i]!, contribution: -r1(100 * (1 - blend) * share), sentence: x.sentence });
+    shares.push(share);
   }
   risk = (1 - blend) * risk;
+  if (learned !== null) risk += blend * learned;
+  const score = r1(100 * (1 - clamp01(risk)));
+  return { features, top, weightSum, learned, blend, shares, score, band: bandOf(score, cfg) };
+}
+
+/**
+ * The headline numbers of the score at the inputs' time, without the explanation (no sentences,
+ * reasons or priority): what an evaluation point needs. Equal to those of `explainHealth` on the same inputs.
+ */
+export function measureHealth(inp: HealthInputs, cfg: HealthConfig, learner?: LearnerModel): HealthReading {
+  const { score, band } = combine(componentsOf(inp, cfg, false), cfg, learner);
+  const ws = inp.sums;
+  const nSent = ws.get('sentN', W_TODAY);
+  return {
+    accountId: inp.accountId,
+    score,
+    band,
+    sentiment: nSent > 0 ? r2(ws.get('sentSum', W_TODAY) / nSent) : null,
+    ticketsToday: ws.get('tickets', W_TODAY),
+  };
+}
+
+/** The explained score at the inputs' time: components with sentences, top reasons, action, priority, trends. */
+export function explainHealth(inp: HealthInputs, account: Account | undefined, cfg: HealthConfig, learner?: LearnerModel): HealthResult {
+  const ws = inp.sums;
+  const nowMs = inp.nowMs;
+  const W = (k: BucketKey, win: number) => ws.get(k, win);
+  const parts = componentsOf(inp, cfg, true);
+  const { features, learned, blend, shares, score, band } = combine(parts, cfg, learner);
+  const w: HealthWeights = cfg.weights;
+  const components: HealthComponent[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const x = parts[i]!;
+    components.push({ name: x.name, value: x.value, weight: w[x.name], risk: features[i]!, contribution: -r1(100 * (1 - blend) * shares[i]!), sentence: x.sentence });
+  }
   if (learned !== null && learner) {
-    risk += blend * learned;
     components.push({
       name: 'learned',
       value: r2(learned),
@@ -351,15 +454,13 @@ export function scoreAccount(
       sentence: `the outcome model (${learner.version}, trained on ${plural(learner.trainedOn, 'outcome')}) puts the risk of churn or escalation at ${Math.round(learned * 100)}%`,
     });
   }
-  const score = r1(100 * (1 - clamp01(risk)));
-  const band = bandOf(score, cfg);
   const ranked = components.filter((c) => -c.contribution >= cfg.reasonMinPoints).sort((a, b) => a.contribution - b.contribution);
   const topReasons = ranked.slice(0, cfg.maxTopReasons).map((c) => c.sentence);
   const suggestedAction = band === 'healthy' || ranked.length === 0 ? 'No action needed.' : ACTIONS[ranked[0]!.name];
   const { priority, reasons } = priorityOf(score, account, nowMs, cfg);
   const nSent = W('sentN', W_TODAY);
   return {
-    accountId: state.accountId,
+    accountId: inp.accountId,
     score,
     band,
     components,
@@ -371,9 +472,23 @@ export function scoreAccount(
     sentiment: nSent > 0 ? r2(W('sentSum', W_TODAY) / nSent) : null,
     ticketsToday: W('tickets', W_TODAY),
     trends: {
-      sentimentLevel: state.sentW > 0 ? r2(sentimentLevel(state).level) : null,
+      sentimentLevel: inp.sentW > 0 ? r2(levelOf(inp)) : null,
       sentimentSlope7: slope7(ws, cfg.recentDays),
       sentimentSlope30: slope(ws, W_HALF_MONTH, W_MONTH, MONTH_DAYS / 2),
     },
   };
+}
+
+/**
+ * Scores one account at `nowMs` from its state (read-only). With a deployed learner, its predicted
+ * risk is blended in as one more, explained, component.
+ */
+export function scoreAccount(
+  state: AccountState,
+  account: Account | undefined,
+  nowMs: number,
+  cfg: HealthConfig,
+  learner?: LearnerModel,
+): HealthResult {
+  return explainHealth(readHealthInputs(state, nowMs, cfg, SCRATCH), account, cfg, learner);
 }

@@ -2,7 +2,7 @@
 // falls, updates while open, reopens when the account worsens again, and yields training labels.
 import type { Account, AccountOwner, Tier } from '../../events/types.js';
 import type { HealthConfig } from './config.js';
-import { BANDS, type Band, type HealthResult } from './health-score.js';
+import { BANDS, type Band, type HealthReading, type HealthResult } from './health-score.js';
 
 export const OUTREACH_STATUSES = ['new', 'contacted', 'resolved', 'dismissed'] as const;
 export type OutreachStatus = (typeof OUTREACH_STATUSES)[number];
@@ -42,6 +42,16 @@ export function outreachId(accountId: string): string {
   return `out-${accountId}`;
 }
 
+/**
+ * A score whose explanation is built only if an entry needs it: most evaluations change no entry,
+ * and the headline numbers are all the decision reads.
+ */
+export interface LazyHealth extends HealthReading {
+  explained(): HealthResult;
+}
+
+const explainedOf = (h: HealthResult | LazyHealth): HealthResult => ('explained' in h ? h.explained() : h);
+
 const isOpen = (s: OutreachStatus) => s === 'new' || s === 'contacted';
 const bandRank = (b: Band) => BANDS.indexOf(b);
 
@@ -67,7 +77,7 @@ function fill(entry: OutreachEntry, health: HealthResult, account: Account | und
  */
 export function decideOutreach(
   prev: OutreachEntry | undefined,
-  health: HealthResult,
+  health: HealthResult | LazyHealth,
   account: Account | undefined,
   nowMs: number,
   cfg: HealthConfig,
@@ -97,11 +107,11 @@ export function decideOutreach(
       reopened: 0,
       features: [],
     };
-    return { change: 'opened', entry: fill(blank, health, account, nowMs) };
+    return { change: 'opened', entry: fill(blank, explainedOf(health), account, nowMs) };
   }
   if (isOpen(prev.status)) {
     const moved = Math.abs(health.score - prev.score) >= o.updateMinScoreDelta || health.band !== prev.band;
-    return moved ? { change: 'updated', entry: fill(prev, health, account, nowMs) } : { change: 'none' };
+    return moved ? { change: 'updated', entry: fill(prev, explainedOf(health), account, nowMs) } : { change: 'none' };
   }
   // Closed (resolved or dismissed): reopen only when the account is worse than when it was closed,
   // or when it had recovered and has fallen again.
@@ -110,7 +120,7 @@ export function decideOutreach(
   const worse = health.score <= closedScore - o.reopenWorsenBy || (health.band !== prev.band && bandRank(health.band) > bandRank(prev.band) && needs);
   const fellAgain = best >= o.reopenAfterRecovery && needs;
   if (needs && (worse || fellAgain)) {
-    const entry = fill(prev, health, account, nowMs);
+    const entry = fill(prev, explainedOf(health), account, nowMs);
     return {
       change: 'reopened',
       entry: { ...entry, status: 'new', outcome: null, closedScore: null, closedAt: null, bestSinceClose: null, reopened: prev.reopened + 1 },

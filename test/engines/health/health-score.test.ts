@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Account } from '../../../src/events/types.js';
 import { advanceTo, applyEvent, newAccountState, setIncidentExposure, type AccountState } from '../../../src/engines/health/account-state.js';
 import type { HealthConfig } from '../../../src/engines/health/config.js';
-import { bandOf, COMPONENT_NAMES, scoreAccount } from '../../../src/engines/health/health-score.js';
+import { bandOf, COMPONENT_NAMES, explainHealth, measureHealth, readHealthInputs, scoreAccount } from '../../../src/engines/health/health-score.js';
 import type { LearnerModel } from '../../../src/engines/health/learner-model.js';
 import { cfg, DAY, ev, T0 } from './helpers.js';
 
@@ -230,5 +230,45 @@ describe('health score', () => {
     expect(learned.weight).toBe(c.learner.blend);
     expect(blended.score).toBeLessThan(plain.score);
     expect(learned.sentence).toMatch(/outcome model \(t1, trained on 100 outcomes\) puts the risk .* at 88%/);
+  });
+
+  it('measures the same headline numbers as the explained score, and explains the inputs as they were when read', () => {
+    const c = cfg();
+    // a seeded random walk of events over 40 days, read at random points, sometimes with a learner
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const model: LearnerModel = {
+      name: 'health-learner', version: 'test', kind: 'logistic', featureNames: [...COMPONENT_NAMES],
+      weights: COMPONENT_NAMES.map((_, i) => 0.5 + i / 4), bias: -2, metrics: { auc: 0.8, brier: 0.1, calibration: [], n: 10 }, trainedOn: 10,
+    };
+    const types = ['ticket.created', 'ticket.message', 'ticket.escalated', 'ticket.resolved', 'ticket.reopened', 'ticket.csat'] as const;
+    const authors = ['customer', 'ai', 'agent'] as const;
+    let checked = 0;
+    for (let account = 0; account < 20; account++) {
+      const s = newAccountState(`acct-${account}`, c);
+      let t = 0;
+      while (t < 40) {
+        t += rand() * rand() * 0.6;
+        const type = types[Math.floor(rand() * types.length)]!;
+        const author = authors[Math.floor(rand() * authors.length)]!;
+        const ticketId = `t${Math.floor(rand() * 12)}`;
+        applyEvent(s, ev(type, t, { accountId: s.accountId, ticketId, author, csat: 1 + Math.floor(rand() * 5) }), { sentiment: rand() * 2 - 1, frustration: rand() < 0.2 }, c);
+        if (rand() < 0.02) setIncidentExposure(s, `inc-${Math.floor(rand() * 3)}`, rand() < 0.7, T0 + t * DAY);
+        if (rand() < 0.1) {
+          const at = T0 + Math.round((t + rand() * 0.5) * DAY);
+          advanceTo(s, at, c);
+          const learner = rand() < 0.3 ? model : undefined;
+          const inputs = readHealthInputs(s, at, c);
+          const m = measureHealth(inputs, c, learner);
+          const full = scoreAccount(s, undefined, at, c, learner);
+          expect(m).toEqual({ accountId: full.accountId, score: full.score, band: full.band, sentiment: full.sentiment, ticketsToday: full.ticketsToday });
+          // the inputs explain the score as of when they were read, whatever happened to the state since
+          applyEvent(s, ev('ticket.escalated', t + 0.01, { accountId: s.accountId, ticketId: 'later' }), {}, c);
+          expect(explainHealth(inputs, undefined, c, learner)).toEqual(full);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
   });
 });

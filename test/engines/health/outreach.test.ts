@@ -74,4 +74,31 @@ describe('outreach lifecycle', () => {
     expect(fa.label!.features).toEqual(e.features);
     expect(fa.entry.closedScore).toBe(e.score);
   });
+
+  it('decides on the headline numbers alone and builds the explanation only for an entry it writes', () => {
+    const below = c.outreach.openBelowScore;
+    let eager: OutreachEntry | undefined;
+    let lazy: OutreachEntry | undefined;
+    let explainedCalls = 0;
+    let changes = 0;
+    const scores = [90, 88, below - 5, below - 6, below - 20, below - 21, 95, below - 30];
+    scores.forEach((score, i) => {
+      const h = health('a1', score);
+      const a = decideOutreach(eager, h, acct, T0 + i * DAY, c);
+      const calls = explainedCalls;
+      const b = decideOutreach(lazy, { accountId: 'a1', score, band: h.band, sentiment: null, ticketsToday: 0, explained: () => (explainedCalls++, h) }, acct, T0 + i * DAY, c);
+      expect(b).toEqual(a);
+      // 'tracked' only moves bookkeeping; an entry that is filled from the score needs its explanation
+      expect(explainedCalls - calls).toBe(a.change === 'none' || a.change === 'tracked' ? 0 : 1);
+      if (a.change !== 'none') changes++;
+      if (i === 5 && a.entry) {
+        eager = applyOutcome(a.entry, { status: 'resolved' }, T0 + i * DAY).entry;
+        lazy = eager;
+        return;
+      }
+      if (a.entry) eager = a.entry;
+      if (b.entry) lazy = b.entry;
+    });
+    expect(changes).toBeGreaterThan(2);
+  });
 });
