@@ -12,15 +12,23 @@
 // scenario (src/scenario: N accounts x 35 days, PUT as accounts first; 650 gives ~100k events)
 // instead of --events synthetic ones: realistic incidents, account alerts and outreach. Each row
 // also gives the CPU seconds the server (and FerretDB) used over the timed part, from /proc.
+// --op-log has the driver log every database command of the daemon (bench/ingest/op-log.ts) and
+// prints the round trips of the timed part per collection and kind, with their summed durations
+// (the logging costs the daemon CPU: compare rates and CPU seconds from runs without it).
+// --db-uri mongodb://127.0.0.1:PORT/ uses a FerretDB started by hand (say with --debug-addr, to
+// take a CPU profile of it) instead of a fresh one; its database `vigil` should be empty.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { generateScenario } from '../../src/scenario/generate.js';
 import { startFerretDb, type FerretDbInstance } from '../../test/support/ferretdb.js';
 import { mulberry32 } from '../../src/engines/mulberry32.js';
+import { MongoClient } from 'mongodb';
+import { OP_LOG_ENV, summarizeOpLog } from './op-log.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const distRoot = join(here, '..', '..');
@@ -29,6 +37,10 @@ const INTAKE = join(here, 'intake-server.js');
 const TOKEN = 'bench-ingest-token-0123456789';
 /** Batches sent before timing starts: connection setup, JIT and store warm-up. */
 const WARMUP_BATCHES = 10;
+/** The database the daemon uses (store.database's default). */
+const DATABASE = 'vigil';
+/** Characters of the server's stderr kept for error messages. */
+const ERR_TAIL_CHARS = 20_000;
 /** Longest a server may take to start listening. */
 const START_TIMEOUT_MS = 60_000;
 
@@ -40,6 +52,8 @@ const { values: args } = parseArgs({
     target: { type: 'string', default: 'both' },
     store: { type: 'string', default: 'both' },
     'scenario-accounts': { type: 'string', default: '0' },
+    'op-log': { type: 'boolean', default: false },
+    'db-uri': { type: 'string', default: '' },
   },
 });
 const SCENARIO_ACCOUNTS = Number(args['scenario-accounts']);
@@ -98,12 +112,15 @@ function makeEvents(n: number, prefix: string): string[] {
   return out;
 }
 
-async function startServer(target: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+/** The server's stdout goes to `stdoutPath` when given (the op log), else nowhere. */
+async function startServer(target: string, env: Record<string, string>, stdoutPath?: string): Promise<{ url: string; child: ChildProcess }> {
   const argv = target === 'daemon' ? [CLI, 'start', '--port', '0'] : [INTAKE];
+  const out = stdoutPath ? openSync(stdoutPath, 'a') : 'ignore';
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, DOTENV_CONFIG_QUIET: 'true', VIGIL_API_TOKENS: `${TOKEN}:read+write`, VIGIL_LOG__LEVEL: 'error', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', out, 'pipe'],
   });
+  if (typeof out === 'number') closeSync(out);
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -112,7 +129,8 @@ async function startServer(target: string, env: Record<string, string>): Promise
       reject(new Error(`server did not start in ${START_TIMEOUT_MS} ms: ${err}`));
     }, START_TIMEOUT_MS);
     child.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
+      // the tail is enough for an error message; a chatty server does not grow this without bound
+      err = (err + b.toString()).slice(-ERR_TAIL_CHARS);
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(err);
       if (m) {
         clearTimeout(timer);
@@ -194,12 +212,40 @@ function ferretDbPid(port: number): number | undefined {
   return undefined;
 }
 
+/** Documents and stored bytes per collection at the end of the run: what each write to it has to scan on FerretDB. */
+async function printCollections(uri: string): Promise<void> {
+  const client = new MongoClient(uri);
+  try {
+    const db = client.db(DATABASE);
+    const rows: string[] = [];
+    for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+      const stats = await db.command({ collStats: name });
+      rows.push(`${name} ${stats.count} (${(Number(stats.size) / 2 ** 20).toFixed(1)} MiB)`);
+    }
+    console.log(`${''.padEnd(15)} collections at the end: ${rows.sort().join(', ')}`);
+  } finally {
+    await client.close();
+  }
+}
+
+function printOpLog(rows: ReturnType<typeof summarizeOpLog>): void {
+  const total = rows.reduce((t, r) => t + r.ms, 0);
+  console.log(`${''.padEnd(15)} database commands over the timed part (driver log; ms summed per command, overlapping ones each counted):`);
+  console.log(`${''.padEnd(17)}${'collection'.padEnd(16)}${'kind'.padEnd(28)}${'ops'.padStart(7)}${'stmts'.padStart(8)}${'ms'.padStart(9)}${'ms/op'.padStart(8)}`);
+  for (const r of rows) {
+    console.log(`${''.padEnd(17)}${r.collection.padEnd(16)}${r.kind.padEnd(28)}${String(r.ops).padStart(7)}${String(r.statements).padStart(8)}${String(Math.round(r.ms)).padStart(9)}${(r.ms / r.ops).toFixed(1).padStart(8)}`);
+  }
+  console.log(`${''.padEnd(17)}${'all'.padEnd(44)}${String(rows.reduce((t, r) => t + r.ops, 0)).padStart(7)}${''.padStart(8)}${String(Math.round(total)).padStart(9)}`);
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function measure(target: string, storeName: string, env: Record<string, string>, dbPid: number | undefined): Promise<void> {
-  const { url, child } = await startServer(target, env);
+  const opLogDir = args['op-log'] && storeName === 'ferretdb' ? mkdtempSync(join(tmpdir(), 'vigil-op-log-')) : null;
+  const opLog = opLogDir ? join(opLogDir, 'daemon-stdout.log') : undefined;
+  const { url, child } = await startServer(target, opLog ? { ...env, ...OP_LOG_ENV } : env, opLog);
   try {
     await putAccounts(url);
     // warm-up events sit a year before the measured ones: they are read, not mixed into the run's windows
@@ -213,6 +259,7 @@ async function measure(target: string, storeName: string, env: Record<string, st
     let accepted = 0;
     let next = 0;
     const cpu0 = { server: cpuSeconds(child.pid), db: cpuSeconds(dbPid) };
+    const opLogFrom = opLog ? statSync(opLog).size : 0;
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -256,9 +303,12 @@ async function measure(target: string, storeName: string, env: Record<string, st
     if (e2eSecs !== null) console.log(`${''.padEnd(15)} ${String(row.endToEndEventsPerSec).padStart(7)} events/s end to end (first POST to the pipeline having read the last event, ${row.endToEndSeconds} s)`);
     console.log(`${''.padEnd(15)} CPU s over the timed part: ${target} ${serverCpuSecs ?? '?'}${dbPid !== undefined ? `, FerretDB ${dbCpuSecs ?? '?'}` : ''}; load average at end ${row.loadAvgAtEnd.join(' ')}`);
     console.log(JSON.stringify(row));
+    if (opLog) printOpLog(summarizeOpLog(opLog, opLogFrom));
+    if (env.MONGODB_URI) await printCollections(env.MONGODB_URI);
     if (accepted !== TOTAL) throw new Error(`only ${accepted} of ${TOTAL} events were accepted`);
   } finally {
     await stopServer(child);
+    if (opLogDir) rmSync(opLogDir, { recursive: true, force: true });
   }
 }
 
@@ -271,11 +321,16 @@ for (const storeName of stores) {
     let db: FerretDbInstance | null = null;
     try {
       const env: Record<string, string> = { MONGODB_URI: '' };
-      if (storeName === 'ferretdb') {
+      let dbPort: number | undefined;
+      if (storeName === 'ferretdb' && args['db-uri']) {
+        env.MONGODB_URI = args['db-uri'];
+        dbPort = Number(new URL(args['db-uri']).port);
+      } else if (storeName === 'ferretdb') {
         db = await startFerretDb();
         env.MONGODB_URI = db.uri;
+        dbPort = db.port;
       }
-      await measure(target, storeName, env, db ? ferretDbPid(db.port) : undefined);
+      await measure(target, storeName, env, dbPort !== undefined ? ferretDbPid(dbPort) : undefined);
     } finally {
       await db?.destroy();
     }
