@@ -433,6 +433,24 @@ export class WindowSums {
 const CUMULATIVE = new Float64Array(400);
 
 /**
+ * Each state's window sums as last computed, series by series, with the cell string each came
+ * from: an account is scored at every evaluation period it is active in, and most of its series
+ * (escalations, CSAT, loops...) have not changed since, so their sums are reused rather than
+ * decoded again. A series whose string changed is summed afresh, the same way, so a reused row
+ * is the very number a fresh pass would give.
+ */
+interface SumsCache {
+  strings: string[];
+  off: number;
+  len: number;
+  all: number;
+  rd: number;
+  md: number;
+  v: Float64Array;
+}
+const sumsCache = new WeakMap<AccountState, SumsCache>();
+
+/**
  * Fills `out` for `nowDay`: today, the recent window, the one before it, the escalation window
  * and the whole window. One pass per series: scoring 100k accounts must stay well under a second.
  */
@@ -443,8 +461,10 @@ export function windowSums(
   out: WindowSums = new WindowSums(),
 ): WindowSums {
   const v = out.v;
-  v.fill(0);
-  if (state.day < 0) return out;
+  if (state.day < 0) {
+    v.fill(0);
+    return out;
+  }
   const b = state.buckets;
   const len = windowLength(state);
   const all = Math.min(cfg.windowDays, len, CUMULATIVE.length);
@@ -453,9 +473,22 @@ export function windowSums(
   const md = cfg.escalationWindowDays;
   const c = CUMULATIVE;
   const upTo = (k: number) => (k <= 0 ? 0 : c[Math.min(k, all) - 1]!);
+  let cache = sumsCache.get(state);
+  const reusable = cache !== undefined && cache.off === off && cache.len === len && cache.all === all && cache.rd === rd && cache.md === md;
+  if (!cache) {
+    cache = { strings: SERIES.map(() => ''), off, len, all, rd, md, v: new Float64Array(SERIES.length * W_COUNT) };
+    sumsCache.set(state, cache);
+  } else if (!reusable) Object.assign(cache, { off, len, all, rd, md });
+  const cached = cache.v;
   for (let s = 0; s < SERIES.length; s++) {
     const key = SERIES[s]!;
     const str = b[key];
+    const base = s * W_COUNT;
+    if (reusable && cache.strings[s] === str) {
+      for (let k = 0; k < W_COUNT; k++) v[base + k] = cached[base + k]!;
+      continue;
+    }
+    cache.strings[s] = str;
     const sent = key === 'sentSum';
     const wide = WIDTH[key] === 2;
     let run = 0;
@@ -478,7 +511,6 @@ export function windowSums(
       c[age] = run;
     }
     for (; age < all; age++) c[age] = run;
-    const base = s * W_COUNT;
     v[base + W_TODAY] = upTo(1);
     v[base + W_RECENT] = upTo(rd);
     v[base + W_PREV] = upTo(2 * rd) - upTo(rd);
@@ -486,6 +518,7 @@ export function windowSums(
     v[base + W_ALL] = upTo(all);
     v[base + W_HALF_MONTH] = upTo(MONTH_DAYS / 2);
     v[base + W_MONTH] = upTo(MONTH_DAYS);
+    for (let k = 0; k < W_COUNT; k++) cached[base + k] = v[base + k]!;
   }
   return out;
 }

@@ -11,6 +11,7 @@ import {
   windowSums,
   W_ALL,
   W_RECENT,
+  WindowSums,
 } from '../../../src/engines/health/account-state.js';
 import { cfg, DAY, ev, T0 } from './helpers.js';
 
@@ -111,5 +112,42 @@ describe('account state', () => {
     applyEvent(back, ev('ticket.created', 60.5, { ticketId: 'next' }), {}, c);
     applyEvent(s, ev('ticket.created', 60.5, { ticketId: 'next' }), {}, c);
     expect(JSON.stringify(back)).toBe(JSON.stringify(s));
+  });
+
+  it('gives the same window sums when they are reused between scorings as when summed afresh', () => {
+    const c = cfg();
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const types = ['ticket.created', 'ticket.message', 'ticket.escalated', 'ticket.reopened', 'ticket.csat'] as const;
+    const narrow = { ...c, recentDays: 3, escalationWindowDays: 10 };
+    let compared = 0;
+    let reused = 0;
+    for (let account = 0; account < 10; account++) {
+      const s = newAccountState(`acct-${account}`, c);
+      const kept = new WindowSums();
+      let t = 0;
+      while (t < 70) {
+        // bursts and silences: some series change between two readings, most do not
+        t += rand() < 0.05 ? rand() * 6 : rand() * 0.2;
+        const type = types[Math.floor(rand() * types.length)]!;
+        applyEvent(s, ev(type, t, { accountId: s.accountId, ticketId: `t${Math.floor(rand() * 9)}`, author: 'customer', csat: 1 + Math.floor(rand() * 5) }), { sentiment: rand() * 2 - 1 }, c);
+        if (rand() < 0.3) {
+          const at = T0 + Math.round((t + rand() * 2) * DAY);
+          if (rand() < 0.5) advanceTo(s, at, c);
+          // a reading at another day or with another configuration must not reuse the last one
+          const conf = rand() < 0.2 ? narrow : c;
+          const day = Math.floor(at / DAY) + (rand() < 0.2 ? 1 : 0);
+          const before = Array.from(kept.v);
+          windowSums(s, day, conf, kept);
+          if (Array.from(kept.v).some((x, i) => x === before[i])) reused++;
+          // a restored copy is a new state object: no cached row, every series summed afresh
+          const fresh = windowSums(restoreAccountState(JSON.parse(JSON.stringify(s))), day, conf);
+          expect(Array.from(kept.v)).toEqual(Array.from(fresh.v));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(200);
+    expect(reused).toBeGreaterThan(0);
   });
 });
