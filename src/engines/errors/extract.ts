@@ -44,11 +44,20 @@ const PY_EXCEPTION = /^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]+/g;
 /** An "Error:" / "FATAL -" label inside a line, not at its start (a line that starts with one is kept whole). */
 const ERROR_LABEL = /(?<=\S\s+)\b(?:[A-Z][\w.]*)?(?:Error|Exception|ERROR|FATAL)\b\s*[:=-]\s*\S/;
+/**
+ * What every error found in text contains somewhere: error wording or an error name, a three-digit
+ * status, or one of the words a stack trace or a label is recognized by. Most ticket text holds
+ * none, and one pass of these settles it instead of every line's patterns.
+ */
+const TRIGGER = /\d\d\d|Error|Exception|Fault|Panic|ERROR|FATAL|Traceback/;
 /** Greetings and fillers that precede the broken thing in a sentence. */
 const LEAD_IN = /^(?:(?:hi|hello|hey|dear)\b[^,.!?:]*[,.!:]\s*|(?:so|and|but|also|now|again|today|unfortunately|basically),?\s+)+/i;
 
-/** Never throws: malformed input yields fewer (or no) errors, and work is bounded by cfg.maxInputChars. */
-export function extractErrors(input: ExtractInput, cfg: ErrorsConfig): ExtractedError[] {
+/**
+ * Never throws: malformed input yields fewer (or no) errors, and work is bounded by cfg.maxInputChars.
+ * `opts.prefilter` false scans every line even of text without any error trigger (tests compare the two).
+ */
+export function extractErrors(input: ExtractInput, cfg: ErrorsConfig, opts: { prefilter?: boolean } = {}): ExtractedError[] {
   const out: ExtractedError[] = [];
   const seen = new Set<string>();
   const push = (raw: string, source: ErrorSource): void => {
@@ -66,14 +75,23 @@ export function extractErrors(input: ExtractInput, cfg: ErrorsConfig): Extracted
       const head = clean(input.error, cfg.maxInputChars).split('\n').find((l) => l.trim() !== '');
       if (head !== undefined) push(head, 'field');
     }
-    if (typeof input?.text === 'string' && input.text !== '') scanText(clean(input.text, cfg.maxInputChars), cfg, push);
+    if (typeof input?.text === 'string' && input.text !== '') scanText(clean(input.text, cfg.maxInputChars), cfg, push, opts.prefilter !== false);
   } catch {
     // Extraction is best effort: a pathological text yields what was found before it, never a crash.
   }
   return out;
 }
 
-function scanText(text: string, cfg: ErrorsConfig, push: (raw: string, source: ErrorSource) => void): void {
+/**
+ * False when the text cannot hold an error: each pattern of scanText matches within one line, and a
+ * line's (or a quote's, or a sentence's) edges are word boundaries in the whole text too.
+ */
+export function mayHoldErrors(text: string): boolean {
+  return TRIGGER.test(text) || ERROR_WORDING.test(text) || ERROR_NAME.test(text);
+}
+
+function scanText(text: string, cfg: ErrorsConfig, push: (raw: string, source: ErrorSource) => void, prefilter: boolean): void {
+  if (prefilter && !mayHoldErrors(text)) return;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { errorsConfig } from '../../../src/engines/errors/config.js';
-import { extractErrors, type ExtractedError } from '../../../src/engines/errors/extract.js';
+import { extractErrors, mayHoldErrors, type ExtractedError } from '../../../src/engines/errors/extract.js';
 
 interface Ticket {
   name: string;
@@ -65,5 +65,35 @@ describe('extractErrors bounds', () => {
   it('does not throw on values of the wrong type', () => {
     expect(extractErrors({ text: 42 as unknown as string, error: null as unknown as string }, cfg)).toEqual([]);
     expect(extractErrors(undefined as unknown as { text?: string }, cfg)).toEqual([]);
+  });
+});
+
+describe('the prefilter of text that cannot hold an error', () => {
+  it('changes no result: random texts from error and plain fragments give what a scan of every line gives', () => {
+    const fragments = [
+      'Hi team,', 'thanks a lot!', 'The dashboard is slow today.', 'we got a 502 when saving', 'status code: 404', 'Status 500',
+      '"Payment declined by issuer"', "'card was rejected'", '`ECONNRESET socket hang up`', 'TypeError: x is undefined',
+      '    at render (app.js:10:5)', 'Traceback (most recent call last):', '  File "x.py", line 3, in <module>', 'ValueError: bad value',
+      'no errors since yesterday', 'E_TIMEOUT_UPSTREAM again', 'HTTP/1.1 503 Service Unavailable', 'it keeps timing out.', "can't log in!",
+      'order 12345 shipped', 'Error: request failed with status code 401', 'java.lang.IllegalStateException: closed', 'my typeFault here',
+      'FATAL - disk full', 'unable to export', 'great, works now', 'Our script died with:', 'NullPointerException', 'x"error"y', 'panic',
+    ];
+    let seed = 3;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    let withErrors = 0;
+    let skipped = 0;
+    for (let n = 0; n < 600; n++) {
+      const parts: string[] = [];
+      const count = 1 + Math.floor(rand() * 5);
+      for (let k = 0; k < count; k++) parts.push(fragments[Math.floor(rand() * fragments.length)]!);
+      const text = parts.join(rand() < 0.5 ? '\n' : ' ');
+      const all = extractErrors({ text }, cfg, { prefilter: false });
+      expect(extractErrors({ text }, cfg)).toEqual(all);
+      if (all.length > 0) withErrors++;
+      if (!mayHoldErrors(text)) skipped++;
+    }
+    for (const t of corpus) if (t.text) expect(extractErrors({ text: t.text, error: t.error }, cfg)).toEqual(extractErrors({ text: t.text, error: t.error }, cfg, { prefilter: false }));
+    expect(withErrors).toBeGreaterThan(100);
+    expect(skipped).toBeGreaterThan(10);
   });
 });
