@@ -61,10 +61,34 @@ export interface SeriesDetectorState {
   pfr?: number;
 }
 
-// Six significant digits: keeps a snapshot small; restored detectors differ by far less than score resolution.
-function round6(x: number): number {
+/** Exact powers of ten (every one up to 1e22 is a double exactly). */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+/** Scaled values this close to a rounding tie are left to toPrecision (the product's error is far smaller). */
+const TIE_MARGIN = 1e-6;
+
+/**
+ * Six significant digits: keeps a snapshot small; restored detectors differ by far less than score
+ * resolution. The same number as Number(x.toPrecision(6)), which costs a decimal conversion a value
+ * (hundreds a detector, every checkpoint): the six digits come from one product by an exact power of
+ * ten, and the quotient of two exact numbers is the double nearest their decimal, as parsing gives.
+ * Near a tie, or out of the exact powers' range, it asks toPrecision.
+ */
+export function round6(x: number): number {
   if (!Number.isFinite(x)) return 0;
-  return x === 0 ? 0 : Number(x.toPrecision(6));
+  if (x === 0) return 0;
+  const a = x < 0 ? -x : x;
+  const k = 5 - Math.floor(Math.log10(a));
+  if (k >= -22 && k <= 22) {
+    const scaled = k >= 0 ? a * POW10[k]! : a / POW10[-k]!;
+    const n = Math.round(scaled);
+    const frac = scaled - Math.floor(scaled);
+    // the scaling is exact to well under TIE_MARGIN; six digits outside [1e5, 1e6) mean log10 missed the exponent
+    if (n >= 100_000 && n < 1_000_000 && Math.abs(frac - 0.5) > TIE_MARGIN) {
+      const r = k >= 0 ? n / POW10[k]! : n * POW10[-k]!;
+      return x < 0 ? -r : r;
+    }
+  }
+  return Number(x.toPrecision(6));
 }
 
 export class SeriesDetector {

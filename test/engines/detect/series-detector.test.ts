@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectConfig } from '../../../src/engines/detect/config.js';
-import { SeriesDetector } from '../../../src/engines/detect/series-detector.js';
+import { round6, SeriesDetector } from '../../../src/engines/detect/series-detector.js';
 
 const cfg = detectConfig.parse({});
 const STEP = 5 * 60_000;
@@ -160,5 +160,29 @@ describe('SeriesDetector', () => {
     // The snapshot keeps six significant digits, so the resumed detector agrees to well within score resolution.
     for (let i = 0; i < sa.length; i++) expect(Math.abs(sa[i]! - sb[i]!)).toBeLessThan(1e-3);
     expect(sb[500]).toBeGreaterThan(0.2);
+  });
+});
+
+describe('round6', () => {
+  it('is Number(x.toPrecision(6)) for values of every magnitude, ties and near-powers of ten included', () => {
+    let seed = 5;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const values: number[] = [0, -0, 1, -1, 1e-7, 123456.5, 1.234565, 0.1234565, -2.500005, 999999.5, 9999995, 0.9999995, 1e22, 1e23, 5e-324, 1.7976931348623157e308];
+    for (let i = 0; i < 200_000; i++) {
+      const mag = Math.pow(10, Math.floor(rand() * 40) - 20);
+      const v = (rand() - 0.3) * mag;
+      values.push(v);
+      // a decimal tie at the seventh digit, and the doubles either side of it
+      const tie = (Math.floor(rand() * 900_000) + 100_000 + 0.5) * Math.pow(10, Math.floor(rand() * 20) - 12);
+      values.push(tie, tie * (1 + Number.EPSILON), tie * (1 - Number.EPSILON));
+      // just below and above a power of ten
+      const p = Math.pow(10, Math.floor(rand() * 30) - 15);
+      values.push(p * (1 - Number.EPSILON), p, p * (1 + Number.EPSILON), p * (1 - 4e-7));
+    }
+    let differ = 0;
+    for (const v of values) if (!Object.is(round6(v), v === 0 ? 0 : Number(v.toPrecision(6)))) differ++;
+    expect(differ).toBe(0);
+    expect(round6(Number.NaN)).toBe(0);
+    expect(round6(Infinity)).toBe(0);
   });
 });
