@@ -76,7 +76,9 @@ export async function healthQueryBench(o: HealthQueryOptions): Promise<void> {
   const stats = proc.stats();
   const mem = process.memoryUsage();
   if (copies > 1) console.log(`\n(iteration fill: the documents of ${stats.accounts} processed accounts copied ${copies} times; RSS below is not that of a full fill)`);
-  console.log(`\n## health query, ${stats.accounts} accounts with state (${events} events over ${o.days} days, processed in ${fillSecs.toFixed(1)} s)`);
+  // the daemon runs in this process: its V8 flags are these (`npm start` gives --max-semi-space-size=64)
+  console.log(`\nnode flags of the daemon's process: ${process.execArgv.join(' ') || '(none)'}`);
+  console.log(`## health query, ${stats.accounts} accounts with state (${events} events over ${o.days} days, processed in ${fillSecs.toFixed(1)} s)`);
   console.log(
     `rss with ${stats.accounts} accounts: ${mb(mem.rss)} (process before the daemon: ${mb(rss0)}); JS heap used ${mb(mem.heapUsed)} = ${Math.round(mem.heapUsed / stats.accounts)} bytes per account (heap committed ${mb(mem.heapTotal)}, outside the heap ${mb(mem.external)})${global.gc ? '' : ' (run with --expose-gc for a figure after a full GC)'}`,
   );
