@@ -415,22 +415,22 @@ export class SeriesDetector {
       m2: round6(this.seasonMad),
       eS: round6(this.errSeason),
       eN: round6(this.errPlain),
-      day: Array.from(this.day, round6),
-      wk: Array.from(this.week, round6),
-      h: Array.from(this.hist, (v) => round6(v / this.histWeight)),
+      day: rounded(this.day, 1),
+      wk: rounded(this.week, 1),
+      h: rounded(this.hist, this.histWeight),
       ht: round6(this.histTotal / this.histWeight),
       cnt: this.isCount ? 1 : 0,
       pm: round6(this.pointGate[0]!),
       pd: round6(this.pointGate[1]!),
       ph: round6(this.pointGate[2]!),
-      sg: Array.from(this.sustainGate, round6),
+      sg: rounded(this.sustainGate, 1),
       ss: round6(this.surpriseShort),
-      dg: Array.from(this.driftGate, round6),
+      dg: rounded(this.driftGate, 1),
       vs: round6(this.valueShort),
       hi: round6(this.hiRec),
-      pf: Array.from(this.profile, round6),
-      pfs: Array.from(this.profileSeen, (v) => String(v)).join(''),
-      pg: Array.from(this.profileGate, round6),
+      pf: rounded(this.profile, 1),
+      pfs: digits(this.profileSeen),
+      pg: rounded(this.profileGate, 1),
       pfm: round6(this.profileMad),
       pfr: round6(this.profileShort),
       lo: round6(this.loRec),
@@ -486,6 +486,23 @@ export class SeriesDetector {
     d.alarmLoad = state.al ?? 0;
     return d;
   }
+}
+
+/**
+ * round6 of each value divided by `by`, as a plain array: a loop, not Array.from with a mapping
+ * function, which goes through the iterator protocol (a detector is saved at every checkpoint).
+ */
+function rounded(values: Float64Array, by: number): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = round6(by === 1 ? values[i]! : values[i]! / by);
+  return out;
+}
+
+/** The flags as a string of digits ("0110..."). */
+function digits(flags: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < flags.length; i++) s += String(flags[i]);
+  return s;
 }
 
 function clip(x: number, limit: number): number {

@@ -39,6 +39,12 @@ interface TicketTrack {
   fcr: boolean;
   reEscalated: boolean;
   lastAt: number;
+  /**
+   * The ticket's snapshot row as of its last change (undefined: changed since): most tracked
+   * tickets are long closed, and re-encoding all of them at every checkpoint was most of the
+   * snapshot's cost. A field, not a WeakMap entry: every event of a ticket clears it.
+   */
+  row: string | undefined;
 }
 
 export interface EscalationMetricsOptions {
@@ -94,6 +100,7 @@ function fromRow(r: TicketRow): TicketTrack {
     fcr: (flags & F_FCR) !== 0,
     reEscalated: (flags & F_RE_ESCALATED) !== 0,
     lastAt,
+    row: undefined,
   };
 }
 
@@ -136,11 +143,6 @@ export class EscalationMetrics {
   private byCat = new Map<string, Counters>();
   private byAcc = new Map<string, Counters>();
   private tickets = new Map<string, TicketTrack>();
-  /**
-   * Each ticket's snapshot row as of its last change: most tracked tickets are long closed, and
-   * re-encoding all of them (tens of thousands) at every checkpoint was most of the snapshot's cost.
-   */
-  private readonly rows = new WeakMap<TicketTrack, string>();
 
   constructor(private readonly opts: EscalationMetricsOptions = DEFAULT_ESCALATION_METRICS_OPTIONS) {}
 
@@ -168,6 +170,7 @@ export class EscalationMetrics {
         fcr: false,
         reEscalated: false,
         lastAt: ev.occurredAt,
+        row: undefined,
       };
       this.tickets.set(key, t);
       for (const c of this.scopes(t)) c.tickets += 1;
@@ -179,7 +182,7 @@ export class EscalationMetrics {
     }
     if (ev.occurredAt > t.lastAt) t.lastAt = ev.occurredAt;
     // any event of the ticket may change it below
-    this.rows.delete(t);
+    t.row = undefined;
     return t;
   }
 
@@ -276,12 +279,7 @@ export class EscalationMetrics {
   toJSON(): EscalationMetricsJSON {
     const rows: string[] = [];
     for (const [k, t] of this.tickets) {
-      let row = this.rows.get(t);
-      if (row === undefined) {
-        row = ticketRow(k, t);
-        this.rows.set(t, row);
-      }
-      rows.push(row);
+      rows.push((t.row ??= ticketRow(k, t)));
     }
     return {
       overall: this.overall,
