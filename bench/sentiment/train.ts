@@ -75,13 +75,18 @@ function fitModel(data: readonly Labelled[]): SentimentModel {
   const ratings = data.map((d) => d.item.rating);
   const fitted = rows.map((r) => calibrate(calibrator, r));
   let bestF1 = -1;
-  for (const k of STRETCHES) {
-    const f1 = macroF1(ratings, fitted.map((p) => Math.max(-1, Math.min(1, k * p))));
-    if (f1 > bestF1) {
-      bestF1 = f1;
-      calibrator.stretch = k;
+  let bestCentre = 0;
+  for (const k of FIXED_STRETCH > 0 ? [FIXED_STRETCH] : STRETCHES)
+    for (const centre of FIXED_STRETCH > 0 ? [0] : CENTRES) {
+      const f1 = macroF1(ratings, fitted.map((p) => Math.max(-1, Math.min(1, k * (p - centre)))));
+      if (f1 > bestF1) {
+        bestF1 = f1;
+        calibrator.stretch = k;
+        bestCentre = centre;
+      }
     }
-  }
+  // the centre moves the line's intercept: the compound is stretch * (estimate - centre)
+  calibrator.offset -= bestCentre;
   // bagged: the mean of the inner models, each of which fed the calibrator its rows, so the calibrator
   // is applied to sums of the kind it was fitted on (models that saw 80% of the data); else one model on all
   const linear = BAG ? averageModels(inners) : train(data.map((d) => d.sample), cfg, init, opts);
@@ -116,6 +121,11 @@ function averageModels(models: readonly SentimentModel[]): SentimentModel {
 
 /** candidate stretches: at least 0.75, so the compound keeps most of its [-1, 1] range for the frustration thresholds */
 const STRETCHES = [0.75, 1, 1.25, 1.5, 2, 2.5, 3];
+/** candidate estimates (of rating / 4) that the compound's zero is put at: the calibrator estimates the raters' mean,
+ * and where their "neutral" class sits around it is what the +/-0.05 labels have to match (--centres 0 fixes it at 0) */
+const CENTRES = flag('--centres', 1) > 0 ? [0, 0.01, 0.02, 0.03, 0.04] : [0];
+/** --fixed-stretch k: no choice, that stretch and centre 0 (to study the calibrator's estimates, with --dump) */
+const FIXED_STRETCH = flag('--fixed-stretch', 0);
 
 const withoutCalibrator = (m: SentimentModel): SentimentModel => ({ ...m, calibrator: undefined });
 
@@ -152,6 +162,18 @@ if (worst > 0) {
     for (const i of order.slice(0, worst)) console.log(`${s.name} truth=${(s.items[i]!.rating / 4).toFixed(2)} pred=${oof[si]![i]!.toFixed(2)} ${s.items[i]!.text.slice(0, 140)}`);
   });
 }
+const dumpAt = args.indexOf('--dump');
+if (dumpAt >= 0) writeFileSync(args[dumpAt + 1]!, JSON.stringify(sets.map((s, si) => ({ name: s.name, ratings: s.items.map((i) => i.rating), oof: oof[si] }))));
+if (args.includes('--confusion'))
+  sets.forEach((s, si) => {
+    // rows: the raters' class (beyond +/-0.5 of 4), columns: the label (beyond +/-0.05); negative, neutral, positive
+    const m = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+    s.items.forEach((it, i) => {
+      const p = oof[si]![i]!;
+      m[it.rating > 0.5 ? 2 : it.rating < -0.5 ? 0 : 1]![p >= 0.05 ? 2 : p <= -0.05 ? 0 : 1]!++;
+    });
+    console.log(`${s.name} confusion (rows truth neg/neu/pos, columns label): ${m.map((r) => r.join(' ')).join(' | ')}`);
+  });
 sets.forEach((s, si) => add(`${FOLDS}-fold CV by item, linear layer only`, s.name, s.items.map((i) => i.rating), oofLinear[si]!));
 sets.forEach((s, si) => add(`${FOLDS}-fold CV by item (out of fold)`, s.name, s.items.map((i) => i.rating), oof[si]!));
 
@@ -167,7 +189,7 @@ for (const s of sets) add('shipped model, in-sample (optimistic)', s.name, s.ite
 
 for (const [what, rows] of Object.entries(report)) {
   console.log(what);
-  for (const row of rows) console.log(`  ${row.name.padEnd(16)} r=${row.r.toFixed(3)}  macroF1=${row.f1.toFixed(3)}`);
+  for (const row of rows) console.log(`  ${row.name.padEnd(16)} r=${row.r.toFixed(4)}  macroF1=${row.f1.toFixed(4)}`);
 }
 
 if (write) {

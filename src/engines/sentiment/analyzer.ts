@@ -9,6 +9,7 @@ import { DOMAIN_CUES } from './domain-cues.js';
 import { WordTable, hashStep, HASH_SEED } from './word-table.js';
 import { CalibrationFeatures, CompiledCalibrator, calibratorMatches } from './calibrator.js';
 import { PairTable } from './pair-table.js';
+import { decodeHtmlEntities } from './html-entities.js';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 
@@ -361,7 +362,8 @@ export class SentimentAnalyzer {
 
   /** Splits the text into word, emoticon, emoji and boundary tokens, counting emphasis marks. */
   private scan(input: string): void {
-    const text = input.length > this.cfg.maxChars ? input.slice(0, this.cfg.maxChars) : input;
+    // HTML references decoded after the bound (decoding only shortens), so "&lt;3" reads as the emoticon
+    const text = decodeHtmlEntities(input.length > this.cfg.maxChars ? input.slice(0, this.cfg.maxChars) : input);
     const lowerAll = text.toLowerCase();
     const lower = lowerAll.length === text.length ? lowerAll : null;
     this.tokenCount = 0;

@@ -68,6 +68,14 @@ describe.each(analyzers)('SentimentAnalyzer (%s)', (_name, an) => {
     expect(score('the update :(((')).toBeLessThan(0);
   });
 
+  it('reads HTML character references as the characters they stand for', () => {
+    // feeds and web forms deliver "<3" as "&lt;3" and "&" as "&amp;"
+    expect(an.analyze('see you soon &lt;3')).toEqual(an.analyze('see you soon <3'));
+    expect(score('see you soon &lt;3')).toBeGreaterThan(score('see you soon'));
+    expect(an.analyze('the update &gt;:(')).toEqual(an.analyze('the update >:('));
+    expect(an.analyze('Tom &amp; Jerry are great')).toEqual(an.analyze('Tom & Jerry are great'));
+  });
+
   it('finds support-domain cues and flags frustration', () => {
     const r = an.analyze('Still not working. This is the third time I ask, unacceptable. I want a refund or I will cancel.');
     expect(r.cues).toEqual(expect.arrayContaining(['still not working', 'third time', 'unacceptable', 'refund', 'cancel']));
