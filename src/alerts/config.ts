@@ -97,6 +97,14 @@ export const alertsDeliveryConfig = z
   .strictObject({
     pollMs: z.number().int().min(50).default(1000).describe('How often the sender looks for due alerts; a second is prompt for humans and cheap for the store.'),
     batchSize: z.number().int().min(1).default(20).describe('Alerts claimed per pass; Slack allows about one post per second per channel, so more would only queue.'),
+    channelIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe(
+        'Least time between two posts to one channel by the background sender: Slack allows about one message per second per channel, so a backlog goes out at that pace instead of into rate limits, and its claims do not crowd the store. 0: no pace. An explicit flush (vigil demo) is not paced.',
+      ),
     maxAttempts: z.number().int().min(1).default(8).describe('Attempts before an alert is marked failed (rate-limit waits do not count); 8 with the backoff below spans about 10 minutes.'),
     backoffBaseMs: z.number().int().min(1).default(2000).describe('Delay after the first failed attempt; doubles each attempt.'),
     backoffMaxMs: z.number().int().min(1).default(5 * 60_000).describe('Longest delay between attempts, so an alert is still tried during a long Slack outage.'),

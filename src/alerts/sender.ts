@@ -88,6 +88,8 @@ export class AlertSender {
    */
   private readonly open = new Map<string, AlertDoc>();
   private readAllAt = -Infinity;
+  /** Wall time this process last posted (or tried to) in each channel: the loop's pace (delivery.channelIntervalMs). */
+  private readonly lastPost = new Map<string, number>();
 
   constructor(
     store: Store,
@@ -140,8 +142,13 @@ export class AlertSender {
     return this.transport.name;
   }
 
-  /** One pass: release held alerts, recover dead claims, deliver what is due. */
-  async runOnce(): Promise<RunResult> {
+  /**
+   * One pass: release held alerts, recover dead claims, deliver what is due. `paced` (the loop of
+   * start()): at most one post per channel per delivery.channelIntervalMs, Slack's pace, so a
+   * backlog neither runs into rate limits nor crowds the store with claims; an explicit pass
+   * (a flush) delivers up to batchSize at once.
+   */
+  async runOnce(opts: { paced?: boolean } = {}): Promise<RunResult> {
     const result: RunResult = { sent: 0, failed: 0, held: 0 };
     const now = this.clock();
     if (now - this.readAllAt >= this.cfg.delivery.staleClaimMs) await this.readAll(now);
@@ -149,11 +156,20 @@ export class AlertSender {
     await this.recoverStale(now);
     await this.pruneClaims(now);
     if (now >= this.pausedUntil) {
-      const due = await this.reread(
-        (d) => d.status === 'pending' && d.nextAttemptAt <= now,
-        (a, b) => a.nextAttemptAt - b.nextAttemptAt || a.enqueuedAt - b.enqueuedAt,
-        this.cfg.delivery.batchSize,
-      );
+      const isDue = (d: AlertDoc) => d.status === 'pending' && d.nextAttemptAt <= now;
+      const order = (a: AlertDoc, b: AlertDoc) => a.nextAttemptAt - b.nextAttemptAt || a.enqueuedAt - b.enqueuedAt;
+      const interval = opts.paced ? this.cfg.delivery.channelIntervalMs : 0;
+      let pick = isDue;
+      if (interval > 0) {
+        // the first due alert of each channel whose last post is at least the interval ago
+        const first = new Map<string, string>();
+        for (const d of [...this.open.values()].filter(isDue).sort(order)) {
+          if (!first.has(d.channel) && (this.lastPost.get(d.channel) ?? -Infinity) + interval <= now) first.set(d.channel, d._id);
+        }
+        const chosen = new Set(first.values());
+        pick = (d) => chosen.has(d._id) && isDue(d);
+      }
+      const due = await this.reread(pick, order, this.cfg.delivery.batchSize);
       // thread roots first, so a follow-up due in the same pass finds its root already posted
       due.sort((a, b) => Number(a.threadRoot !== null) - Number(b.threadRoot !== null));
       for (const doc of due) {
@@ -318,6 +334,7 @@ export class AlertSender {
         });
         if (posted) this.deps.logger?.info({ alert: doc._id, ts: posted.ts }, 'alert was already posted before an interruption; recorded, not reposted');
       }
+      this.lastPost.set(doc.channel, this.clock());
       if (!posted) {
         const standalone = doc.threadRoot !== null && !threadTs;
         const msg = renderAlert({ kind: doc.kind, payload: doc.payload, severity: doc.severity, mention: doc.mention, reopen: doc.reopen, coalesced: doc.coalesced, standalone }, this.cfg);
@@ -366,7 +383,7 @@ export class AlertSender {
     this.readAllAt = -Infinity;
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.runOnce()
+      this.running = this.runOnce({ paced: true })
         .catch((err) => this.deps.logger?.error({ err }, 'alert sender pass failed'))
         .finally(() => {
           this.running = null;

@@ -494,6 +494,27 @@ describe('AlertSender without Slack', () => {
     expect((await outbox.list({ status: 'sent' }))[0]!.transport).toBe('dry-run');
   });
 
+  it('the paced pass posts at most once per channel per channelIntervalMs; an explicit pass is not paced', async () => {
+    const c = cfg({ delivery: { channelIntervalMs: 1000 } });
+    const outbox = new Outbox(store, c, { clock });
+    for (let i = 0; i < 3; i++) await outbox.enqueue(accountAlert({ createdAt: T0 + i }, { accountId: `acc-${i}`, name: `Account ${i}` }));
+    for (let i = 0; i < 2; i++) await outbox.enqueue(incidentAlert('incident.opened', { createdAt: T0 + i }, { incidentId: `inc-${i}`, clusterId: `cl-${i}` }));
+    const s = sender(c);
+    const channels = () => server.calls('chat.postMessage').map((call) => (call.params as { channel: string }).channel);
+    expect(await s.runOnce({ paced: true })).toEqual({ sent: 2, failed: 0, held: 0 });
+    expect(channels().sort()).toEqual(['#vigil-accounts', '#vigil-incidents']);
+    // the oldest of each channel went first
+    expect((await doc(accountAlert({ createdAt: T0 }, { accountId: 'acc-0' }).dedupeKey)).status).toBe('sent');
+    now += 999;
+    expect(await s.runOnce({ paced: true })).toEqual({ sent: 0, failed: 0, held: 0 });
+    now += 1;
+    expect(await s.runOnce({ paced: true })).toEqual({ sent: 2, failed: 0, held: 0 });
+    expect(channels().filter((ch) => ch === '#vigil-incidents')).toHaveLength(2);
+    // a flush sends what is due at once, pace or not
+    expect(await s.runOnce()).toEqual({ sent: 1, failed: 0, held: 0 });
+    expect(await outbox.stats()).toMatchObject({ sent: 5, pending: 0 });
+  });
+
   it('start() delivers in the background and stop() ends the loop', async () => {
     const c = cfg();
     const outbox = new Outbox(store, c, { clock });
