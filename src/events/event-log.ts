@@ -47,8 +47,34 @@ function encodeEvents(events: StoredEvent[], compress: boolean): Pick<SegmentDoc
 }
 
 function decodeEvents(doc: SegmentDoc): StoredEvent[] {
-  if (doc.z !== undefined) return JSON.parse(inflateRawSync(Buffer.from(doc.z, 'base64')).toString('utf8')) as StoredEvent[];
-  return JSON.parse(doc.events ?? '[]') as StoredEvent[];
+  const parsed = (doc.z !== undefined ? JSON.parse(inflateRawSync(Buffer.from(doc.z, 'base64')).toString('utf8')) : JSON.parse(doc.events ?? '[]')) as StoredEvent[];
+  for (let i = 0; i < parsed.length; i++) parsed[i] = uniformEvent(parsed[i]!, parsed[i]!.seq, parsed[i]!.receivedAt);
+  return parsed;
+}
+
+/**
+ * The event with every field of the type present (undefined when absent), in one order: events
+ * otherwise come in as many shapes as combinations of optional fields, and every engine reading
+ * `occurredAt` or `type` off them did so through a megamorphic load (and boxed the time each time).
+ * Fields beyond the type are not kept (validation lets none through).
+ */
+function uniformEvent(e: VigilEvent, seq: number, receivedAt: number): StoredEvent {
+  return {
+    id: e.id,
+    type: e.type,
+    occurredAt: e.occurredAt,
+    accountId: e.accountId,
+    ticketId: e.ticketId,
+    author: e.author,
+    text: e.text,
+    error: e.error,
+    csat: e.csat,
+    category: e.category,
+    channel: e.channel,
+    tags: e.tags,
+    seq,
+    receivedAt,
+  };
 }
 
 /** Positions within a segment: an event's seq is segment * SEG_SPAN + index. */
@@ -173,7 +199,7 @@ export class EventLog {
    */
   private async writeSegment(no: number, events: VigilEvent[], receivedAt: number): Promise<StoredEvent[]> {
     for (let attempt = 0; attempt < MAX_REWRITES; attempt++) {
-      const stored: StoredEvent[] = events.map((e, k) => ({ ...e, seq: no * SEG_SPAN + k, receivedAt }));
+      const stored: StoredEvent[] = events.map((e, k) => uniformEvent(e, no * SEG_SPAN + k, receivedAt));
       const doc: SegmentDoc = { _id: segmentId(no), no, receivedAt, ...encodeEvents(stored, this.store.durable) };
       // a fresh number: an insert (a replace costs FerretDB a read of every segment)
       const written = await this.segments.insertNew([doc]);

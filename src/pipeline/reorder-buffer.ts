@@ -7,9 +7,14 @@ export function eventKeyLess(a: StoredEvent, b: StoredEvent): boolean {
   return a.occurredAt < b.occurredAt || (a.occurredAt === b.occurredAt && a.id < b.id);
 }
 
-/** A binary min-heap on (occurredAt, id). */
+/**
+ * A binary min-heap on (occurredAt, id). The times sit in an array of their own, moved along with
+ * the events: events come in several shapes (their optional fields), and reading a time off them
+ * at every comparison was a megamorphic load that boxed the number each time.
+ */
 export class ReorderBuffer {
   private heap: StoredEvent[] = [];
+  private times: number[] = [];
 
   get size(): number {
     return this.heap.length;
@@ -17,22 +22,27 @@ export class ReorderBuffer {
 
   push(ev: StoredEvent): void {
     const h = this.heap;
+    const ts = this.times;
+    const t = ev.occurredAt;
     h.push(ev);
+    ts.push(t);
     // Sift up by moving parents down into the hole (no swap arrays: this runs per event).
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = h[parent]!;
-      if (!eventKeyLess(ev, p)) break;
-      h[i] = p;
+      const pt = ts[parent]!;
+      if (!(t < pt || (t === pt && ev.id < h[parent]!.id))) break;
+      h[i] = h[parent]!;
+      ts[i] = pt;
       i = parent;
     }
     h[i] = ev;
+    ts[i] = t;
   }
 
   /** Removes and returns, in order, every event with occurredAt <= watermark. */
   releaseUpTo(watermark: number, out: StoredEvent[] = []): StoredEvent[] {
-    while (this.heap.length > 0 && this.heap[0]!.occurredAt <= watermark) out.push(this.pop()!);
+    while (this.heap.length > 0 && this.times[0]! <= watermark) out.push(this.pop());
     return out;
   }
 
@@ -41,25 +51,30 @@ export class ReorderBuffer {
     return this.heap.map((e) => e.seq);
   }
 
-  private pop(): StoredEvent | undefined {
+  /** The earliest event (the heap is not empty). */
+  private pop(): StoredEvent {
     const h = this.heap;
-    if (h.length === 0) return undefined;
+    const ts = this.times;
     const top = h[0]!;
     const last = h.pop()!;
-    if (h.length > 0) {
+    const lastT = ts.pop()!;
+    const n = h.length;
+    if (n > 0) {
       // Sift the last event down from the root, moving the smaller child up into the hole.
-      const n = h.length;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
-        const m = r < n && eventKeyLess(h[r]!, h[l]!) ? r : l;
-        if (!eventKeyLess(h[m]!, last)) break;
+        const m = r < n && (ts[r]! < ts[l]! || (ts[r] === ts[l] && h[r]!.id < h[l]!.id)) ? r : l;
+        const mt = ts[m]!;
+        if (!(mt < lastT || (mt === lastT && h[m]!.id < last.id))) break;
         h[i] = h[m]!;
+        ts[i] = mt;
         i = m;
       }
       h[i] = last;
+      ts[i] = lastT;
     }
     return top;
   }

@@ -34,4 +34,29 @@ describe('ReorderBuffer', () => {
       expect(prev.occurredAt < cur.occurredAt || (prev.occurredAt === cur.occurredAt && prev.id < cur.id)).toBe(true);
     }
   });
+
+  it('releases what a sort by (occurredAt, id) releases, through interleaved pushes and partial releases', () => {
+    let seed = 9;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const b = new ReorderBuffer();
+    let held: StoredEvent[] = [];
+    let released = 0;
+    let watermark = 0;
+    for (let round = 0; round < 300; round++) {
+      for (let k = Math.floor(rand() * 40); k > 0; k--) {
+        // times close together (ties) and far in the future, ids in random order
+        const e = ev(`e${Math.floor(rand() * 1e6)}`, watermark + 1 + Math.floor(rand() * 50), round * 100 + k);
+        b.push(e);
+        held.push(e);
+      }
+      watermark += Math.floor(rand() * 20);
+      const expected = held.filter((e) => e.occurredAt <= watermark).sort((x, y) => x.occurredAt - y.occurredAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      held = held.filter((e) => e.occurredAt > watermark);
+      const got = b.releaseUpTo(watermark);
+      expect(got.map((e) => `${e.occurredAt}:${e.id}`)).toEqual(expected.map((e) => `${e.occurredAt}:${e.id}`));
+      released += got.length;
+      expect(b.size).toBe(held.length);
+    }
+    expect(released).toBeGreaterThan(1000);
+  });
 });
