@@ -22,6 +22,11 @@ export interface TrackedTicket {
   a: number;
   f: number;
   t: number;
+  /**
+   * Its encoded form as last written (undefined: changed since): the list is written back at every
+   * event, which changes one ticket at most, and the others' pieces are reused.
+   */
+  p?: string;
 }
 
 /** Tickets are stored as one string, "key.a.f.t;..." (numbers in base 36): a few bytes each. */
@@ -29,7 +34,7 @@ export function readTickets(encoded: string): TrackedTicket[] {
   if (encoded === '') return [];
   return encoded.split(';').map((e) => {
     const [i, a, f, t] = e.split('.');
-    return { i: i!, a: parseInt(a!, 36), f: parseInt(f!, 36), t: parseInt(t!, 36) };
+    return { i: i!, a: parseInt(a!, 36), f: parseInt(f!, 36), t: parseInt(t!, 36), p: undefined };
   });
 }
 
@@ -46,13 +51,23 @@ function ticketsOf(state: AccountState): TrackedTicket[] {
   return readTickets(state.tickets);
 }
 
-function storeTickets(state: AccountState, list: TrackedTicket[]): void {
+/** Writes the list back after an event; `changed` is the one ticket the event may have changed. */
+function storeTickets(state: AccountState, list: TrackedTicket[], changed: TrackedTicket | undefined): void {
+  if (changed) changed.p = undefined;
   state.tickets = writeTickets(list);
-  decoded.set(state, { encoded: state.tickets, list });
+  const hit = decoded.get(state);
+  if (hit && hit.list === list) hit.encoded = state.tickets;
+  else decoded.set(state, { encoded: state.tickets, list });
 }
 
-function writeTickets(list: readonly TrackedTicket[]): string {
-  return list.map((x) => `${x.i}.${x.a.toString(36)}.${x.f.toString(36)}.${x.t.toString(36)}`).join(';');
+function writeTickets(list: TrackedTicket[]): string {
+  let out = '';
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k]!;
+    x.p ??= `${x.i}.${x.a.toString(36)}.${x.f.toString(36)}.${x.t.toString(36)}`;
+    out += k === 0 ? x.p : ';' + x.p;
+  }
+  return out;
 }
 
 /**
@@ -92,10 +107,16 @@ function cellGet(str: string, idx: number, w: 1 | 2): number {
   return d0 * 36 + (c1 <= 57 ? c1 - 48 : c1 - 87);
 }
 
+/** Every one- and two-digit cell, padded: a bump picks one rather than formatting a number. */
+const CELLS: Record<1 | 2, string[]> = {
+  1: Array.from({ length: 36 }, (_, v) => v.toString(36)),
+  2: Array.from({ length: 1296 }, (_, v) => v.toString(36).padStart(2, '0')),
+};
+
 function cellPut(str: string, idx: number, w: 1 | 2, value: number): string {
   const max = w === 1 ? 35 : 1295; // the largest one or two base-36 digits hold
   const v = Math.max(0, Math.min(max, Math.round(value)));
-  const cell = v.toString(36).padStart(w, '0');
+  const cell = CELLS[w][v]!;
   return str.slice(0, idx * w) + cell + str.slice((idx + 1) * w);
 }
 
@@ -223,7 +244,7 @@ function ticketOf(list: TrackedTicket[], ticketId: string | undefined, atMs: num
   const at = Math.floor(atMs / MINUTE_MS);
   let t = list.find((x) => x.i === key);
   if (!t) {
-    t = { i: key, a: 0, f: 0, t: at };
+    t = { i: key, a: 0, f: 0, t: at, p: undefined };
     list.push(t);
     if (list.length > cfg.maxTrackedTickets) {
       // Forget the ticket that has been quiet longest: it is the least likely to move again.
@@ -311,7 +332,7 @@ export function applyEvent(
     case 'error.reported':
       break;
   }
-  if (list) storeTickets(state, list);
+  if (list) storeTickets(state, list, ticket);
 }
 
 /**

@@ -150,4 +150,25 @@ describe('account state', () => {
     expect(compared).toBeGreaterThan(200);
     expect(reused).toBeGreaterThan(0);
   });
+
+  it('writes the same ticket list whether or not the pieces of unchanged tickets are reused', () => {
+    const c = cfg();
+    let seed = 21;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const types = ['ticket.created', 'ticket.message', 'ticket.escalated', 'ticket.resolved', 'ticket.reopened'] as const;
+    const authors = ['customer', 'ai', 'agent'] as const;
+    const kept = newAccountState('acct-1', c);
+    let fresh = newAccountState('acct-1', c);
+    const encode = (s: typeof kept) => readTickets(s.tickets).map((x) => `${x.i}.${x.a.toString(36)}.${x.f.toString(36)}.${x.t.toString(36)}`).join(';');
+    for (let n = 0; n < 3000; n++) {
+      const e = ev(types[Math.floor(rand() * types.length)]!, n / 50, { ticketId: `t${Math.floor(rand() * 14)}`, author: authors[Math.floor(rand() * authors.length)]! });
+      applyEvent(kept, e, { sentiment: 0 }, c);
+      // a copy restored before every event has no decoded list and no cached pieces
+      fresh = restoreAccountState(JSON.parse(JSON.stringify(fresh)));
+      applyEvent(fresh, e, { sentiment: 0 }, c);
+      expect(kept.tickets).toBe(fresh.tickets);
+      expect(kept.tickets).toBe(encode(kept));
+    }
+    expect(readTickets(kept.tickets).length).toBe(c.maxTrackedTickets);
+  });
 });
