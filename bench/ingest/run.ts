@@ -17,6 +17,7 @@
 // (the logging costs the daemon CPU: compare rates and CPU seconds from runs without it).
 // --db-uri mongodb://127.0.0.1:PORT/ uses a FerretDB started by hand (say with --debug-addr, to
 // take a CPU profile of it) instead of a fresh one; its database `vigil` should be empty.
+// --node-args "--cpu-prof --cpu-prof-dir=DIR" passes node options to the server (a CPU profile of it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,7 @@ const { values: args } = parseArgs({
     'scenario-accounts': { type: 'string', default: '0' },
     'op-log': { type: 'boolean', default: false },
     'db-uri': { type: 'string', default: '' },
+    'node-args': { type: 'string', default: '' },
   },
 });
 const SCENARIO_ACCOUNTS = Number(args['scenario-accounts']);
@@ -114,7 +116,8 @@ function makeEvents(n: number, prefix: string): string[] {
 
 /** The server's stdout goes to `stdoutPath` when given (the op log), else nowhere. */
 async function startServer(target: string, env: Record<string, string>, stdoutPath?: string): Promise<{ url: string; child: ChildProcess }> {
-  const argv = target === 'daemon' ? [CLI, 'start', '--port', '0'] : [INTAKE];
+  const nodeArgs = args['node-args'] ? args['node-args'].split(' ').filter(Boolean) : [];
+  const argv = [...nodeArgs, ...(target === 'daemon' ? [CLI, 'start', '--port', '0'] : [INTAKE])];
   const out = stdoutPath ? openSync(stdoutPath, 'a') : 'ignore';
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, DOTENV_CONFIG_QUIET: 'true', VIGIL_API_TOKENS: `${TOKEN}:read+write`, VIGIL_LOG__LEVEL: 'error', ...env },
