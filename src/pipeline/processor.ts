@@ -112,6 +112,11 @@ function pack(value: unknown, compress: boolean): Pick<StateDoc, 'z' | 'j'> {
   return compress ? { z: deflateRawSync(json, { level: zlibConstants.Z_BEST_SPEED }).toString('base64') } : { j: json };
 }
 
+/** pack() of a value already in JSON. */
+function packJson(json: string, compress: boolean): Pick<StateDoc, 'z' | 'j'> {
+  return compress ? { z: deflateRawSync(json, { level: zlibConstants.Z_BEST_SPEED }).toString('base64') } : { j: json };
+}
+
 function unpack<T>(doc: StateDoc): T {
   if (doc.z !== undefined) return JSON.parse(inflateRawSync(Buffer.from(doc.z, 'base64')).toString('utf8')) as T;
   return JSON.parse(doc.j ?? 'null') as T;
@@ -166,6 +171,12 @@ export class Processor {
   private checkpointError: unknown = null;
   /** appliedId of each account's view document as last written (the view changes only with events). */
   private readonly viewWritten = new Map<string, string>();
+  /**
+   * Each record's recent errors and messages (redacted) as JSON, as of its last applied event: the
+   * lists change only with an applied event, and most of a checkpoint's accounts were only scored
+   * (advanced) since the last one, so their lists are not encoded again.
+   */
+  private readonly recentJson = new WeakMap<AccountRecord, { appliedId: string; json: string }>();
 
   constructor(
     private readonly store: Store,
@@ -476,14 +487,13 @@ export class Processor {
     const buckets = new Set<number>();
     for (const id of this.engines.dirty) buckets.add(bucketOf(id));
     this.engines.dirty.clear();
-    const members = new Map<number, StoredAccount[]>();
+    // each bucket's StoredAccount[] as JSON text, an account at a time (see accountJson)
+    const members = new Map<number, string[]>();
     for (const b of buckets) members.set(b, []);
     if (buckets.size > 0) {
       for (const [id, rec] of this.engines.records) {
         const list = members.get(bucketOf(id));
-        if (!list) continue;
-        const stored = this.engines.storable(rec);
-        list.push({ id, state: rec.state, appliedAt: rec.appliedAt, appliedId: rec.appliedId, recentErrors: rec.recentErrors, recentTickets: stored.recentTickets, memory: this.writer.memoryOf(id) });
+        if (list) list.push(this.accountJson(id, rec));
       }
     }
     const compress = this.store.durable;
@@ -491,7 +501,7 @@ export class Processor {
     const bucketGens = [...this.bucketGens];
     const superseded = [`engines:${this.gen}`];
     for (const [b, list] of members) {
-      docs.push({ _id: bucketDocId(b, gen), gen, ...pack(list, compress) });
+      docs.push({ _id: bucketDocId(b, gen), gen, ...packJson(`[${list.join(',')}]`, compress) });
       if (bucketGens[b]! >= 0) superseded.push(bucketDocId(b, bucketGens[b]!));
       bucketGens[b] = gen;
     }
@@ -531,6 +541,22 @@ export class Processor {
     writing.catch((err: unknown) => {
       this.checkpointError ??= err;
     });
+  }
+
+  /**
+   * An account as a StoredAccount in JSON, the same text JSON.stringify gives for it (field order
+   * included), with the recent lists reused from the last checkpoint when no event was applied since.
+   */
+  private accountJson(id: string, rec: AccountRecord): string {
+    let recent = this.recentJson.get(rec);
+    if (!recent || recent.appliedId !== rec.appliedId) {
+      const stored = this.engines.storable(rec);
+      recent = { appliedId: rec.appliedId, json: `"recentErrors":${JSON.stringify(rec.recentErrors)},"recentTickets":${JSON.stringify(stored.recentTickets)}` };
+      this.recentJson.set(rec, recent);
+    }
+    const head: Pick<StoredAccount, 'id' | 'state' | 'appliedAt' | 'appliedId'> = { id, state: rec.state, appliedAt: rec.appliedAt, appliedId: rec.appliedId };
+    const json = JSON.stringify(head);
+    return `${json.slice(0, -1)},${recent.json},"memory":${JSON.stringify(this.writer.memoryOf(id))}}`;
   }
 
   private async settleCheckpoint(): Promise<void> {
