@@ -124,6 +124,13 @@ export class Outbox {
   private queue: Promise<unknown> = Promise.resolve();
   /** Alerts of the batch being enqueued, decided and in the index but not stored yet: changed here, not in the store. */
   private readonly unstored = new Map<string, AlertDoc>();
+  /**
+   * Stored alerts as read (or written) during the batch being enqueued: each is read from the store
+   * at most once per batch, not once per decision that looks at it (a step of incident updates looks
+   * at the same group again and again). The sender may move one on during the batch, as it may
+   * between any check and the insert.
+   */
+  private readonly checked = new Map<string, AlertDoc>();
 
   constructor(
     private readonly store: Store,
@@ -162,6 +169,7 @@ export class Outbox {
       throw err;
     } finally {
       this.unstored.clear();
+      this.checked.clear();
     }
   }
 
@@ -242,9 +250,12 @@ export class Outbox {
    * dropped from it. For the index's hits whose status may have moved on (see AlertIndex).
    */
   private async fresh(index: AlertIndex, entries: IndexedAlert[]): Promise<Map<string, AlertDoc>> {
-    const stored = entries.filter((e) => !this.unstored.has(e.id));
-    const docs = new Map(stored.length === 0 ? [] : (await this.alerts.getMany(stored.map((e) => e.id))).map((d) => [d._id, d]));
+    const unread = entries.filter((e) => !this.unstored.has(e.id) && !this.checked.has(e.id));
+    const docs = new Map(unread.length === 0 ? [] : (await this.alerts.getMany(unread.map((e) => e.id))).map((d) => [d._id, d]));
+    for (const d of docs.values()) this.checked.set(d._id, d);
     for (const e of entries) {
+      const c = this.checked.get(e.id);
+      if (c && !docs.has(e.id)) docs.set(e.id, c);
       const u = this.unstored.get(e.id);
       if (u) {
         docs.set(e.id, u);
@@ -327,8 +338,13 @@ export class Outbox {
         continue;
       }
       const ok = await this.alerts.update(d._id, { releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) }, { where: { status: 'pending' } });
-      if (!ok) continue;
+      if (!ok) {
+        // it moved on meanwhile: read again if asked again
+        this.checked.delete(d._id);
+        continue;
+      }
       const released = { ...d, releaseAt: null, nextAttemptAt: Math.min(d.nextAttemptAt, now) };
+      this.checked.set(released._id, released);
       index.observe(e, released);
       announceAlert(this.store, released);
     }
@@ -337,9 +353,13 @@ export class Outbox {
   /** An account alert that repeats the same or a milder band within the cooldown is not sent. */
   private async accountCooldown(doc: AlertDoc, index: AlertIndex): Promise<void> {
     const since = doc.createdAt - this.cfg.cooldown.accountRepeatMs;
+    const rank = (band: string | null) => BAND_RANK[(band as Band) ?? 'healthy'] ?? 0;
     let prev: { id: string; band: string | null } | undefined;
     if (index.covers(doc.groupKey, since)) {
       const hits = index.select(doc.groupKey, (e) => e.kind === 'account.alert' && e.createdAt >= since && COOLING.includes(e.status));
+      // The index may hold an alert as cooling that has failed since, never the other way round: a
+      // band worse than every hit's is sent whichever of them still counts, so none need be read.
+      if (hits.every((e) => rank(e.band) < rank(doc.band))) return;
       // newest first; one whose status may have moved on (failed, say) is checked before it counts
       for (let i = hits.length - 1; i >= 0 && !prev; i--) {
         const e = hits[i]!;
@@ -355,9 +375,7 @@ export class Outbox {
       if (last) prev = { id: last._id, band: last.band };
     }
     if (!prev) return;
-    const was = BAND_RANK[(prev.band as Band) ?? 'healthy'] ?? 0;
-    const now = BAND_RANK[(doc.band as Band) ?? 'healthy'] ?? 0;
-    if (now <= was) {
+    if (rank(doc.band) <= rank(prev.band)) {
       doc.status = 'suppressed';
       doc.reason = `cooldown: ${prev.id} already reported ${prev.band} for this account`;
     }
@@ -390,8 +408,10 @@ export class Outbox {
         { status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' },
         { where: { status: 'pending', claimId: null, attempts: 0 } },
       );
+      if (!ok) this.checked.delete(o._id);
       if (ok) {
         const superseded: AlertDoc = { ...o, status: 'superseded', supersededBy: doc._id, reason: 'a newer update of the same incident replaced it' };
+        this.checked.set(superseded._id, superseded);
         index.observe(e, superseded);
         announceAlert(this.store, superseded);
         folded += 1 + o.coalesced;

@@ -117,6 +117,79 @@ describe('Outbox.enqueue', () => {
   });
 });
 
+/** The store as an outbox sees it, recording which alerts it reads by id. */
+function readsById(inner: Store): { counted: Store; reads: string[] } {
+  const reads: string[] = [];
+  const counted = new Proxy(inner, {
+    get(target, prop) {
+      if (prop !== 'collection') return Reflect.get(target, prop, target) as unknown;
+      return (name: Parameters<Store['collection']>[0]) => {
+        const coll = target.collection<AlertDoc>(name);
+        if (name !== 'alerts') return coll;
+        return new Proxy(coll, {
+          get(ct, p) {
+            const v = Reflect.get(ct, p, ct) as unknown;
+            if (p === 'getMany') return (ids: string[]) => (reads.push(...ids), coll.getMany(ids));
+            if (p === 'get') return (id: string) => (reads.push(id), coll.get(id));
+            return typeof v === 'function' ? v.bind(ct) : v;
+          },
+        });
+      };
+    },
+  });
+  return { counted, reads };
+}
+
+describe('Outbox reads', () => {
+  it('decides an account alert worse than every recent one of the account without reading them; a repeat is checked', async () => {
+    const { counted, reads } = readsById(store);
+    const outbox = new Outbox(counted, testConfig(), { clock });
+    const atRisk = accountAlert({ createdAt: T0 }, { band: 'at-risk' });
+    await outbox.enqueue(atRisk);
+    reads.length = 0;
+    const critical = accountAlert({ createdAt: T0 + HOUR }, { band: 'critical', previousBand: 'at-risk' });
+    expect(await outbox.enqueue(critical)).toBe(true);
+    expect(reads).toEqual([]);
+    expect((await doc(critical.dedupeKey)).status).toBe('pending');
+    // the same band again: whether the earlier one still counts is read from the store
+    const repeat = accountAlert({ createdAt: T0 + 2 * HOUR }, { band: 'critical', previousBand: 'critical' });
+    await outbox.enqueue(repeat);
+    expect(reads).toEqual([critical.dedupeKey]);
+    expect((await doc(repeat.dedupeKey)).status).toBe('suppressed');
+  });
+
+  it('reads each stored alert a batch of decisions looks at once, and decides as one decision at a time would', async () => {
+    const c = testConfig({ cooldown: { maxMessagesPerGroup: 3, groupWindowMs: HOUR } });
+    const { counted, reads } = readsById(store);
+    const outbox = new Outbox(counted, c, { clock });
+    const alerts = store.collection<AlertDoc>('alerts');
+    const opened = incidentAlert('incident.opened', { createdAt: T0 });
+    await outbox.enqueue(opened);
+    await alerts.update(opened.dedupeKey, { status: 'sent' });
+    const first = [1, 2].map((i) => incidentAlert('incident.grew', { createdAt: T0 + i * 60_000 }, { count: 100 * i }));
+    await outbox.enqueueMany(first);
+    await alerts.update(first[1]!.dedupeKey, { status: 'sent' });
+    reads.length = 0;
+    // a step with several updates of the same incident: every decision looks at the same group
+    const batch = [3, 4, 5, 6].map((i) => incidentAlert('incident.grew', { createdAt: T0 + i * 60_000 }, { count: 100 * i }));
+    await outbox.enqueueMany(batch);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads).size).toBe(reads.length);
+
+    // the same alerts enqueued one decision per batch end the same way
+    const again = createMemoryStore();
+    await again.init();
+    const single = new Outbox(again, c, { clock });
+    await single.enqueue(opened);
+    await again.collection<AlertDoc>('alerts').update(opened.dedupeKey, { status: 'sent' });
+    for (const a of first) await single.enqueue(a);
+    await again.collection<AlertDoc>('alerts').update(first[1]!.dedupeKey, { status: 'sent' });
+    for (const a of batch) await single.enqueue(a);
+    const all = async (s: Store) => (await s.collection<AlertDoc>('alerts').find({})).map(({ enqueuedAt: _e, nextAttemptAt: _n, ...rest }) => rest).sort((a, b) => a._id.localeCompare(b._id));
+    expect(await all(store)).toEqual(await all(again));
+  });
+});
+
 describe('Outbox.list and stats', () => {
   it('filters by status and kind, newest first, and counts every status', async () => {
     const outbox = new Outbox(store, testConfig(), { clock });
