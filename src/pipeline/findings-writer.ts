@@ -125,6 +125,17 @@ export class FindingsWriter {
    * lists. Rebuilt after incidents change (rare) instead of a scan of every open incident per scoring.
    */
   private incidentsByAccount: Map<string, string[]> | null = null;
+  /**
+   * The scoring writeHealth is at, and the reading handed to the outreach decision: one object
+   * reused for every scoring, its explanation built only if the decision asks for it.
+   */
+  private readonly current: { inputs: HealthInputs | null; account: Account | undefined; learner: LearnerModel | undefined; explained: HealthResult | undefined } = {
+    inputs: null,
+    account: undefined,
+    learner: undefined,
+    explained: undefined,
+  };
+  private readonly reading: LazyHealth = { accountId: '', score: 0, band: 'healthy', sentiment: null, ticketsToday: 0, explained: () => this.explainCurrent() };
   private readonly pendingHistory = new Map<string, { accountId: string; month: string; days: Record<string, unknown> }>();
   private readonly pendingOutreach = new Map<string, OutreachDoc>();
   /**
@@ -384,10 +395,13 @@ export class FindingsWriter {
       pending.account = account;
       pending.learner = learner;
       pending.openIncidents = this.openIncidentsOf(accountId);
-      const h = measureHealth(inputs, cfg, learner);
-      /** The explanation of this very scoring, built when an alert or an outreach entry needs it. */
-      let explained: HealthResult | undefined;
-      const explain = (): HealthResult => (explained ??= explainHealth(inputs, account, cfg, learner));
+      const h = measureHealth(inputs, cfg, learner, this.reading);
+      // the explanation of this very scoring, built when an alert or an outreach entry needs it
+      const cur = this.current;
+      cur.inputs = inputs;
+      cur.account = account;
+      cur.learner = learner;
+      cur.explained = undefined;
       scored++;
       const historyKey = `${accountId}|${month}`;
       let hist = this.pendingHistory.get(historyKey);
@@ -398,7 +412,7 @@ export class FindingsWriter {
       hist.days[dayField] = { score: h.score, band: h.band, sentiment: h.sentiment, tickets: h.ticketsToday };
       const prev = this.lastBand.get(accountId);
       if (prev && BAND_RANK[h.band]! > BAND_RANK[prev.band]! && BAND_RANK[h.band]! >= BAND_RANK['at-risk']!) {
-        const full = explain();
+        const full = this.explainCurrent();
         alerts.push({
           dedupeKey: `account:${accountId}:${h.band}:${day}`,
           kind: 'account.alert',
@@ -424,8 +438,7 @@ export class FindingsWriter {
         prev.band = h.band;
         prev.score = h.score;
       } else this.lastBand.set(accountId, { band: h.band, score: h.score });
-      const lazy: LazyHealth = { accountId: h.accountId, score: h.score, band: h.band, sentiment: h.sentiment, ticketsToday: h.ticketsToday, explained: explain };
-      const decision = decideOutreach(this.outreach.get(accountId), lazy, account, nowMs, cfg);
+      const decision = decideOutreach(this.outreach.get(accountId), this.reading, account, nowMs, cfg);
       if (decision.change !== 'none' && decision.entry) {
         // 'tracked' only moves a closed entry's bookkeeping: saved, not announced
         const prevDoc = this.outreach.get(accountId);
@@ -436,8 +449,17 @@ export class FindingsWriter {
         this.pendingOutreach.set(doc._id, doc);
       }
     }
+    this.current.inputs = null;
+    this.current.account = undefined;
+    this.current.explained = undefined;
     for (const a of alerts) this.enqueueAlert(a);
     return scored;
+  }
+
+  /** The explanation of the scoring writeHealth is at (built once). */
+  private explainCurrent(): HealthResult {
+    const cur = this.current;
+    return (cur.explained ??= explainHealth(cur.inputs!, cur.account, this.d.config.health, cur.learner));
   }
 
   /** The explained health documents of the accounts scored since the last commit (their inputs go back to the spares). */

@@ -356,79 +356,83 @@ export interface HealthReading {
   ticketsToday: number;
 }
 
-function componentsOf(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial[] {
+function componentsOf(inp: HealthInputs, cfg: HealthConfig, explain: boolean, out: Partial[] = []): Partial[] {
   const ws = inp.sums;
-  return [
-    sentimentComponent(inp, cfg, explain),
-    ticketRateComponent(inp, cfg, explain),
-    escalationComponent(ws, cfg, explain),
-    reEscalationComponent(ws, cfg, explain),
-    csatComponent(ws, cfg, explain),
-    aiLoopComponent(ws, cfg, explain),
-    silenceComponent(inp, cfg, explain),
-    incidentComponent(inp, cfg, explain),
-  ];
+  out[0] = sentimentComponent(inp, cfg, explain);
+  out[1] = ticketRateComponent(inp, cfg, explain);
+  out[2] = escalationComponent(ws, cfg, explain);
+  out[3] = reEscalationComponent(ws, cfg, explain);
+  out[4] = csatComponent(ws, cfg, explain);
+  out[5] = aiLoopComponent(ws, cfg, explain);
+  out[6] = silenceComponent(inp, cfg, explain);
+  out[7] = incidentComponent(inp, cfg, explain);
+  return out;
 }
 
-interface Combined {
+/** What the explanation reads of how the score was combined (filled by combine when asked). */
+interface CombineDetail {
   /** Component risks rounded (the learner's input), in component order. */
   features: number[];
-  /** Index of the component that counts as it is (the strongest); the others corroborate. */
-  top: number;
-  weightSum: number;
   learned: number | null;
   blend: number;
   /** Each component's share of the risk, before the learner's blend. */
   shares: number[];
-  score: number;
-  band: Band;
 }
 
-/** The score from the components' risks (and the learner's, when deployed). */
-function combine(parts: Partial[], cfg: HealthConfig, learner: LearnerModel | undefined): Combined {
+/**
+ * The score from the components' risks (and the learner's, when deployed); with `detail`, also
+ * what the explanation shows. Without it nothing is allocated unless a learner needs the features.
+ */
+function combine(parts: Partial[], cfg: HealthConfig, learner: LearnerModel | undefined, detail?: CombineDetail): number {
   const w: HealthWeights = cfg.weights;
   let weightSum = 0;
-  for (const part of parts) weightSum += w[part.name];
+  for (let i = 0; i < parts.length; i++) weightSum += w[parts[i]!.name];
   if (weightSum <= 0) weightSum = 1;
-  const features: number[] = [];
+  const features: number[] | null = detail ? detail.features : learner ? [] : null;
   let top = 0;
   for (let i = 0; i < parts.length; i++) {
-    features.push(r2(parts[i]!.risk));
+    if (features) features.push(r2(parts[i]!.risk));
     if (w[parts[i]!.name] * parts[i]!.risk > w[parts[top]!.name] * parts[top]!.risk) top = i;
   }
-  const learned = learner ? predictRisk(learner, features) : null;
+  const learned = learner ? predictRisk(learner, features!) : null;
   const blend = learned === null ? 0 : cfg.learner.blend;
   // Risk each component adds: the strongest counts as it is, the others are corroboration and
   // count (1 + corroboration) times, so agreeing weak signs outweigh one loud one.
-  const shares: number[] = [];
   let risk = 0;
   for (let i = 0; i < parts.length; i++) {
     const x = parts[i]!;
     const share = ((w[x.name] * x.risk) / weightSum) * (i === top ? 1 : 1 + cfg.corroboration);
     risk += share;
-    shares.push(share);
+    if (detail) detail.shares.push(share);
+  }
+  if (detail) {
+    detail.learned = learned;
+    detail.blend = blend;
   }
   risk = (1 - blend) * risk;
   if (learned !== null) risk += blend * learned;
-  const score = r1(100 * (1 - clamp01(risk)));
-  return { features, top, weightSum, learned, blend, shares, score, band: bandOf(score, cfg) };
+  return r1(100 * (1 - clamp01(risk)));
 }
+
+/** Reused by measureHealth: scoring is synchronous, so one list serves every account. */
+const MEASURE_PARTS: Partial[] = [];
 
 /**
  * The headline numbers of the score at the inputs' time, without the explanation (no sentences,
- * reasons or priority): what an evaluation point needs. Equal to those of `explainHealth` on the same inputs.
+ * reasons or priority): what an evaluation point needs. Equal to those of `explainHealth` on the
+ * same inputs. Written into `out` when given (the pipeline reuses one).
  */
-export function measureHealth(inp: HealthInputs, cfg: HealthConfig, learner?: LearnerModel): HealthReading {
-  const { score, band } = combine(componentsOf(inp, cfg, false), cfg, learner);
+export function measureHealth(inp: HealthInputs, cfg: HealthConfig, learner?: LearnerModel, out?: HealthReading): HealthReading {
+  const score = combine(componentsOf(inp, cfg, false, MEASURE_PARTS), cfg, learner);
   const ws = inp.sums;
   const nSent = ws.get('sentN', W_TODAY);
-  return {
-    accountId: inp.accountId,
-    score,
-    band,
-    sentiment: nSent > 0 ? r2(ws.get('sentSum', W_TODAY) / nSent) : null,
-    ticketsToday: ws.get('tickets', W_TODAY),
-  };
+  const reading = out ?? { accountId: '', score: 0, band: 'healthy', sentiment: null, ticketsToday: 0 };
+  reading.accountId = inp.accountId;
+  reading.score = score;
+  reading.band = bandOf(score, cfg);
+  reading.sentiment = nSent > 0 ? r2(ws.get('sentSum', W_TODAY) / nSent) : null;
+  reading.ticketsToday = ws.get('tickets', W_TODAY);
+  return reading;
 }
 
 /** The explained score at the inputs' time: components with sentences, top reasons, action, priority, trends. */
@@ -437,7 +441,10 @@ export function explainHealth(inp: HealthInputs, account: Account | undefined, c
   const nowMs = inp.nowMs;
   const W = (k: BucketKey, win: number) => ws.get(k, win);
   const parts = componentsOf(inp, cfg, true);
-  const { features, learned, blend, shares, score, band } = combine(parts, cfg, learner);
+  const detail: CombineDetail = { features: [], learned: null, blend: 0, shares: [] };
+  const score = combine(parts, cfg, learner, detail);
+  const band = bandOf(score, cfg);
+  const { features, learned, blend, shares } = detail;
   const w: HealthWeights = cfg.weights;
   const components: HealthComponent[] = [];
   for (let i = 0; i < parts.length; i++) {
