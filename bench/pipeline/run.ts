@@ -1,7 +1,7 @@
 // Pipeline benchmark: events/s through the whole pipeline in one process on the embedded store,
 // the health-query latency at a fixed request rate with many accounts, and the RSS it takes.
 //
-//   npm run build && node dist/bench/pipeline/run.js [--accounts 2000] [--days 35]
+//   npm run build && node dist/bench/pipeline/run.js [--accounts 2000] [--days 35] [--repeat 1]
 //       [--query-accounts 100000] [--rps 1000] [--seconds 10]
 //
 // Part 1 replays generated scenarios (src/scenario) already in the event log through
@@ -22,6 +22,8 @@ const { values: args } = parseArgs({
     rps: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
     part: { type: 'string', default: 'all' },
+    // throughput: drains of the same scenario, each in a fresh daemon; with more than one, the median too (a shared machine's load moves single runs)
+    repeat: { type: 'string', default: '1' },
     // the fill leaves thousands of alerts to deliver (20 a second): with this, they go out before the load
     'alerts-first': { type: 'boolean', default: false },
     // health query: a CPU profile of the daemon during the load, to this file
@@ -35,6 +37,15 @@ const mb = (n: number) => (n / 1024 / 1024).toFixed(0) + ' MiB';
 console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 
 async function throughput(): Promise<void> {
+  const runs = Math.max(1, Number(args.repeat));
+  const rates: Array<{ wall: number; cpu: number }> = [];
+  for (let i = 0; i < runs; i++) rates.push(await throughputOnce());
+  if (runs === 1) return;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  console.log(`\n## ${runs} drains: median ${Math.round(median(rates.map((r) => r.wall)))} events/s, median ${Math.round(median(rates.map((r) => r.cpu)))} events per CPU second (each: ${rates.map((r) => `${Math.round(r.wall)}/${Math.round(r.cpu)}`).join(', ')})`);
+}
+
+async function throughputOnce(): Promise<{ wall: number; cpu: number }> {
   const accounts = Number(args.accounts);
   const days = Number(args.days);
   const { daemon: d, scenario: sc, secs, cpuSecs, gc } = await timedDrain({ seed: 42, accounts, days });
@@ -48,6 +59,7 @@ async function throughput(): Promise<void> {
   console.log(`GC pauses during the drain: ${gc.minor.pauses} scavenges ${gc.minor.ms.toFixed(0)} ms, ${gc.major.pauses} mark-compacts ${gc.major.ms.toFixed(0)} ms (wall time of the pauses)`);
   console.log(`rss after: ${mb(process.memoryUsage().rss)}`);
   await d.stop();
+  return { wall: sc.events.length / secs, cpu: sc.events.length / cpuSecs };
 }
 
 async function healthQuery(): Promise<void> {
