@@ -126,6 +126,25 @@ export const alertsDeliveryConfig = z
   })
   .prefault({});
 
+export const alertsArchiveConfig = z
+  .strictObject({
+    afterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60_000)
+      .describe(
+        'Finished alerts (sent, failed, released, suppressed, superseded) enqueued longer ago than this move to the alertArchive collection: the outbox and the sender read and write alerts by id, which FerretDB pays for with a scan of the collection, so it holds the open alerts and the last hour only.',
+      ),
+    intervalMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(10 * 60_000)
+      .describe('How often the background sender moves finished alerts to the archive; each move reads the working collection once.'),
+  })
+  .prefault({});
+
 export const alertsRedactionConfig = z
   .strictObject({
     ips: z
@@ -145,6 +164,7 @@ export const alertsConfig = z
     quietHours: alertsQuietHoursConfig,
     cooldown: alertsCooldownConfig,
     delivery: alertsDeliveryConfig,
+    archive: alertsArchiveConfig,
     redaction: alertsRedactionConfig,
     topAccounts: z.number().int().min(1).max(10).default(5).describe('Affected accounts listed by name in an incident alert (Slack sections hold 10 fields).'),
     digestItems: z.number().int().min(1).max(40).default(10).describe('Accounts listed in the outreach digest; a morning list longer than ten is not worked through.'),

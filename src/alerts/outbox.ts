@@ -11,6 +11,7 @@ import { quietHoursEnd, route } from './routing.js';
 import { redact } from './redact.js';
 import { AlertIndex, isFinal, isIncidentKind as isIncident, type IndexedAlert } from './alert-index.js';
 import { announceAlert } from './alert-feed.js';
+import { AlertArchive } from './alert-archive.js';
 
 export interface OutboxDeps {
   logger?: AlertLogger;
@@ -115,6 +116,8 @@ export class Outbox {
   private readonly metrics: AlertMetrics | null;
   private readonly clock: () => number;
   private readonly alerts;
+  /** The working collection and the archive together, for reads that may reach finished alerts. */
+  private readonly all: AlertArchive;
   private readonly kv;
   /** Names this outbox in the index-owner document. */
   private readonly token = randomUUID();
@@ -140,6 +143,7 @@ export class Outbox {
     this.metrics = alertMetrics(deps.registry);
     this.clock = deps.clock ?? Date.now;
     this.alerts = store.collection<AlertDoc>('alerts');
+    this.all = new AlertArchive(store);
     this.kv = store.collection<IndexOwnerDoc>('kv');
   }
 
@@ -179,7 +183,7 @@ export class Outbox {
     this.index = null;
     await this.kv.put({ _id: INDEX_OWNER_ID, kind: 'alerts-index-owner', token: this.token, at: this.clock() });
     const c = this.cfg.cooldown;
-    const index = AlertIndex.build(await this.alerts.find({}), Math.max(c.groupWindowMs, c.reopenThreadMs, c.accountRepeatMs));
+    const index = AlertIndex.build(await this.all.find({}), Math.max(c.groupWindowMs, c.reopenThreadMs, c.accountRepeatMs));
     this.deps.logger?.debug({ token: this.token }, 'alert outbox index read from the store');
     this.index = index;
     return index;
@@ -251,7 +255,7 @@ export class Outbox {
    */
   private async fresh(index: AlertIndex, entries: IndexedAlert[]): Promise<Map<string, AlertDoc>> {
     const unread = entries.filter((e) => !this.unstored.has(e.id) && !this.checked.has(e.id));
-    const docs = new Map(unread.length === 0 ? [] : (await this.alerts.getMany(unread.map((e) => e.id))).map((d) => [d._id, d]));
+    const docs = new Map(unread.length === 0 ? [] : (await this.all.getMany(unread.map((e) => e.id))).map((d) => [d._id, d]));
     for (const d of docs.values()) this.checked.set(d._id, d);
     for (const e of entries) {
       const c = this.checked.get(e.id);
@@ -285,7 +289,7 @@ export class Outbox {
       if (index.covers(doc.groupKey, since)) {
         prev = index.select(doc.groupKey, (e) => e.kind === 'incident.opened' && e.createdAt >= since && e.status !== 'suppressed').at(-1);
       } else {
-        const recent = await this.alerts.find(
+        const recent = await this.all.find(
           { groupKey: doc.groupKey, kind: 'incident.opened', createdAt: { $gte: since }, status: { $ne: 'suppressed' } },
           { sort: [['createdAt', -1]], limit: 1 },
         );
@@ -311,7 +315,7 @@ export class Outbox {
         used = live.filter((e) => docs.has(e.id) && LIVE.includes(e.status));
       } else used = live;
     } else {
-      const stored = await this.alerts.find({ groupKey: doc.groupKey, status: { $in: LIVE }, createdAt: { $gt: after } });
+      const stored = await this.all.find({ groupKey: doc.groupKey, status: { $in: LIVE }, createdAt: { $gt: after } });
       used = this.withUnstored(stored, doc.groupKey, (d) => LIVE.includes(d.status) && d.createdAt > after);
     }
     if (used.length >= max) {
@@ -367,7 +371,7 @@ export class Outbox {
         if (COOLING.includes(e.status)) prev = { id: e.id, band: e.band };
       }
     } else {
-      const recent = await this.alerts.find(
+      const recent = await this.all.find(
         { groupKey: doc.groupKey, kind: 'account.alert', createdAt: { $gte: since }, status: { $in: COOLING } },
         { sort: [['createdAt', -1]], limit: 1 },
       );
@@ -427,11 +431,11 @@ export class Outbox {
     if (filter.status) f.status = Array.isArray(filter.status) ? { $in: filter.status } : filter.status;
     if (filter.kind) f.kind = Array.isArray(filter.kind) ? { $in: filter.kind } : filter.kind;
     if (filter.since !== undefined) f.enqueuedAt = { $gte: filter.since };
-    return this.alerts.find(f, { sort: [['enqueuedAt', -1]], limit: filter.limit ?? DEFAULT_LIST_LIMIT });
+    return this.all.find(f, { sort: [['enqueuedAt', -1]], limit: filter.limit ?? DEFAULT_LIST_LIMIT });
   }
 
   async stats(): Promise<OutboxStats> {
-    const counts = await Promise.all(ALL_STATUSES.map((s) => this.alerts.count({ status: s })));
+    const counts = await Promise.all(ALL_STATUSES.map((s) => this.all.count({ status: s })));
     const out = { total: 0 } as OutboxStats;
     ALL_STATUSES.forEach((s, i) => {
       out[s] = counts[i]!;

@@ -13,6 +13,7 @@ import { ConsoleSink } from './console-sink.js';
 import { DeliveryError } from './delivery-error.js';
 import { SlackTransport } from './slack/slack-transport.js';
 import { listenForAlerts } from './alert-feed.js';
+import { AlertArchive } from './alert-archive.js';
 
 export interface AlertSenderDeps {
   logger?: AlertLogger;
@@ -70,7 +71,10 @@ export function createTransport(cfg: AlertsConfig, deps: Pick<AlertSenderDeps, '
 export class AlertSender {
   private readonly alerts;
   private readonly kv;
+  /** Both alert collections: thread roots may be archived; finished alerts are moved there. */
+  private readonly all: AlertArchive;
   private lastPrune = 0;
+  private lastArchive = -Infinity;
   private readonly transport: AlertTransport;
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -98,6 +102,7 @@ export class AlertSender {
   ) {
     this.alerts = store.collection<AlertDoc>('alerts');
     this.kv = store.collection<ClaimDoc>('kv');
+    this.all = new AlertArchive(store);
     this.transport = deps.transport ?? createTransport(cfg, deps);
     this.clock = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -155,6 +160,12 @@ export class AlertSender {
     await this.releaseHeld(now);
     await this.recoverStale(now);
     await this.pruneClaims(now);
+    // housekeeping of the background loop: a flush (or a test's pass) leaves the collections as they are
+    if (opts.paced && now - this.lastArchive >= this.cfg.archive.intervalMs) {
+      this.lastArchive = now;
+      const moved = await this.all.move(now - this.cfg.archive.afterMs);
+      if (moved > 0) this.deps.logger?.debug({ moved }, 'finished alerts moved to the archive');
+    }
     if (now >= this.pausedUntil) {
       const isDue = (d: AlertDoc) => d.status === 'pending' && d.nextAttemptAt <= now;
       const order = (a: AlertDoc, b: AlertDoc) => a.nextAttemptAt - b.nextAttemptAt || a.enqueuedAt - b.enqueuedAt;
@@ -292,7 +303,7 @@ export class AlertSender {
     let channel = doc.channel;
     let threadTs: string | undefined;
     if (doc.threadRoot) {
-      const root = await this.alerts.get(doc.threadRoot);
+      const root = await this.all.get(doc.threadRoot);
       // a root held for quiet hours is not waited for: this reply was routed as critical
       if (root && (root.status === 'pending' || root.status === 'sending')) {
         const rootDue = root.status === 'pending' ? root.nextAttemptAt : 0;

@@ -72,6 +72,8 @@ export const COLLECTIONS = {
   healthHistory: [{ fields: [['accountId', 1], ['day', 1]] }],
   outreach: [{ fields: [['status', 1], ['priority', -1]] }, { fields: [['accountId', 1]] }],
   alerts: [{ fields: [['status', 1], ['nextAttemptAt', 1]] }, { fields: [['groupKey', 1], ['createdAt', -1]] }, { fields: [['threadKey', 1], ['enqueuedAt', 1]] }],
+  /** Finished alerts moved out of `alerts` after alerts.archive.afterMs (src/alerts/alert-archive.ts). */
+  alertArchive: [{ fields: [['groupKey', 1], ['createdAt', -1]] }, { fields: [['enqueuedAt', -1]] }],
   labels: [{ fields: [['createdAt', 1]] }],
   models: [{ fields: [['name', 1], ['version', -1]] }],
 } satisfies Record<string, IndexSpec[]>;
