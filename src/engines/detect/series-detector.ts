@@ -131,6 +131,13 @@ export class SeriesDetector {
   private peak = 0;
   private peakAge = 0;
   private alarmLoad = 0;
+  /**
+   * A gate's input and result, passed through fields rather than as argument and return value:
+   * gate() is too large to inline, and a number crossing a call is boxed (an allocation each, four
+   * gates a point, every cluster every minute). Scratch only: not part of the state.
+   */
+  private gateIn = 0;
+  private gateOut = 0;
 
   constructor(private readonly cfg: DetectConfig) {
     this.hist = new Float64Array(cfg.histBins);
@@ -217,8 +224,14 @@ export class SeriesDetector {
     this.valueShort = this.n === 1 ? x : this.valueShort + c.driftAlpha * (x - this.valueShort);
     let score = 0;
     if (this.n >= c.warmupPoints) {
-      let excess = this.gate(this.pointGate, Math.log1p(surprise));
-      if (c.sustainAlpha > 0 && !countMode) excess = Math.max(excess, this.gate(this.sustainGate, Math.log1p(this.surpriseShort)));
+      this.gateIn = Math.log1p(surprise);
+      this.gate(this.pointGate);
+      let excess = this.gateOut;
+      if (c.sustainAlpha > 0 && !countMode) {
+        this.gateIn = Math.log1p(this.surpriseShort);
+        this.gate(this.sustainGate);
+        excess = Math.max(excess, this.gateOut);
+      }
       // A value beyond the range seen so far: its excess is how far beyond, in widths of that range.
       if (c.recordWeight > 0 && !countMode) {
         const beyond = Math.max(x - this.hiRec, this.loRec - x, 0) / Math.max(this.hiRec - this.loRec, floor);
@@ -226,12 +239,16 @@ export class SeriesDetector {
       }
       if (c.driftAlpha > 0 && !countMode) {
         const drift = Math.abs(this.valueShort - this.slowMean) / Math.max(this.slowDev, floor);
-        excess = Math.max(excess, this.gate(this.driftGate, Math.log1p(drift)));
+        this.gateIn = Math.log1p(drift);
+        this.gate(this.driftGate);
+        excess = Math.max(excess, this.gateOut);
       }
       // Also for counts: a run of residuals against the daily shape is not the normal approximation the
       // point channels avoid for sparse counts, and its gate learns the series' own usual level.
       if (c.profileAlpha > 0 && daysSeen >= c.seasonMinDays) {
-        excess = Math.max(excess, this.gate(this.profileGate, Math.log1p(this.profileShort)));
+        this.gateIn = Math.log1p(this.profileShort);
+        this.gate(this.profileGate);
+        excess = Math.max(excess, this.gateOut);
       }
       score = 1 - Math.exp(-excess / c.scoreScale);
     }
@@ -276,7 +293,8 @@ export class SeriesDetector {
 
   // Excess of a log-surprise over the usual level of its own history, then learns from it. g holds
   // [mean, mean deviation, running high quantile].
-  private gate(g: Float64Array, lp: number): number {
+  private gate(g: Float64Array): void {
+    const lp = this.gateIn;
     const c = this.cfg;
     if (this.n === c.warmupPoints) g[2] = g[0]! + c.surpriseSpread * g[1]!;
     const usual = Math.max(g[0]! + c.surpriseSpread * g[1]!, g[2]!);
@@ -293,7 +311,7 @@ export class SeriesDetector {
     const dp = clip(lp - g[0]!, SURPRISE_CLIP * g[1]! + SURPRISE_CLIP_FLOOR);
     g[0]! += a * dp;
     g[1]! += a * (Math.abs(dp) - g[1]!);
-    return excess;
+    this.gateOut = excess;
   }
 
   // Only the first report of an episode is news, so a score is passed on only when it beats the
