@@ -61,6 +61,13 @@ export interface SeriesDetectorState {
   pfr?: number;
 }
 
+/**
+ * learn()'s arguments (x, r, scale, fast, steps, slow, seasonal, hod, dow, floor), passed in one
+ * shared array: learn() is too large to inline, and a number passed to a call is boxed (an
+ * allocation each, ten a point, every cluster every minute). Updates are synchronous, so one serves all.
+ */
+const LEARN_ARGS = new Float64Array(10);
+
 /** Exact powers of ten (every one up to 1e22 is a double exactly). */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** Scaled values this close to a rounding tie are left to toPrecision (the product's error is far smaller). */
@@ -271,7 +278,18 @@ export class SeriesDetector {
       }
     }
 
-    this.learn(x, r, scale, fast, steps, slow, seasonal, hod, dow, floor);
+    const args = LEARN_ARGS;
+    args[0] = x;
+    args[1] = r;
+    args[2] = scale;
+    args[3] = fast;
+    args[4] = steps;
+    args[5] = slow;
+    args[6] = seasonal;
+    args[7] = hod;
+    args[8] = dow;
+    args[9] = floor;
+    this.learn();
     // The record range shrinks slowly towards the slow mean, so a series forgets a long-gone extreme.
     const mid = this.slowMean;
     this.hiRec = Math.max(x, mid + (this.hiRec - mid) * (1 - c.recordDecay));
@@ -344,7 +362,19 @@ export class SeriesDetector {
     return a > alpha ? a : alpha;
   }
 
-  private learn(x: number, r: number, scale: number, fast: number, steps: number, slow: number, seasonal: number, hod: number, dow: number, floor: number): void {
+  /** Learns from the point update() just scored; its arguments are in LEARN_ARGS (see there). */
+  private learn(): void {
+    const args = LEARN_ARGS;
+    const x = args[0]!;
+    const r = args[1]!;
+    const scale = args[2]!;
+    const fast = args[3]!;
+    const steps = args[4]!;
+    const slow = args[5]!;
+    const seasonal = args[6]!;
+    const hod = args[7]!;
+    const dow = args[8]!;
+    const floor = args[9]!;
     const c = this.cfg;
     const limit = c.huberK * scale;
     const big = Math.abs(r) > limit;
