@@ -74,6 +74,9 @@ describe.each(analyzers)('SentimentAnalyzer (%s)', (_name, an) => {
     expect(score('see you soon &lt;3')).toBeGreaterThan(score('see you soon'));
     expect(an.analyze('the update &gt;:(')).toEqual(an.analyze('the update >:('));
     expect(an.analyze('Tom &amp; Jerry are great')).toEqual(an.analyze('Tom & Jerry are great'));
+    // decoded once: a doubly escaped reference is the text of a reference, and what follows it is still read
+    expect(an.analyze('you&amp;#39;d be awful &lt;3')).toEqual(an.analyze('you& #39;d be awful <3'));
+    expect(score('no &amp;amp; awful awful')).toBeLessThan(0);
   });
 
   it('finds support-domain cues and flags frustration', () => {
