@@ -453,6 +453,11 @@ export class WindowSums {
 /** Cumulative sums by age in days (index 0 = today), reused between calls. */
 const CUMULATIVE = new Float64Array(400);
 
+/** The sum of the first `k` days of CUMULATIVE (of `all` filled): 0 for none. */
+function upTo(k: number, all: number): number {
+  return k <= 0 ? 0 : CUMULATIVE[Math.min(k, all) - 1]!;
+}
+
 /**
  * Each state's window sums as last computed, series by series, with the cell string each came
  * from: an account is scored at every evaluation period it is active in, and most of its series
@@ -493,13 +498,18 @@ export function windowSums(
   const rd = cfg.recentDays;
   const md = cfg.escalationWindowDays;
   const c = CUMULATIVE;
-  const upTo = (k: number) => (k <= 0 ? 0 : c[Math.min(k, all) - 1]!);
   let cache = sumsCache.get(state);
   const reusable = cache !== undefined && cache.off === off && cache.len === len && cache.all === all && cache.rd === rd && cache.md === md;
   if (!cache) {
     cache = { strings: SERIES.map(() => ''), off, len, all, rd, md, v: new Float64Array(SERIES.length * W_COUNT) };
     sumsCache.set(state, cache);
-  } else if (!reusable) Object.assign(cache, { off, len, all, rd, md });
+  } else if (!reusable) {
+    cache.off = off;
+    cache.len = len;
+    cache.all = all;
+    cache.rd = rd;
+    cache.md = md;
+  }
   const cached = cache.v;
   for (let s = 0; s < SERIES.length; s++) {
     const key = SERIES[s]!;
@@ -532,13 +542,13 @@ export function windowSums(
       c[age] = run;
     }
     for (; age < all; age++) c[age] = run;
-    v[base + W_TODAY] = upTo(1);
-    v[base + W_RECENT] = upTo(rd);
-    v[base + W_PREV] = upTo(2 * rd) - upTo(rd);
-    v[base + W_MID] = upTo(md);
-    v[base + W_ALL] = upTo(all);
-    v[base + W_HALF_MONTH] = upTo(MONTH_DAYS / 2);
-    v[base + W_MONTH] = upTo(MONTH_DAYS);
+    v[base + W_TODAY] = upTo(1, all);
+    v[base + W_RECENT] = upTo(rd, all);
+    v[base + W_PREV] = upTo(2 * rd, all) - upTo(rd, all);
+    v[base + W_MID] = upTo(md, all);
+    v[base + W_ALL] = upTo(all, all);
+    v[base + W_HALF_MONTH] = upTo(MONTH_DAYS / 2, all);
+    v[base + W_MONTH] = upTo(MONTH_DAYS, all);
     for (let k = 0; k < W_COUNT; k++) cached[base + k] = v[base + k]!;
   }
   return out;

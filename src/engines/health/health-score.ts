@@ -130,12 +130,11 @@ function shiftZ(ws: WindowSums, win: number, cfg: HealthConfig): number {
 function sentimentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
   const ws = inp.sums;
   const nowMs = inp.nowMs;
-  const W = (k: BucketKey, win: number) => ws.get(k, win);
   const rd = cfg.recentDays;
-  const nRecent = W('sentN', W_RECENT);
+  const nRecent = ws.get('sentN', W_RECENT);
   const level = levelOf(inp);
   const weight = inp.sentW <= 0 ? 0 : inp.sentW;
-  if (weight <= 0 || W('sentN', W_ALL) === 0) {
+  if (weight <= 0 || ws.get('sentN', W_ALL) === 0) {
     return { name: 'sentiment', value: 0, risk: 0, sentence: explain ? `no customer messages in the last ${cfg.windowDays} days` : '' };
   }
   // Confidence from the level's own effective message count (decayed to now), so two angry
@@ -153,16 +152,16 @@ function sentimentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boole
   const shiftRisk = clamp01((z - cfg.sentimentShiftFrom) / (cfg.sentimentShiftFull - cfg.sentimentShiftFrom));
   const risk = clamp01((1 - cfg.sentimentShiftShare) * levelRisk + cfg.sentimentShiftShare * shiftRisk);
   if (!explain) return { name: 'sentiment', value: r2(level), risk, sentence: '' };
-  const nWin = W('sentN', win);
-  const nBase = W('sentN', W_ALL) - nWin;
-  const winMean = nWin > 0 ? W('sentSum', win) / nWin : 0;
-  const baseMean = nBase > 0 ? (W('sentSum', W_ALL) - W('sentSum', win)) / nBase : 0;
+  const nWin = ws.get('sentN', win);
+  const nBase = ws.get('sentN', W_ALL) - nWin;
+  const winMean = nWin > 0 ? ws.get('sentSum', win) / nWin : 0;
+  const baseMean = nBase > 0 ? (ws.get('sentSum', W_ALL) - ws.get('sentSum', win)) / nBase : 0;
   let sentence: string;
   if (nWin > 0 && nBase > 0 && Math.abs(baseMean - winMean) >= 0.1) {
     const days = useHalf ? MONTH_DAYS / 2 : rd;
     sentence = `sentiment ${winMean < baseMean ? 'fell' : 'rose'} from its usual ${signed(baseMean)} to ${signed(winMean)} over ${days} days across ${plural(nWin, 'message')}`;
   } else if (nRecent > 0) {
-    sentence = `sentiment steady at ${signed(W('sentSum', W_RECENT) / nRecent)} over ${rd} days across ${plural(nRecent, 'message')}`;
+    sentence = `sentiment steady at ${signed(ws.get('sentSum', W_RECENT) / nRecent)} over ${rd} days across ${plural(nRecent, 'message')}`;
   } else {
     sentence = `sentiment ${signed(level)} (smoothed), no customer messages in the last ${rd} days`;
   }
@@ -172,14 +171,13 @@ function sentimentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boole
 function ticketRateComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
   const ws = inp.sums;
   const nowMs = inp.nowMs;
-  const W = (k: BucketKey, win: number) => ws.get(k, win);
   const rd = cfg.recentDays;
-  const recent = W('tickets', W_RECENT);
+  const recent = ws.get('tickets', W_RECENT);
   // Only days the account has existed count toward its usual rate.
   const nowDay = Math.floor(nowMs / DAY_MS);
   const firstDay = inp.firstEventAt > 0 ? Math.floor(inp.firstEventAt / DAY_MS) : nowDay;
   const priorDays = Math.max(1, Math.min(cfg.windowDays - rd, nowDay - rd - firstDay + 1));
-  const priorPerDay = (W('tickets', W_ALL) - W('tickets', W_RECENT)) / priorDays;
+  const priorPerDay = (ws.get('tickets', W_ALL) - ws.get('tickets', W_RECENT)) / priorDays;
   // With a week or more of history the account's own buckets are the baseline; before that the
   // detector's learned rate stands in (it is biased low on sparse daily counts, so never below).
   const detectorPerDay = inp.rateExpected * (DAY_MS / cfg.ticketDetectorBucketMs);
@@ -242,22 +240,21 @@ function reEscalationComponent(ws: WindowSums, cfg: HealthConfig, explain: boole
 }
 
 function csatComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
-  const W = (k: BucketKey, win: number) => ws.get(k, win);
   const half = cfg.escalationWindowDays;
-  const n = W('csatN', W_ALL);
+  const n = ws.get('csatN', W_ALL);
   if (n === 0) return { name: 'csat', value: 0, risk: 0, sentence: explain ? `no CSAT responses in ${cfg.windowDays} days` : '' };
-  const mean = W('csatSum', W_ALL) / n;
+  const mean = ws.get('csatSum', W_ALL) / n;
   const confidence = n / (n + cfg.csatPriorResponses);
   const levelRisk = clamp01((cfg.csatGood - mean) / (cfg.csatGood - cfg.csatBad)) * confidence;
   // The fall of the escalation window's responses below the account's earlier ones, in standard
   // errors: the same reading as for sentiment, so an account used to 5s that now gives 3s counts.
-  const nRecent = W('csatN', W_MID);
+  const nRecent = ws.get('csatN', W_MID);
   const nOld = n - nRecent;
   let shiftRisk = 0;
   let trend = '';
   if (nRecent > 0 && nOld > 0) {
-    const recentMean = W('csatSum', W_MID) / nRecent;
-    const oldMean = (W('csatSum', W_ALL) - W('csatSum', W_MID)) / nOld;
+    const recentMean = ws.get('csatSum', W_MID) / nRecent;
+    const oldMean = (ws.get('csatSum', W_ALL) - ws.get('csatSum', W_MID)) / nOld;
     const z = (oldMean - recentMean) / (cfg.csatResponseSd * Math.sqrt(1 / nRecent + 1 / nOld));
     shiftRisk = clamp01((z - cfg.csatShiftFrom) / (cfg.csatShiftFull - cfg.csatShiftFrom));
     if (explain && (Math.abs(recentMean - oldMean) >= 0.5 || shiftRisk > 0)) {
@@ -439,7 +436,6 @@ export function measureHealth(inp: HealthInputs, cfg: HealthConfig, learner?: Le
 export function explainHealth(inp: HealthInputs, account: Account | undefined, cfg: HealthConfig, learner?: LearnerModel): HealthResult {
   const ws = inp.sums;
   const nowMs = inp.nowMs;
-  const W = (k: BucketKey, win: number) => ws.get(k, win);
   const parts = componentsOf(inp, cfg, true);
   const detail: CombineDetail = { features: [], learned: null, blend: 0, shares: [] };
   const score = combine(parts, cfg, learner, detail);
@@ -465,7 +461,7 @@ export function explainHealth(inp: HealthInputs, account: Account | undefined, c
   const topReasons = ranked.slice(0, cfg.maxTopReasons).map((c) => c.sentence);
   const suggestedAction = band === 'healthy' || ranked.length === 0 ? 'No action needed.' : ACTIONS[ranked[0]!.name];
   const { priority, reasons } = priorityOf(score, account, nowMs, cfg);
-  const nSent = W('sentN', W_TODAY);
+  const nSent = ws.get('sentN', W_TODAY);
   return {
     accountId: inp.accountId,
     score,
@@ -476,8 +472,8 @@ export function explainHealth(inp: HealthInputs, account: Account | undefined, c
     topReasons,
     suggestedAction,
     features,
-    sentiment: nSent > 0 ? r2(W('sentSum', W_TODAY) / nSent) : null,
-    ticketsToday: W('tickets', W_TODAY),
+    sentiment: nSent > 0 ? r2(ws.get('sentSum', W_TODAY) / nSent) : null,
+    ticketsToday: ws.get('tickets', W_TODAY),
     trends: {
       sentimentLevel: inp.sentW > 0 ? r2(levelOf(inp)) : null,
       sentimentSlope7: slope7(ws, cfg.recentDays),
