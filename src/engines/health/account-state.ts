@@ -60,14 +60,17 @@ function storeTickets(state: AccountState, list: TrackedTicket[], changed: Track
   else decoded.set(state, { encoded: state.tickets, list });
 }
 
+/** The pieces of the list being written (reused: writing is synchronous). */
+const PIECES: string[] = [];
+
 function writeTickets(list: TrackedTicket[]): string {
-  let out = '';
+  PIECES.length = list.length;
   for (let k = 0; k < list.length; k++) {
     const x = list[k]!;
-    x.p ??= `${x.i}.${x.a.toString(36)}.${x.f.toString(36)}.${x.t.toString(36)}`;
-    out += k === 0 ? x.p : ';' + x.p;
+    PIECES[k] = x.p ??= `${x.i}.${x.a.toString(36)}.${x.f.toString(36)}.${x.t.toString(36)}`;
   }
-  return out;
+  // one flat string (a loop of += would leave a chain of string pieces per event)
+  return PIECES.join(';');
 }
 
 /**
