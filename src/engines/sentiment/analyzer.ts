@@ -362,23 +362,26 @@ export class SentimentAnalyzer {
 
   /** Splits the text into word, emoticon, emoji and boundary tokens, counting emphasis marks. */
   private scan(input: string): void {
-    const bounded = input.length > this.cfg.maxChars ? input.slice(0, this.cfg.maxChars) : input;
-    // HTML references ("&lt;3" is the emoticon "<3") are decoded only when the scan meets one: a
-    // decoding pass over every message cost the hot path 2-3% for the few that have any
-    // decoded once, as a page would show it: "&amp;lt;" stays the text "&lt;"
-    if (!this.scanText(bounded, true)) this.scanText(decodeHtmlEntities(bounded), false);
-  }
-
-  /** The scan proper; false (tokens incomplete) when asked to stop at an HTML reference and it meets one. */
-  private scanText(text: string, stopAtReference: boolean): boolean {
-    const lowerAll = text.toLowerCase();
-    const lower = lowerAll.length === text.length ? lowerAll : null;
+    let text = input.length > this.cfg.maxChars ? input.slice(0, this.cfg.maxChars) : input;
+    let lowerAll = text.toLowerCase();
+    let lower = lowerAll.length === text.length ? lowerAll : null;
+    // HTML references ("&lt;3" is the emoticon "<3") are decoded when the scan meets the first one, and
+    // the scan goes on in the decoded text from the start of that space-separated chunk (before it the
+    // text is the same); decoded once, as a page would show it ("&amp;lt;" stays the text "&lt;").
+    // Decoding every message first cost the hot path a few percent for the few that have any
+    let decoded = false;
+    let chunkAt = 0;
+    let chunkTokens = 0;
+    let chunkExclaim = 0;
+    let chunkQuestion = 0;
+    let chunkCaps = 0;
+    let chunkLetters = 0;
     this.tokenCount = 0;
     this.exclaim = 0;
     this.question = 0;
     this.capsWords = 0;
     this.letterWords = 0;
-    const len = text.length;
+    let len = text.length;
     let i = 0;
     while (i < len) {
       const c = text.charCodeAt(i);
@@ -388,6 +391,15 @@ export class SentimentAnalyzer {
         continue;
       }
       const chunkStart = i === 0 || isSpace(text.charCodeAt(i - 1));
+      if (chunkStart && !decoded) {
+        // where a reference met in this chunk restarts the scan ("don&#39;t" is one word)
+        chunkAt = i;
+        chunkTokens = this.tokenCount;
+        chunkExclaim = this.exclaim;
+        chunkQuestion = this.question;
+        chunkCaps = this.capsWords;
+        chunkLetters = this.letterWords;
+      }
       const wordChar = isWordChar(c);
       // emoticons start with punctuation; the few with letters ("xD", "T_T") are read as words
       if (chunkStart && !wordChar && EMOTICON_FIRST.has(c)) {
@@ -484,14 +496,27 @@ export class SentimentAnalyzer {
           this.boundary(false);
           break;
         case 38: // &
-          if (stopAtReference && htmlEntityAt(text, i)) return false;
+          if (!decoded && htmlEntityAt(text, i)) {
+            // decoded from this chunk on (a link skipped before it keeps its text), read again from the chunk's start
+            decoded = true;
+            text = text.slice(0, chunkAt) + decodeHtmlEntities(text.slice(chunkAt));
+            lowerAll = text.toLowerCase();
+            lower = lowerAll.length === text.length ? lowerAll : null;
+            len = text.length;
+            i = chunkAt;
+            this.tokenCount = chunkTokens;
+            this.exclaim = chunkExclaim;
+            this.question = chunkQuestion;
+            this.capsWords = chunkCaps;
+            this.letterWords = chunkLetters;
+            continue;
+          }
           break;
         default:
           break;
       }
       i++;
     }
-    return true;
   }
 
   private boundary(sentence: boolean): void {

@@ -77,6 +77,11 @@ describe.each(analyzers)('SentimentAnalyzer (%s)', (_name, an) => {
     // decoded once: a doubly escaped reference is the text of a reference, and what follows it is still read
     expect(an.analyze('you&amp;#39;d be awful &lt;3')).toEqual(an.analyze('you& #39;d be awful <3'));
     expect(score('no &amp;amp; awful awful')).toBeLessThan(0);
+    // a reference inside a word is read with the word: "don&#39;t" is the negator "don't"
+    expect(an.analyze("I don&#39;t like it!! &lt;3")).toEqual(an.analyze("I don't like it!! <3"));
+    expect(an.analyze("NOT GREAT!!! don&#39;t BUY &amp; run")).toEqual(an.analyze("NOT GREAT!!! don't BUY & run"));
+    // a link skipped before the first reference keeps its text
+    expect(an.analyze('see http://x.io/?a=1&amp;b=2 &lt;3 thanks')).toEqual(an.analyze('see http://x.io/?a=1&b=2 <3 thanks'));
   });
 
   it('finds support-domain cues and flags frustration', () => {
