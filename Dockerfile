@@ -29,9 +29,6 @@ COPY --from=build --chown=root:root /app/config ./config
 COPY --from=build --chown=root:root /app/models ./models
 # `vigil` on the PATH, as `npm install -g` would link it; the code stays read-only for the app user
 RUN chmod 0755 dist/src/cli/main.js && ln -s /app/dist/src/cli/main.js /usr/local/bin/vigil
-# a 64 MiB young generation (V8 grows it to 16 MiB by default): with thousands of accounts the
-# health query's short-lived objects then cost a quarter of the scavenges, which are most of its p99
-ENV NODE_OPTIONS=--max-semi-space-size=64
 # the image's unprivileged `node` user (uid 1000)
 USER node
 EXPOSE 8080

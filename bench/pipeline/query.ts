@@ -76,7 +76,7 @@ export async function healthQueryBench(o: HealthQueryOptions): Promise<void> {
   const stats = proc.stats();
   const mem = process.memoryUsage();
   if (copies > 1) console.log(`\n(iteration fill: the documents of ${stats.accounts} processed accounts copied ${copies} times; RSS below is not that of a full fill)`);
-  // the daemon runs in this process: its V8 flags are these (`npm start` gives --max-semi-space-size=64)
+  // the daemon runs in this process: its V8 flags are these
   console.log(`\nnode flags of the daemon's process: ${process.execArgv.join(' ') || '(none)'}`);
   console.log(`## health query, ${stats.accounts} accounts with state (${events} events over ${o.days} days, processed in ${fillSecs.toFixed(1)} s)`);
   console.log(
