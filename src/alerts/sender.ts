@@ -88,10 +88,13 @@ export class AlertSender {
    * Open alerts (pending, held, sending) as last seen: read whole from the store at the first pass,
    * after start() and every staleClaimMs (what another process stored or changed is seen within the
    * time a dead daemon's claim takes to recover anyway), and kept current from this process's writes
-   * in between. Each is read again before anything is done with it.
+   * in between. Each is read again before anything is done with it. On a store only this process
+   * can open (the embedded one), every write passes through here, so the whole read is done once:
+   * with thousands of open alerts it is one copy of all of them, tens of ms of stalled event loop.
    */
   private readonly open = new Map<string, AlertDoc>();
   private readAllAt = -Infinity;
+  private readonly rereadAll: boolean;
   /** Wall time this process last posted (or tried to) in each channel: the loop's pace (delivery.channelIntervalMs). */
   private readonly lastPost = new Map<string, number>();
 
@@ -101,6 +104,7 @@ export class AlertSender {
     private readonly deps: AlertSenderDeps,
   ) {
     this.alerts = store.collection<AlertDoc>('alerts');
+    this.rereadAll = store.durable;
     this.kv = store.collection<ClaimDoc>('kv');
     this.all = new AlertArchive(store);
     this.transport = deps.transport ?? createTransport(cfg, deps);
@@ -156,7 +160,7 @@ export class AlertSender {
   async runOnce(opts: { paced?: boolean } = {}): Promise<RunResult> {
     const result: RunResult = { sent: 0, failed: 0, held: 0 };
     const now = this.clock();
-    if (now - this.readAllAt >= this.cfg.delivery.staleClaimMs) await this.readAll(now);
+    if (this.readAllAt === -Infinity || (this.rereadAll && now - this.readAllAt >= this.cfg.delivery.staleClaimMs)) await this.readAll(now);
     await this.releaseHeld(now);
     await this.recoverStale(now);
     await this.pruneClaims(now);

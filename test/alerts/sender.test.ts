@@ -293,6 +293,49 @@ describe('AlertSender with a Slack Web API server', () => {
     expect(server.calls('chat.postMessage')).toHaveLength(2);
   });
 
+  it('reads the whole alerts collection once on the embedded store, again every staleClaimMs on a durable one', async () => {
+    const c = cfg();
+    const outbox = new Outbox(store, c, { clock });
+    await outbox.enqueue(accountAlert({ createdAt: T0 }));
+    /** The store as seen by a sender, counting whole-collection reads of alerts; `durable` as given. */
+    const counted = (durable: boolean) => {
+      let finds = 0;
+      const view = new Proxy(store, {
+        get(target, prop, recv) {
+          if (prop === 'durable') return durable;
+          const v = Reflect.get(target, prop, recv);
+          if (prop !== 'collection') return typeof v === 'function' ? v.bind(target) : v;
+          return (name: string) => {
+            const coll = target.collection(name);
+            if (name !== 'alerts') return coll;
+            return new Proxy(coll, {
+              get(t, p, r) {
+                const f = Reflect.get(t, p, r);
+                if (typeof f !== 'function') return f;
+                return (...args: unknown[]) => {
+                  if (p === 'find') finds++;
+                  return f.apply(t, args);
+                };
+              },
+            });
+          };
+        },
+      });
+      return { view, finds: () => finds };
+    };
+    for (const durable of [false, true]) {
+      const { view, finds } = counted(durable);
+      const s = new AlertSender(view, c, { slackApiUrl: server.url, clock, random, instanceId: `d-${durable}` });
+      for (let i = 0; i < 3; i++) {
+        await s.runOnce();
+        now += c.delivery.staleClaimMs + 1;
+      }
+      // the first pass reads the open alerts; on the embedded store every later write passes through this process
+      expect(finds()).toBe(durable ? 3 : 1);
+    }
+    expect(server.calls('chat.postMessage')).toHaveLength(1);
+  });
+
   it('a daemon that died after claiming but before posting: the alert is posted once after recovery', async () => {
     const c = cfg();
     const outbox = new Outbox(store, c, { clock });
@@ -535,6 +578,8 @@ describe('AlertSender without Slack', () => {
     // the store as this process sees it, counting finds and counts over the alerts
     const counted = new Proxy(store, {
       get(target, prop) {
+        // another process can write only to a durable store (the embedded one is read whole once)
+        if (prop === 'durable') return true;
         if (prop !== 'collection') return Reflect.get(target, prop, target) as unknown;
         return (name: Parameters<Store['collection']>[0]) => {
           const coll = target.collection<AlertDoc>(name);
