@@ -11,12 +11,14 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
-  options: { url: { type: 'string' }, ids: { type: 'string' }, rps: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' } },
+  options: { url: { type: 'string' }, ids: { type: 'string' }, rps: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' }, offset: { type: 'string', default: '0' } },
 });
 const base = new URL(args.url!);
 const ids = JSON.parse(readFileSync(args.ids!, 'utf8')) as string[];
 const rps = Number(args.rps);
 const total = rps * Number(args.seconds);
+/** Where in the id sequence to start (a warm-up run asks for other accounts than the measured one). */
+const offset = Number(args.offset);
 const intervalMs = 1000 / rps;
 /**
  * Timers fire late by up to a millisecond or so, even on an idle machine: the generator wakes this
@@ -40,7 +42,7 @@ function settle(): void {
 }
 
 function one(i: number, due: number): void {
-  const id = ids[(i * 7919) % ids.length]!;
+  const id = ids[((i + offset) * 7919) % ids.length]!;
   const t0 = performance.now();
   lags[i] = Math.max(0, t0 - due);
   const req = request({ host: base.hostname, port: base.port, path: `/v1/accounts/${encodeURIComponent(id)}/health`, agent }, (res) => {

@@ -28,6 +28,11 @@ export interface HealthQueryOptions {
   /** Requests a second, open loop. */
   rps: number;
   seconds: number;
+  /**
+   * Seconds of the same load before the measured one, on other accounts: the handlers' code is
+   * compiled by then, as in a daemon that has been up for a while. 0: none.
+   */
+  warmupSeconds: number;
   /** Deliver the alert backlog of the fill before the load (otherwise the sender works through it during the load). */
   alertsFirst: boolean;
   /** Write a CPU profile of the daemon's process during the load (diagnosis; the sampling costs a little). */
@@ -116,6 +121,11 @@ export async function healthQueryBench(o: HealthQueryOptions): Promise<void> {
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
+  if (o.warmupSeconds > 0) {
+    const w = await runLoad(d.url, idFile, { ...o, seconds: o.warmupSeconds }, o.rps * o.seconds);
+    const line = w.split('\n').find((l) => l.startsWith('GET')) ?? '';
+    console.log(`warm-up, not counted (other accounts than the measured load): ${line}`);
+  }
   loopDelay.enable();
   loadStart = performance.now();
   const cpu0 = process.cpuUsage();
@@ -158,9 +168,10 @@ async function floor(o: HealthQueryOptions, idFile: string): Promise<void> {
   process.stdout.write(out.split('\n').filter((l) => l.startsWith('GET') || l.startsWith('load average')).map((l) => `  ${l}\n`).join(''));
 }
 
-function runLoad(url: string, idFile: string, o: HealthQueryOptions): Promise<string> {
+function runLoad(url: string, idFile: string, o: HealthQueryOptions, offset = 0): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, [join(here, 'load.js'), '--url', url, '--ids', idFile, '--rps', String(o.rps), '--seconds', String(o.seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [join(here, 'load.js'), '--url', url, '--ids', idFile, '--rps', String(o.rps), '--seconds', String(o.seconds), '--offset', String(offset)];
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     p.stdout.on('data', (b: Buffer) => (text += b.toString()));
     p.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load exited ${code}`))));

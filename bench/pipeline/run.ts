@@ -2,7 +2,7 @@
 // the health-query latency at a fixed request rate with many accounts, and the RSS it takes.
 //
 //   npm run build && node dist/bench/pipeline/run.js [--accounts 2000] [--days 35] [--repeat 1]
-//       [--query-accounts 100000] [--rps 1000] [--seconds 10]
+//       [--query-accounts 100000] [--rps 1000] [--seconds 10] [--warmup-seconds 2]
 //
 // Part 1 replays generated scenarios (src/scenario) already in the event log through
 // processor.drain(), timed alone. Part 2 fills the daemon with --query-accounts accounts (a few
@@ -21,6 +21,8 @@ const { values: args } = parseArgs({
     'query-days': { type: 'string', default: '3' },
     rps: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
+    // health query: seconds of the same load on other accounts first, not counted (compiled handlers)
+    'warmup-seconds': { type: 'string', default: '2' },
     part: { type: 'string', default: 'all' },
     // throughput: drains of the same scenario, each in a fresh daemon; with more than one, the median too (a shared machine's load moves single runs)
     repeat: { type: 'string', default: '1' },
@@ -69,6 +71,7 @@ async function healthQuery(): Promise<void> {
     days: Number(args['query-days']),
     rps: Number(args.rps),
     seconds: Number(args.seconds),
+    warmupSeconds: Number(args['warmup-seconds']),
     alertsFirst: args['alerts-first'],
     ...(args['cpu-profile'] ? { cpuProfile: args['cpu-profile'] } : {}),
     replicate: Number(args.replicate),
