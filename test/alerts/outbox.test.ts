@@ -5,6 +5,7 @@ import type { Store } from '../../src/store/repository.js';
 import type { AlertDoc, IncidentPayload } from '../../src/alerts/alert-types.js';
 import { Outbox } from '../../src/alerts/outbox.js';
 import { accountAlert, incidentAlert, testConfig, T0 } from './alert-fixtures.js';
+import { watchAlerts } from './watch-alerts.js';
 
 let store: Store;
 let now: number;
@@ -120,22 +121,9 @@ describe('Outbox.enqueue', () => {
 /** The store as an outbox sees it, recording which alerts it reads by id. */
 function readsById(inner: Store): { counted: Store; reads: string[] } {
   const reads: string[] = [];
-  const counted = new Proxy(inner, {
-    get(target, prop) {
-      if (prop !== 'collection') return Reflect.get(target, prop, target) as unknown;
-      return (name: Parameters<Store['collection']>[0]) => {
-        const coll = target.collection<AlertDoc>(name);
-        if (name !== 'alerts') return coll;
-        return new Proxy(coll, {
-          get(ct, p) {
-            const v = Reflect.get(ct, p, ct) as unknown;
-            if (p === 'getMany') return (ids: string[]) => (reads.push(...ids), coll.getMany(ids));
-            if (p === 'get') return (id: string) => (reads.push(id), coll.get(id));
-            return typeof v === 'function' ? v.bind(ct) : v;
-          },
-        });
-      };
-    },
+  const counted = watchAlerts(inner, (method, args) => {
+    if (method === 'getMany') reads.push(...(args[0] as string[]));
+    if (method === 'get') reads.push(args[0] as string);
   });
   return { counted, reads };
 }

@@ -9,6 +9,7 @@ import { Outbox } from '../../src/alerts/outbox.js';
 import { AlertSender } from '../../src/alerts/sender.js';
 import { SlackTestServer } from '../support/slack-server.js';
 import { accountAlert, digestPayload, incidentAlert, testConfig, T0 } from './alert-fixtures.js';
+import { watchAlerts } from './watch-alerts.js';
 
 let server: SlackTestServer;
 let store: Store;
@@ -300,27 +301,7 @@ describe('AlertSender with a Slack Web API server', () => {
     /** The store as seen by a sender, counting whole-collection reads of alerts; `durable` as given. */
     const counted = (durable: boolean) => {
       let finds = 0;
-      const view = new Proxy(store, {
-        get(target, prop, recv) {
-          if (prop === 'durable') return durable;
-          const v = Reflect.get(target, prop, recv);
-          if (prop !== 'collection') return typeof v === 'function' ? v.bind(target) : v;
-          return (name: string) => {
-            const coll = target.collection(name);
-            if (name !== 'alerts') return coll;
-            return new Proxy(coll, {
-              get(t, p, r) {
-                const f = Reflect.get(t, p, r);
-                if (typeof f !== 'function') return f;
-                return (...args: unknown[]) => {
-                  if (p === 'find') finds++;
-                  return f.apply(t, args);
-                };
-              },
-            });
-          };
-        },
-      });
+      const view = watchAlerts(store, (method) => void (method === 'find' && finds++), { durable });
       return { view, finds: () => finds };
     };
     for (const durable of [false, true]) {
@@ -575,25 +556,9 @@ describe('AlertSender without Slack', () => {
   it('reads the alerts whole once, then works from those it is told of; others are seen within staleClaimMs', async () => {
     const c = cfg();
     let reads = 0;
-    // the store as this process sees it, counting finds and counts over the alerts
-    const counted = new Proxy(store, {
-      get(target, prop) {
-        // another process can write only to a durable store (the embedded one is read whole once)
-        if (prop === 'durable') return true;
-        if (prop !== 'collection') return Reflect.get(target, prop, target) as unknown;
-        return (name: Parameters<Store['collection']>[0]) => {
-          const coll = target.collection<AlertDoc>(name);
-          if (name !== 'alerts') return coll;
-          return new Proxy(coll, {
-            get(ct, p) {
-              const v = Reflect.get(ct, p, ct) as unknown;
-              if (p === 'find' || p === 'count') reads++;
-              return typeof v === 'function' ? v.bind(ct) : v;
-            },
-          });
-        };
-      },
-    });
+    // the store as this process sees it, counting finds and counts over the alerts; another
+    // process can write only to a durable store (the embedded one is read whole once)
+    const counted = watchAlerts(store, (method) => void ((method === 'find' || method === 'count') && reads++), { durable: true });
     const outbox = new Outbox(counted, c, { clock });
     const s = new AlertSender(counted, c, { slackApiUrl: server.url, clock, random, instanceId: 'test-a' });
     await outbox.enqueue(accountAlert({ createdAt: T0 }));
