@@ -2,7 +2,7 @@
 // the sender's reads and writes by id stay cheap (FerretDB scans the collection for each); reads see both.
 import type { DocCollection, Filter, FindOptions, Store } from '../store/repository.js';
 import type { AlertDoc, AlertStatus } from './alert-types.js';
-import { compareValues } from '../store/memory/match-filter.js';
+import { sortComparator } from '../store/memory/match-filter.js';
 
 /** Statuses an alert never leaves (see alert-index.ts): only these are archived, so both copies of one are alike. */
 export const FINISHED: readonly AlertStatus[] = ['sent', 'failed', 'released', 'suppressed', 'superseded'];
@@ -57,14 +57,8 @@ export class AlertArchive {
     for (const d of [...working, ...archived]) if (!byId.has(d._id)) byId.set(d._id, d);
     let out = [...byId.values()];
     if (opts.sort && opts.sort.length > 0) {
-      const sort = opts.sort;
-      out.sort((a, b) => {
-        for (const [field, dir] of sort) {
-          const c = compareValues((a as unknown as Record<string, unknown>)[field], (b as unknown as Record<string, unknown>)[field]);
-          if (c !== 0) return c * dir;
-        }
-        return 0;
-      });
+      const compare = sortComparator(opts.sort);
+      out.sort((a, b) => compare(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>));
     }
     if (opts.skip) out = out.slice(opts.skip);
     if (opts.limit) out = out.slice(0, opts.limit);
