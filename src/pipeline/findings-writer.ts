@@ -222,6 +222,7 @@ export class FindingsWriter {
   async writeIncidents(findings: SpikeFinding[]): Promise<void> {
     if (findings.length === 0) return;
     const { engines, store } = this.d;
+    // the affected accounts change below (nothing in between reads the index): rebuilt on its next use
     this.incidentsByAccount = null;
     const changed = new Map<string, IncidentDoc>();
     /** Incidents not in the store yet: inserted, which FerretDB does without reading the collection (a replace reads much of it). */
@@ -262,8 +263,6 @@ export class FindingsWriter {
       changed.set(doc._id, doc);
       this.enqueueAlert(this.incidentAlert(doc, f));
     }
-    // affected accounts changed above: the account index is rebuilt on its next use
-    this.incidentsByAccount = null;
     // One atomic replace each, not putMany: on FerretDB putMany deletes and re-inserts, and an open
     // incident lost to a crash in between is not rebuilt by the replay (its opening is before the checkpoint).
     const incidents = store.collection<IncidentDoc>('incidents');
