@@ -40,28 +40,31 @@ console.log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0
 
 async function throughput(): Promise<void> {
   const runs = Math.max(1, Number(args.repeat));
-  const rates: Array<{ wall: number; cpu: number }> = [];
+  const rates: Array<{ wall: number; cpu: number; main: number }> = [];
   for (let i = 0; i < runs; i++) rates.push(await throughputOnce());
   if (runs === 1) return;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  console.log(`\n## ${runs} drains: median ${Math.round(median(rates.map((r) => r.wall)))} events/s, median ${Math.round(median(rates.map((r) => r.cpu)))} events per CPU second (each: ${rates.map((r) => `${Math.round(r.wall)}/${Math.round(r.cpu)}`).join(', ')})`);
+  console.log(`\n## ${runs} drains: median ${Math.round(median(rates.map((r) => r.wall)))} events/s, median ${Math.round(median(rates.map((r) => r.cpu)))} events per CPU second, median ${Math.round(median(rates.map((r) => r.main)))} per main-thread CPU second (each: ${rates.map((r) => `${Math.round(r.wall)}/${Math.round(r.cpu)}/${Math.round(r.main)}`).join(', ')}; load average ${loadavg()[0]!.toFixed(2)})`);
 }
 
-async function throughputOnce(): Promise<{ wall: number; cpu: number }> {
+async function throughputOnce(): Promise<{ wall: number; cpu: number; main: number }> {
   const accounts = Number(args.accounts);
   const days = Number(args.days);
-  const { daemon: d, scenario: sc, secs, cpuSecs, gc } = await timedDrain({ seed: 42, accounts, days });
+  const { daemon: d, scenario: sc, secs, cpuSecs, mainCpuSecs, gc } = await timedDrain({ seed: 42, accounts, days });
   const stats = d.processor()!.stats();
   console.log(`\n## pipeline, embedded store, one process`);
   console.log(`events: ${sc.events.length} (${accounts} accounts, ${days} days; ${stats.clusters} clusters, ${stats.openIncidents} open incidents)`);
   console.log(`drain: ${secs.toFixed(2)} s = ${Math.round(sc.events.length / secs)} events/s (includes daily health points for every account, checkpoints, findings)`);
   // The machine is shared: CPU time of this process (all its threads, GC included) moves far less with load than wall time.
   console.log(`drain CPU: ${cpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / cpuSecs)} events per CPU second (load average ${loadavg()[0]!.toFixed(2)})`);
+  if (mainCpuSecs !== undefined) console.log(`drain CPU of the main thread: ${mainCpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / mainCpuSecs)} events per main-thread CPU second (the rest ran on worker threads)`);
   console.log(`accounts scored: ${stats.scored} (each account with events in a ${d.config.pipeline.evaluationPeriodMs / 60_000}-min period at its end, every account at each day's end)`);
   console.log(`GC pauses during the drain: ${gc.minor.pauses} scavenges ${gc.minor.ms.toFixed(0)} ms, ${gc.major.pauses} mark-compacts ${gc.major.ms.toFixed(0)} ms (wall time of the pauses)`);
+  const prep = d.processor()!.engines.preparer.counts;
+  if (prep.worker + prep.here > 0) console.log(`events prepared (errors, sentiment) on the worker thread: ${prep.worker}, on the pipeline's own after all: ${prep.here}`);
   console.log(`rss after: ${mb(process.memoryUsage().rss)}`);
   await d.stop();
-  return { wall: sc.events.length / secs, cpu: sc.events.length / cpuSecs };
+  return { wall: sc.events.length / secs, cpu: sc.events.length / cpuSecs, main: sc.events.length / (mainCpuSecs ?? cpuSecs) };
 }
 
 async function healthQuery(): Promise<void> {

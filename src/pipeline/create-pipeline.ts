@@ -20,6 +20,11 @@ export interface PipelineDeps {
   learner?: () => LearnerModel | undefined;
   clock?: () => number;
   hooks?: ProcessorHooks;
+  /**
+   * Find errors and score messages of the events to come on a worker thread (default true), the
+   * second core's share of the pipeline; false keeps everything on this thread. Same results.
+   */
+  prepareOffThread?: boolean;
 }
 
 export function eventSource(log: EventLog, gapWaitMs: number): EventSource {
@@ -32,7 +37,7 @@ export function eventSource(log: EventLog, gapWaitMs: number): EventSource {
 
 /** Builds a processor and restores it from the store's checkpoint. */
 export async function createPipeline(d: PipelineDeps): Promise<Processor> {
-  const engines = new EngineSet(d.config, d.analyzer, d.accountOf);
+  const engines = new EngineSet(d.config, d.analyzer, d.accountOf, undefined, { offThread: d.prepareOffThread ?? true });
   const writer = new FindingsWriter({
     store: d.store,
     config: d.config,

@@ -2,13 +2,13 @@
 // per-account health states and the escalation metrics, fed one released event at a time.
 import type { Account, StoredEvent, Tier } from '../events/types.js';
 import type { VigilConfig } from '../config/schema.js';
-import { extractErrors } from '../engines/errors/extract.js';
 import { TemplateMiner } from '../engines/errors/template-miner.js';
 import { SpikeTracker } from '../engines/detect/spike-tracker.js';
 import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
 import { applyEvent, newAccountState, type AccountState } from '../engines/health/account-state.js';
 import { EscalationMetrics } from '../engines/health/escalation-metrics.js';
 import { redact } from '../alerts/redact.js';
+import { EventPreparer, type EventPreparerOptions } from './event-preparer.js';
 
 /** Per-account pipeline record: the health state plus what the account page shows. */
 export interface AccountRecord {
@@ -83,13 +83,17 @@ export class EngineSet {
   private readonly redactOpts: { ips: boolean };
   private readonly redactions = new WeakMap<RecentTicket, { text: string; redacted: string }>();
   private readonly clusterAccountSets = new WeakMap<ClusterStats, Set<string>>();
+  /** Errors and sentiment of the events to come, worked out ahead (on a worker thread when allowed). */
+  readonly preparer: EventPreparer;
 
   constructor(
     private readonly config: VigilConfig,
-    private readonly analyzer: SentimentAnalyzer,
+    analyzer: SentimentAnalyzer,
     private readonly accountOf: (id: string) => Account | undefined,
     private readonly limits: EngineLimits = DEFAULT_LIMITS,
+    preparation: EventPreparerOptions = { offThread: false },
   ) {
+    this.preparer = new EventPreparer(config.errors, config.sentiment, analyzer, preparation);
     this.miner = new TemplateMiner(config.errors);
     this.spikes = new SpikeTracker(config.spikes);
     this.escalation = new EscalationMetrics();
@@ -114,17 +118,12 @@ export class EngineSet {
     const rec = this.record(ev.accountId);
     const accountFresh = ev.occurredAt > rec.appliedAt || (ev.occurredAt === rec.appliedAt && ev.id > rec.appliedId);
     this.escalation.add(ev);
-    for (const message of this.errorsOf(ev)) this.observeError(ev, message, rec, accountFresh);
+    const prepared = this.preparer.take(ev);
+    for (const message of prepared.errors) this.observeError(ev, message, rec, accountFresh);
 
     if (accountFresh) {
-      let sentiment: number | undefined;
-      let frustration: boolean | undefined;
-      if (ev.author === 'customer' && ev.text && (ev.type === 'ticket.message' || ev.type === 'ticket.created')) {
-        const r = this.analyzer.analyze(ev.text);
-        sentiment = r.score;
-        frustration = r.frustration;
-      }
-      applyEvent(rec.state, ev, { sentiment, frustration }, this.config.health);
+      const sentiment = prepared.sentiment;
+      applyEvent(rec.state, ev, prepared, this.config.health);
       if (ev.text) {
         rec.recentTickets.push({
           ticketId: ev.ticketId,
@@ -142,15 +141,6 @@ export class EngineSet {
       this.touched.add(ev.accountId);
       this.dirty.add(ev.accountId);
     }
-  }
-
-  private errorsOf(ev: StoredEvent): string[] {
-    if (ev.type !== 'ticket.created' && ev.type !== 'ticket.message' && ev.type !== 'error.reported') return [];
-    if (ev.author && ev.author !== 'customer' && !ev.error) return [];
-    const found = extractErrors({ text: ev.text, error: ev.error }, this.config.errors).map((e) => e.message);
-    // "Error 502 ... (id 1f2e)" and "Error 502 ... (id 1f2e) Thanks" found in one ticket are one
-    // error: the longer one only adds what followed it on the line, and would split the cluster.
-    return found.filter((m, i) => !found.some((o, j) => j !== i && o.length < m.length && m.startsWith(o)));
   }
 
   private observeError(ev: StoredEvent, message: string, rec: AccountRecord, accountFresh: boolean): void {

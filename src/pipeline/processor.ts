@@ -264,16 +264,20 @@ export class Processor {
     const moved = position !== this.readSeq;
     this.readSeq = position;
     let consumed = 0;
+    let late = 0;
     for (const ev of batch) {
       consumed++;
       if (ev.occurredAt <= this.watermark) {
         this.late++;
+        late++;
         this.hooks.onLate?.(ev);
         continue;
       }
       if (ev.occurredAt > this.maxEventTime) this.maxEventTime = ev.occurredAt;
       this.buffer.push(ev);
     }
+    // their errors and sentiment are worked out on the worker while the engines apply the first of them
+    this.engines.preparer.submit(late === 0 ? batch : batch.filter((ev) => ev.occurredAt > this.watermark));
     if (consumed > 0) this.lastProgressWall = now;
     if (moved && consumed === 0) return this.step();
     // behind (the read came back full): read more at once next time; caught up: back to the base size

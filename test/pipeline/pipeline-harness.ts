@@ -16,11 +16,16 @@ export function testConfig(overrides: Record<string, unknown> = {}): VigilConfig
 
 const analyzer = createSentimentAnalyzer(testConfig().sentiment);
 
-export async function pipelineOn(store: Store, config: VigilConfig, accounts: Account[]): Promise<{ processor: Processor; log: EventLog; outbox: Outbox }> {
+export async function pipelineOn(
+  store: Store,
+  config: VigilConfig,
+  accounts: Account[],
+  opts: { prepareOffThread?: boolean } = {},
+): Promise<{ processor: Processor; log: EventLog; outbox: Outbox }> {
   const byId = new Map(accounts.map((a) => [a.accountId, a]));
   const log = new EventLog(store);
   const outbox = new Outbox(store, config.alerts);
-  const processor = await createPipeline({ store, eventLog: log, config, analyzer, accountOf: (id) => byId.get(id), alerts: outbox });
+  const processor = await createPipeline({ store, eventLog: log, config, analyzer, accountOf: (id) => byId.get(id), alerts: outbox, ...opts });
   return { processor, log, outbox };
 }
 

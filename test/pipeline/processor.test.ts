@@ -22,12 +22,14 @@ function jumbleWithin(events: VigilEvent[], windowMs: number): VigilEvent[] {
   return out;
 }
 
-async function cleanRun(events: VigilEvent[], overrides: Record<string, unknown> = {}) {
+async function cleanRun(events: VigilEvent[], overrides: Record<string, unknown> = {}, opts: { prepareOffThread?: boolean } = {}) {
   const store = createMemoryStore();
   await store.init();
   const config = testConfig(overrides);
-  const { processor, log } = await pipelineOn(store, config, scenario.accounts);
+  const { processor, log } = await pipelineOn(store, config, scenario.accounts, opts);
   await appendAll(log, events);
+  // with a worker: up before the drain, so that it prepares most events
+  if (opts.prepareOffThread) expect(await processor.engines.preparer.ready()).toBe(true);
   await processor.drain();
   return { store, processor, figures: await figures(store, processor) };
 }
@@ -40,6 +42,17 @@ describe('pipeline processor', () => {
     const spike = f.incidents.filter((i) => i.accountsAffected >= 3);
     expect(spike.length).toBeGreaterThanOrEqual(1);
     expect(f.alerts.filter((a) => a.includes(':opened:')).length).toBe(f.incidents.length);
+  });
+
+  it('gives the same findings and scores with events prepared on a worker thread as on the pipeline\'s own', async () => {
+    const here = await cleanRun(scenario.events, {}, { prepareOffThread: false });
+    const there = await cleanRun(scenario.events, {}, { prepareOffThread: true });
+    expect(here.processor.engines.preparer.counts).toEqual({ worker: 0, here: 0 });
+    expect(there.processor.engines.preparer.counts.worker).toBeGreaterThan(0);
+    expect(there.figures).toEqual(here.figures);
+    const states = async (store: Store) => (await store.collection('accountStates').find({}, { sort: [['_id', 1]] })).map((d) => JSON.stringify(d));
+    expect(await states(there.store)).toEqual(await states(here.store));
+    expect(there.processor.engines.snapshot()).toEqual(here.processor.engines.snapshot());
   });
 
   it('gives the same incidents and scores when events arrive in a different order within the lateness', async () => {

@@ -1,0 +1,234 @@
+// Prepares events (errors found, customers' messages scored) on a worker thread while the pipeline
+// applies the ones before them: the engines then take each event's preparation ready-made.
+//
+// The pipeline never waits for the worker: an event whose answer has not come back yet is prepared
+// on this thread instead, and the worker is told to skip what the pipeline passed. Preparation is
+// a pure function of the event, so where it ran never changes a result, only how long it took.
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { StoredEvent } from '../events/types.js';
+import type { ErrorsConfig } from '../engines/errors/config.js';
+import type { SentimentConfig } from '../engines/sentiment/config.js';
+import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
+import { mayReportErrors, prepareEvent, wantsSentiment, NOTHING_PREPARED, type PreparedEvent } from './event-preparation.js';
+
+/** Bits of a request's `want`: what the worker works out for the event. */
+export const WANT_SENTIMENT = 1;
+export const WANT_ERRORS = 2;
+
+/** Cells of a channel's shared control array: the last request id the pipeline passed; answers posted. */
+export const CTL_PASSED = 0;
+export const CTL_ANSWERED = 1;
+const CTL_CELLS = 2;
+
+/**
+ * Events with work to do per request: an answer comes back while the pipeline applies the events
+ * before it (a few milliseconds of engine work), and a request the pipeline overtakes wastes little.
+ */
+const REQUEST_EVENTS = 256;
+
+export interface PrepareRequest {
+  id: number;
+  want: Uint8Array;
+  texts: Array<string | undefined>;
+  errorFields: Array<string | undefined>;
+}
+
+export type PrepareAnswer =
+  | { id: number; skipped: true }
+  | { id: number; skipped: false; sentiment: Float64Array; frustration: Uint8Array; errors: Array<string[] | null> };
+
+/** What the pipeline hands a worker to open a channel: its port, and the shared control array. */
+export interface ChannelOffer {
+  port: MessagePort;
+  ctl: SharedArrayBuffer;
+}
+
+interface Request {
+  id: number;
+  answer: PrepareAnswer | null;
+}
+
+/** Where an event's preparation is: its request and its place in it. */
+interface Ticket {
+  req: Request;
+  at: number;
+}
+
+/** A preparation worker (one per process and configuration, shared by every pipeline built with it). */
+interface PreparationWorker {
+  worker: Worker;
+  /** False once the worker failed or exited: its channels are never answered again. */
+  alive: boolean;
+  ready: Promise<boolean>;
+}
+
+const workers = new Map<string, PreparationWorker>();
+
+/**
+ * The worker: the compiled module beside this one or, running from sources (tests), the TypeScript
+ * one, loaded through tsx (a dev dependency) registered in the worker first.
+ */
+function startWorker(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prepare-worker.js', import.meta.url), { workerData });
+  const entry = new URL('./prepare-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+function workerFor(errors: ErrorsConfig, sentiment: SentimentConfig): PreparationWorker {
+  const key = JSON.stringify({ errors, sentiment });
+  const known = workers.get(key);
+  if (known?.alive) return known;
+  const worker = startWorker({ errors, sentiment });
+  // a pipeline that is done with it never has to close it: it does not keep the process alive
+  worker.unref();
+  const entry: PreparationWorker = { worker, alive: true, ready: Promise.resolve(false) };
+  entry.ready = new Promise<boolean>((resolve) => {
+    worker.once('message', () => resolve(true));
+    const dead = () => {
+      entry.alive = false;
+      if (workers.get(key) === entry) workers.delete(key);
+      resolve(false);
+    };
+    // the pipeline goes on preparing events itself
+    worker.once('error', dead);
+    worker.once('exit', dead);
+  });
+  workers.set(key, entry);
+  return entry;
+}
+
+export interface EventPreparerOptions {
+  /** Prepare on a worker thread (true) or only on this one. */
+  offThread: boolean;
+}
+
+export class EventPreparer {
+  private readonly worker: PreparationWorker | null;
+  private readonly port: MessagePort | null = null;
+  private readonly ctl: Int32Array | null = null;
+  private readonly tickets = new Map<StoredEvent, Ticket>();
+  private readonly requests = new Map<number, Request>();
+  private nextId = 1;
+  private answersReceived = 0;
+  private passed = 0;
+  /** Events handed to the worker that it prepared, and that were prepared here after all. */
+  readonly counts = { worker: 0, here: 0 };
+
+  constructor(
+    private readonly errorsCfg: ErrorsConfig,
+    sentimentCfg: SentimentConfig,
+    private readonly analyzer: SentimentAnalyzer,
+    opts: EventPreparerOptions,
+  ) {
+    this.worker = opts.offThread ? workerFor(errorsCfg, sentimentCfg) : null;
+    if (this.worker) {
+      const { port1, port2 } = new MessageChannel();
+      const ctl = new SharedArrayBuffer(CTL_CELLS * Int32Array.BYTES_PER_ELEMENT);
+      const offer: ChannelOffer = { port: port2, ctl };
+      this.worker.worker.postMessage(offer, [port2]);
+      // answers are only ever received synchronously (receiveMessageOnPort), never as events
+      this.port = port1;
+      this.ctl = new Int32Array(ctl);
+    }
+  }
+
+  /** Resolves true once the worker is up (false when preparation stays on this thread). */
+  ready(): Promise<boolean> {
+    return this.worker ? this.worker.ready : Promise.resolve(false);
+  }
+
+  /** Hands events that will be applied soon to the worker, in about the order they will be. */
+  submit(events: readonly StoredEvent[]): void {
+    if (!this.port || !this.worker?.alive) return;
+    let want: number[] = [];
+    let texts: Array<string | undefined> = [];
+    let errorFields: Array<string | undefined> = [];
+    let req: Request = { id: this.nextId, answer: null };
+    for (const ev of events) {
+      const w = (wantsSentiment(ev) ? WANT_SENTIMENT : 0) | (mayReportErrors(ev) ? WANT_ERRORS : 0);
+      if (w === 0) continue;
+      this.tickets.set(ev, { req, at: want.length });
+      want.push(w);
+      texts.push(ev.text);
+      errorFields.push(ev.error);
+      if (want.length === REQUEST_EVENTS) {
+        this.send(req, want, texts, errorFields);
+        want = [];
+        texts = [];
+        errorFields = [];
+        req = { id: this.nextId, answer: null };
+      }
+    }
+    if (want.length > 0) this.send(req, want, texts, errorFields);
+  }
+
+  private send(req: Request, want: number[], texts: Array<string | undefined>, errorFields: Array<string | undefined>): void {
+    this.nextId = req.id + 1;
+    this.requests.set(req.id, req);
+    const msg: PrepareRequest = { id: req.id, want: Uint8Array.from(want), texts, errorFields };
+    this.port!.postMessage(msg, [msg.want.buffer as ArrayBuffer]);
+  }
+
+  /** The event's preparation: the worker's answer when it is in, else worked out here. */
+  take(ev: StoredEvent): PreparedEvent {
+    const ticket = this.tickets.get(ev);
+    if (ticket === undefined) return prepareEvent(ev, this.errorsCfg, this.analyzer);
+    this.tickets.delete(ev);
+    const req = ticket.req;
+    if (req.answer === null) this.receive();
+    const answer = req.answer as PrepareAnswer | null;
+    if (answer === null || answer.skipped) {
+      // the worker has not got to it: it skips what the pipeline reached, and goes on with the next
+      if (req.id > this.passed) {
+        this.passed = req.id;
+        Atomics.store(this.ctl!, CTL_PASSED, req.id);
+      }
+      return this.here(ev);
+    }
+    this.counts.worker++;
+    const sentiment = answer.sentiment;
+    const at = ticket.at;
+    const scored = wantsSentiment(ev);
+    const errors = answer.errors[at];
+    return {
+      errors: errors ?? NOTHING_PREPARED.errors,
+      sentiment: scored ? sentiment[at] : undefined,
+      frustration: scored ? answer.frustration[at] === 1 : undefined,
+    };
+  }
+
+  private here(ev: StoredEvent): PreparedEvent {
+    this.counts.here++;
+    return prepareEvent(ev, this.errorsCfg, this.analyzer);
+  }
+
+  /** Takes in the answers the worker has posted since the last look. */
+  private receive(): void {
+    const port = this.port;
+    if (!port || Atomics.load(this.ctl!, CTL_ANSWERED) === this.answersReceived) return;
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+      const answer = m.message as PrepareAnswer;
+      this.answersReceived++;
+      const req = this.requests.get(answer.id);
+      if (!req) continue;
+      this.requests.delete(answer.id);
+      req.answer = answer;
+    }
+  }
+
+  /** Requests the worker has not answered yet (as far as this side has received). */
+  waiting(): number {
+    this.receive();
+    let n = 0;
+    for (const req of this.requests.values()) if (req.answer === null) n++;
+    return n;
+  }
+
+  /** Closes the channel to the worker (which stays up for other pipelines); preparation goes on here. */
+  close(): void {
+    this.port?.close();
+    this.tickets.clear();
+    this.requests.clear();
+  }
+}
