@@ -203,9 +203,21 @@ export class EngineSet {
     for (const s of a.samples) if (b.samples.length < this.limits.samplesPerCluster) b.samples.push(s);
   }
 
-  /** The record as it may be stored: recent message texts redacted. */
+  /**
+   * The record as it may be stored: recent message texts redacted, in new ticket objects without
+   * the fields an event did not have (what a stored copy would hold; the store can then keep them as they are).
+   */
   storable(rec: AccountRecord): AccountRecord {
-    return { ...rec, recentTickets: rec.recentTickets.map((t) => ({ ...t, text: this.redacted(t) })) };
+    return { ...rec, recentTickets: rec.recentTickets.map((t) => this.storableTicket(t)) };
+  }
+
+  /** The fields in the order of a recorded ticket (the checkpoint's JSON text stays the same). */
+  private storableTicket(t: RecentTicket): RecentTicket {
+    const out = (t.ticketId !== undefined ? { ticketId: t.ticketId, at: t.at, type: t.type } : { at: t.at, type: t.type }) as RecentTicket;
+    if (t.author !== undefined) out.author = t.author;
+    out.text = this.redacted(t);
+    out.sentiment = t.sentiment;
+    return out;
   }
 
   /** A recent message's redacted text, worked out once: a message stays in the record over many checkpoints. */

@@ -12,6 +12,7 @@ import { decideOutreach, type LazyHealth, type OutreachEntry } from '../engines/
 import type { LearnerModel } from '../engines/health/learner.js';
 import type { AlertInput } from '../alerts/alert-types.js';
 import type { EngineSet } from './engine-set.js';
+import { putOwned } from '../store/memory/memory-store.js';
 
 export interface AlertQueue {
   enqueue(alert: AlertInput): Promise<boolean>;
@@ -515,7 +516,8 @@ export class FindingsWriter {
     this.pendingOutreach.clear();
     await Promise.all([
       this.writeHistory(pendingHistory),
-      store.collection<HealthDoc>('health').putMany(health),
+      // built for this write and never changed after: the embedded store keeps them as they are
+      putOwned(store.collection<HealthDoc>('health'), health),
       store.collection<OutreachDoc>('outreach').putMany(outreach),
     ]);
     await this.settleAlerts();
@@ -533,7 +535,8 @@ export class FindingsWriter {
       this.historyCache.set(id, doc);
       return doc;
     });
-    await coll.putMany(merged);
+    // new month documents (a later day is a new one again): the embedded store keeps them as they are
+    await putOwned(coll, merged);
   }
 
   /** Writes the clusters list and the escalation metrics (what the overview and clusters pages read). */

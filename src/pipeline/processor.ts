@@ -12,6 +12,7 @@ import { ReorderBuffer } from './reorder-buffer.js';
 import type { EngineSet, EngineSnapshot, AccountRecord } from './engine-set.js';
 import type { AccountMemory, FindingsWriter } from './findings-writer.js';
 import { DAY_MS, restoreAccountState } from '../engines/health/account-state.js';
+import { putOwned } from '../store/memory/memory-store.js';
 
 export interface EventSource {
   readBatch(after: number, limit: number): Promise<{ events: StoredEvent[]; position: number }>;
@@ -115,6 +116,23 @@ function pack(value: unknown, compress: boolean): Pick<StateDoc, 'z' | 'j'> {
 /** pack() of a value already in JSON. */
 function packJson(json: string, compress: boolean): Pick<StateDoc, 'z' | 'j'> {
   return compress ? { z: deflateRawSync(json, { level: zlibConstants.Z_BEST_SPEED }).toString('base64') } : { j: json };
+}
+
+/**
+ * The JSON array of items already in JSON, built flat by one join: `[` + joined + `]` would be a
+ * rope that the store's first look at it (a scan for NUL) copies whole again.
+ */
+function jsonArray(items: string[]): string {
+  const n = items.length;
+  if (n === 0) return '[]';
+  const first = items[0]!;
+  const last = items[n - 1]!;
+  items[0] = '[' + first;
+  items[n - 1] = (n === 1 ? items[0] : last) + ']';
+  const json = items.join(',');
+  items[0] = first;
+  items[n - 1] = last;
+  return json;
 }
 
 function unpack<T>(doc: StateDoc): T {
@@ -452,10 +470,11 @@ export class Processor {
       if (!rec || this.viewWritten.get(id) === rec.appliedId) continue;
       this.viewWritten.set(id, rec.appliedId);
       const stored = this.engines.storable(rec);
-      views.push({ _id: id, appliedAt: rec.appliedAt, recentErrors: rec.recentErrors, recentTickets: stored.recentTickets });
+      // the record's own list changes with the next error: the view holds a copy (its items never change)
+      views.push({ _id: id, appliedAt: rec.appliedAt, recentErrors: rec.recentErrors.slice(), recentTickets: stored.recentTickets });
     }
-    // both calls take what they write before their first await
-    const running = Promise.all([this.writer.commit(), this.store.collection<AccountViewDoc>('accountStates').putMany(views)]).then(() => undefined);
+    // both calls take what they write before their first await; the views are built for this write alone
+    const running = Promise.all([this.writer.commit(), putOwned(this.store.collection<AccountViewDoc>('accountStates'), views)]).then(() => undefined);
     this.commitInFlight = running;
     // a failure is reported by the next settle, not as an unhandled rejection now
     running.catch(() => undefined);
@@ -505,7 +524,7 @@ export class Processor {
     const bucketGens = [...this.bucketGens];
     const superseded = [`engines:${this.gen}`];
     for (const [b, list] of members) {
-      docs.push({ _id: bucketDocId(b, gen), gen, ...packJson(`[${list.join(',')}]`, compress) });
+      docs.push({ _id: bucketDocId(b, gen), gen, ...packJson(jsonArray(list), compress) });
       if (bucketGens[b]! >= 0) superseded.push(bucketDocId(b, bucketGens[b]!));
       bucketGens[b] = gen;
     }

@@ -76,6 +76,51 @@ function copy(value: unknown, parent: PathNode | null, key: string | number | nu
   return out;
 }
 
+/**
+ * Whether the value can be stored as it is: false where the stored copy would differ from it (an
+ * undefined field or array item, a Date, a byte array, a class instance) or where a store refuses
+ * it (copy then names the path and why). Keeps no path on the way down: allocates nothing.
+ */
+function storableAsIs(value: unknown, insideArray: boolean): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+      return !value.includes('\0');
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (Array.isArray(value)) {
+    if (insideArray) return false;
+    const n = value.length;
+    for (let i = 0; i < n; i++) if (!storableAsIs(value[i], true)) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const src = value as Record<string, unknown>;
+  for (const k in src) {
+    if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
+    if (k.includes('.') || k.charCodeAt(0) === 36 /* $ */) return false;
+    if (!storableAsIs(src[k], false)) return false;
+  }
+  return true;
+}
+
+/**
+ * The document itself when it is already what toPortable would store (plain data, nothing
+ * undefined), else toPortable's copy, or its UnportableDocumentError. For a caller that hands the
+ * document over and never changes it again.
+ */
+export function adoptPortable<T extends object>(doc: T): T {
+  return storableAsIs(doc, false) ? doc : toPortable(doc);
+}
+
 /** A deep copy without `undefined` fields; throws UnportableDocumentError on what a store refuses. */
 export function toPortable<T extends object>(doc: T): T {
   return copy(doc, null, null, false) as T;

@@ -2,7 +2,8 @@
 // equal keys (as a full stable sort does), lent documents are the stored ones, frozen, nested
 // values read back exactly, and indexed reads answer as a scan of every document after any writes.
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, lendsDocuments } from '../../src/store/memory/memory-store.js';
+import { adoptsDocuments, createMemoryStore, lendsDocuments } from '../../src/store/memory/memory-store.js';
+import { UnportableDocumentError } from '../../src/store/portable-document.js';
 import type { Doc } from '../../src/store/repository.js';
 
 interface Item extends Doc {
@@ -41,6 +42,32 @@ describe('memory store', () => {
     expect(lent!.n).toBe(1);
     expect(lendsDocuments(c) ? c.peek('a')!.n : null).toBe(2);
     expect(lendsDocuments(c) ? c.peek('missing') : undefined).toBeNull();
+  });
+
+  it('adopts plain documents as they are, copies what a copy would store differently, and refuses what putMany refuses', async () => {
+    const c = createMemoryStore().collection<Item & { at?: Date; gone?: string }>('health');
+    expect(adoptsDocuments(c)).toBe(true);
+    if (!adoptsDocuments(c) || !lendsDocuments(c)) return;
+    const plain = { _id: 'p', n: 1, tags: ['x'], inner: { list: [{ k: 1 }] } };
+    const withUndefined = { _id: 'u', n: 2, gone: undefined, tags: ['y'] };
+    const dated = { _id: 'd', n: 3, at: new Date(Date.UTC(2026, 0, 2)) };
+    await c.adoptMany([plain, withUndefined, dated]);
+    expect(c.peek('p')).toBe(plain);
+    // stored as putMany stores them: the undefined field left out, the date a copy
+    expect(c.peek('u')).not.toBe(withUndefined);
+    expect(Object.keys(c.peek('u')!)).toEqual(['_id', 'n', 'tags']);
+    expect(c.peek('d')!.at).not.toBe(dated.at);
+    expect(c.peek('d')!.at!.getTime()).toBe(dated.at.getTime());
+    // reads are copies as ever
+    expect(await c.get('p')).toEqual(plain);
+    expect(await c.get('p')).not.toBe(plain);
+    // one refused document and none of the batch is written, with the path named
+    const bad = [{ _id: 'ok', n: 1 }, { _id: 'nan', n: Number.NaN }, { _id: 'nested', n: 1, inner: { list: [[1]] as never } }];
+    await expect(c.adoptMany([bad[0]!, bad[1]!])).rejects.toThrow(UnportableDocumentError);
+    await expect(c.adoptMany([bad[0]!, bad[2]!])).rejects.toThrow(/inner\.list\.0.*nested arrays/);
+    await expect(c.adoptMany([{ _id: 'nul', n: 1, tags: ['a\0b'] }])).rejects.toThrow(/tags\.0.*NUL/);
+    await expect(c.adoptMany([{ _id: 'key', n: 1, inner: { 'a.b': 1 } as never }])).rejects.toThrow(/keys may not/);
+    expect(await c.get('ok')).toBeNull();
   });
 
   it('reads back exactly what was stored (dates, -0, bytes), through updates with conditions on arrays', async () => {

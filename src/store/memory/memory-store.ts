@@ -12,7 +12,7 @@ import {
   type Store,
   type UpdateOptions,
 } from '../repository.js';
-import { clonePortable, portableValue, toPortable } from '../portable-document.js';
+import { adoptPortable, clonePortable, portableValue, toPortable } from '../portable-document.js';
 import { matchesFilter, sortComparator } from './match-filter.js';
 
 type Rec = Record<string, unknown> & Doc;
@@ -158,7 +158,25 @@ export function lendsDocuments<T extends Doc>(coll: DocCollection<T>): coll is D
   return typeof (coll as Partial<LendingCollection<T>>).peek === 'function';
 }
 
-class MemoryCollection<T extends Doc> implements DocCollection<T>, LendingCollection<T> {
+/**
+ * A collection that can take documents over instead of storing copies (the embedded store): for
+ * a writer that builds fresh documents and never changes one after handing it over. What a copy
+ * would store differently (undefined fields, dates) is still copied; every check of putMany holds.
+ */
+export interface AdoptingCollection<T extends Doc> {
+  adoptMany(docs: T[]): Promise<void>;
+}
+
+export function adoptsDocuments<T extends Doc>(coll: DocCollection<T>): coll is DocCollection<T> & AdoptingCollection<T> {
+  return typeof (coll as Partial<AdoptingCollection<T>>).adoptMany === 'function';
+}
+
+/** putMany, or adoptMany where the collection takes documents over. */
+export function putOwned<T extends Doc>(coll: DocCollection<T>, docs: T[]): Promise<void> {
+  return adoptsDocuments(coll) ? coll.adoptMany(docs) : coll.putMany(docs);
+}
+
+class MemoryCollection<T extends Doc> implements DocCollection<T>, LendingCollection<T>, AdoptingCollection<T> {
   private readonly docs = new Map<string, Rec>();
   private readonly unique: UniqueIndex[];
   private readonly ordered: OrderedIndex[];
@@ -247,6 +265,12 @@ class MemoryCollection<T extends Doc> implements DocCollection<T>, LendingCollec
   async putMany(docs: T[]): Promise<void> {
     const copies = docs.map((d) => toPortable(d) as unknown as Rec);
     for (const c of copies) this.write(c);
+  }
+
+  async adoptMany(docs: T[]): Promise<void> {
+    // all checked before any is written, as putMany does
+    const stored = docs.map((d) => adoptPortable(d) as unknown as Rec);
+    for (const c of stored) this.write(c);
   }
 
   async put(doc: T): Promise<void> {
