@@ -117,8 +117,28 @@ function storableAsIs(value: unknown, insideArray: boolean): boolean {
  * undefined), else toPortable's copy, or its UnportableDocumentError. For a caller that hands the
  * document over and never changes it again.
  */
-export function adoptPortable<T extends object>(doc: T): T {
-  return storableAsIs(doc, false) ? doc : toPortable(doc);
+export function adoptPortable<T extends object>(doc: T, stored?: object): T {
+  return (stored ? storableBeside(doc, stored) : storableAsIs(doc, false)) ? doc : toPortable(doc);
+}
+
+/**
+ * storableAsIs of a plain document whose fields may hold the very values of `stored`, a document
+ * already stored as it is (so checked, and never changed since): those are not checked again. A
+ * month of history is rewritten with its earlier days' objects, one new day at a time.
+ */
+function storableBeside(doc: object, stored: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(doc);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const src = doc as Record<string, unknown>;
+  const old = stored as Record<string, unknown>;
+  for (const k in src) {
+    if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
+    if (k.includes('.') || k.charCodeAt(0) === 36 /* $ */) return false;
+    const v = src[k];
+    if (typeof v === 'object' && v !== null && v === old[k]) continue;
+    if (!storableAsIs(v, false)) return false;
+  }
+  return true;
 }
 
 /** A deep copy without `undefined` fields; throws UnportableDocumentError on what a store refuses. */

@@ -68,6 +68,14 @@ describe('memory store', () => {
     await expect(c.adoptMany([{ _id: 'nul', n: 1, tags: ['a\0b'] }])).rejects.toThrow(/tags\.0.*NUL/);
     await expect(c.adoptMany([{ _id: 'key', n: 1, inner: { 'a.b': 1 } as never }])).rejects.toThrow(/keys may not/);
     expect(await c.get('ok')).toBeNull();
+    // a new version sharing values with the stored one: kept as it is, its new values checked
+    const next = { ...plain, n: 5, tags: ['x', 'y'] };
+    await c.adoptMany([next]);
+    expect(c.peek('p')).toBe(next);
+    expect(c.peek('p')!.inner).toBe(plain.inner);
+    await expect(c.adoptMany([{ ...next, tags: [Number.POSITIVE_INFINITY] as never }])).rejects.toThrow(/tags\.0.*not finite/);
+    await expect(c.adoptMany([{ ...next, inner: { list: [{ k: undefined }] } as never }])).resolves.toBeUndefined();
+    expect(Object.keys(c.peek('p')!.inner!.list[0]!)).toEqual([]);
   });
 
   it('reads back exactly what was stored (dates, -0, bytes), through updates with conditions on arrays', async () => {

@@ -268,8 +268,8 @@ class MemoryCollection<T extends Doc> implements DocCollection<T>, LendingCollec
   }
 
   async adoptMany(docs: T[]): Promise<void> {
-    // all checked before any is written, as putMany does
-    const stored = docs.map((d) => adoptPortable(d) as unknown as Rec);
+    // all checked before any is written, as putMany does; values shared with the stored document were checked when it was stored
+    const stored = docs.map((d) => adoptPortable(d, this.docs.get(d._id)) as unknown as Rec);
     for (const c of stored) this.write(c);
   }
 
