@@ -208,6 +208,8 @@ function shiftTo(state: AccountState, day: number): void {
   }
   const by = day - state.day;
   if (by <= 0) return;
+  // every series moves: the next window sums are summed afresh
+  sumsCache.get(state)?.edits.fill(EDITED);
   const len = windowLength(state);
   for (const key of COUNT_KEYS) {
     const w = WIDTH[key];
@@ -232,9 +234,15 @@ function bump(state: AccountState, key: BucketKey, at: number, by = 1): void {
   const w = WIDTH[key];
   if (key === 'sentSum') {
     state.buckets.sentSum = cellPut(state.buckets.sentSum, idx, w, cellGet(state.buckets.sentSum, idx, w) + by * SENT_SCALE);
+    sumsCache.get(state)?.edits.fill(EDITED, SERIES_INDEX.sentSum, SERIES_INDEX.sentSum + 1);
     return;
   }
-  state.buckets[key] = cellPut(state.buckets[key], idx, w, cellGet(state.buckets[key], idx, w) + by);
+  const prev = state.buckets[key];
+  const before = cellGet(prev, idx, w);
+  const next = cellPut(prev, idx, w, before + by);
+  state.buckets[key] = next;
+  const cache = sumsCache.get(state);
+  if (cache) noteCountEdit(cache, SERIES_INDEX[key], idx === windowLength(state) - 1, cellGet(next, idx, w) - before, prev, next);
 }
 
 function round3(x: number): number {
@@ -476,8 +484,46 @@ interface SumsCache {
   rd: number;
   md: number;
   v: Float64Array;
+  /**
+   * What bump and shiftTo did to each series since its row was summed: UNEDITED, NEWEST_ONLY (only
+   * the newest day of a count series changed, by `delta`, last to `latest`) or EDITED. Comparing
+   * the strings themselves to find out was most of the cost of a scoring: they differ in the last
+   * cell only, after all the others.
+   */
+  edits: Uint8Array;
+  delta: Float64Array;
+  latest: string[];
 }
+const UNEDITED = 0;
+const NEWEST_ONLY = 1;
+const EDITED = 2;
 const sumsCache = new WeakMap<AccountState, SumsCache>();
+
+/** Records a change of count series `s` by bump (the cell of the newest day, or another), from `prev` to `next`. */
+function noteCountEdit(cache: SumsCache, s: number, newest: boolean, delta: number, prev: string, next: string): void {
+  const was = cache.edits[s]!;
+  if (was === EDITED) return;
+  // a series set from elsewhere since it was summed (or last bumped): its row is no base to build on
+  if (!newest || prev !== (was === UNEDITED ? cache.strings[s] : cache.latest[s])) {
+    cache.edits[s] = EDITED;
+    return;
+  }
+  cache.delta[s] = was === UNEDITED ? delta : cache.delta[s]! + delta;
+  cache.edits[s] = NEWEST_ONLY;
+  cache.latest[s] = next;
+}
+
+/** Adds `delta` to each window of a WindowSums row (at `base`) holding the day of age `age`, as upTo counts it. */
+function addAtAge(row: Float64Array, base: number, age: number, delta: number, all: number, rd: number, md: number): void {
+  // upTo(k) sums the ages below min(k, all)
+  if (age < Math.min(1, all)) row[base + W_TODAY] += delta;
+  if (age < Math.min(rd, all)) row[base + W_RECENT] += delta;
+  if (age >= Math.min(rd, all) && age < Math.min(2 * rd, all)) row[base + W_PREV] += delta;
+  if (age < Math.min(md, all)) row[base + W_MID] += delta;
+  if (age < all) row[base + W_ALL] += delta;
+  if (age < Math.min(MONTH_DAYS / 2, all)) row[base + W_HALF_MONTH] += delta;
+  if (age < Math.min(MONTH_DAYS, all)) row[base + W_MONTH] += delta;
+}
 
 /**
  * Fills `out` for `nowDay`: today, the recent window, the one before it, the escalation window
@@ -504,7 +550,18 @@ export function windowSums(
   let cache = sumsCache.get(state);
   const reusable = cache !== undefined && cache.off === off && cache.len === len && cache.all === all && cache.rd === rd && cache.md === md;
   if (!cache) {
-    cache = { strings: SERIES.map(() => ''), off, len, all, rd, md, v: new Float64Array(SERIES.length * W_COUNT) };
+    cache = {
+      strings: SERIES.map(() => ''),
+      off,
+      len,
+      all,
+      rd,
+      md,
+      v: new Float64Array(SERIES.length * W_COUNT),
+      edits: new Uint8Array(SERIES.length).fill(EDITED),
+      delta: new Float64Array(SERIES.length),
+      latest: SERIES.map(() => ''),
+    };
     sumsCache.set(state, cache);
   } else if (!reusable) {
     cache.off = off;
@@ -518,7 +575,18 @@ export function windowSums(
     const key = SERIES[s]!;
     const str = b[key];
     const base = s * W_COUNT;
-    if (reusable && cache.strings[s] === str) {
+    const edit = cache.edits[s]!;
+    cache.edits[s] = UNEDITED;
+    // unedited: the very string summed last (the comparison is of one object with itself) unless
+    // something besides bump and shiftTo set it; only the newest day bumped: its last string
+    if (reusable && edit === UNEDITED && cache.strings[s] === str) {
+      for (let k = 0; k < W_COUNT; k++) v[base + k] = cached[base + k]!;
+      continue;
+    }
+    if (reusable && edit === NEWEST_ONLY && cache.latest[s] === str) {
+      // counts are whole numbers: the moved windows are exactly the sums a fresh pass gives
+      cache.strings[s] = str;
+      addAtAge(cached, base, off, cache.delta[s]!, all, rd, md);
       for (let k = 0; k < W_COUNT; k++) v[base + k] = cached[base + k]!;
       continue;
     }

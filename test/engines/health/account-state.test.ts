@@ -151,6 +151,33 @@ describe('account state', () => {
     expect(reused).toBeGreaterThan(0);
   });
 
+  it('sums afresh a series set from outside bump, before or after today is bumped', () => {
+    const c = cfg();
+    const at = (d: number) => ev('ticket.created', d, { ticketId: `t${d}` });
+    for (const setBeforeBump of [true, false]) {
+      const s = newAccountState('acct-x', c);
+      for (const d of [0, 1, 2, 2.5]) applyEvent(s, at(d), {}, c);
+      const day = today(2.5);
+      const kept = new WindowSums();
+      windowSums(s, day, c, kept);
+      // yesterday's count replaced directly (as a restore or a test might), today's bumped as usual
+      const w = s.buckets.tickets.length / c.windowDays;
+      const edited = () => {
+        const cells = s.buckets.tickets;
+        s.buckets.tickets = cells.slice(0, cells.length - 2 * w) + '07'.padStart(w, '0').slice(-w) + cells.slice(cells.length - w);
+      };
+      if (setBeforeBump) edited();
+      applyEvent(s, at(2.6), {}, c);
+      if (!setBeforeBump) edited();
+      windowSums(s, day, c, kept);
+      const fresh = windowSums(restoreAccountState(JSON.parse(JSON.stringify(s))), day, c);
+      expect(Array.from(kept.v)).toEqual(Array.from(fresh.v));
+      // the replaced day counts: the sums are of the strings as they are now
+      expect(kept.get('tickets', W_ALL)).toBe(sumDays(s, 'tickets', day, c.windowDays));
+      expect(sumDays(s, 'tickets', day - 1, 1)).toBe(7);
+    }
+  });
+
   it('writes the same ticket list whether or not the pieces of unchanged tickets are reused', () => {
     const c = cfg();
     let seed = 21;
