@@ -57,7 +57,7 @@ async function throughputOnce(): Promise<{ wall: number; cpu: number; main: numb
   console.log(`drain: ${secs.toFixed(2)} s = ${Math.round(sc.events.length / secs)} events/s (includes daily health points for every account, checkpoints, findings)`);
   // The machine is shared: CPU time of this process (all its threads, GC included) moves far less with load than wall time.
   console.log(`drain CPU: ${cpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / cpuSecs)} events per CPU second (load average ${loadavg()[0]!.toFixed(2)})`);
-  if (mainCpuSecs !== undefined) console.log(`drain CPU of the main thread: ${mainCpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / mainCpuSecs)} events per main-thread CPU second (the rest ran on worker threads)`);
+  if (mainCpuSecs !== undefined) console.log(`drain CPU of the main thread: ${mainCpuSecs.toFixed(2)} s = ${Math.round(sc.events.length / mainCpuSecs)} events per main-thread CPU second (the rest: the preparation worker and V8's GC helper threads)`);
   console.log(`accounts scored: ${stats.scored} (each account with events in a ${d.config.pipeline.evaluationPeriodMs / 60_000}-min period at its end, every account at each day's end)`);
   console.log(`GC pauses during the drain: ${gc.minor.pauses} scavenges ${gc.minor.ms.toFixed(0)} ms, ${gc.major.pauses} mark-compacts ${gc.major.ms.toFixed(0)} ms (wall time of the pauses)`);
   const prep = d.processor()!.engines.preparer.counts;
