@@ -1,6 +1,6 @@
 // Hot-path throughput of the sentiment analyzer on 200-character messages, in a process of its own
 // (run by run.ts) so the comparison libraries loaded there do not weigh on the measurement.
-// Run: node dist/bench/sentiment/throughput.js [messages]
+// Run: node dist/bench/sentiment/throughput.js [messages] [--model path]
 process.env.DOTENV_CONFIG_QUIET ??= 'true';
 import { join } from 'node:path';
 import { sentimentConfig } from '../../src/engines/sentiment/config.js';
@@ -24,7 +24,9 @@ export function longMessages(n: number): string[] {
 if (process.argv[1]?.endsWith('throughput.js')) {
   const n = Number(process.argv[2] ?? 200_000);
   const texts = longMessages(n);
-  const analyzer = createSentimentAnalyzer(sentimentConfig.parse({}));
+  // --model path: a candidate model instead of the shipped one
+  const modelAt = process.argv.indexOf('--model');
+  const analyzer = createSentimentAnalyzer(sentimentConfig.parse(modelAt >= 0 ? { modelPath: process.argv[modelAt + 1] } : {}));
   for (let i = 0; i < Math.min(20_000, n); i++) analyzer.analyze(texts[i]!); // warm the JIT and the word cache
   const REPEATS = 3;
   for (let rep = 1; rep <= REPEATS; rep++) {

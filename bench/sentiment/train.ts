@@ -7,14 +7,15 @@
 // Run: npx tsc -p tsconfig.json && node dist/bench/sentiment/train.js [--l2 x] [--folds k]
 process.env.DOTENV_CONFIG_QUIET ??= 'true';
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import { sentimentConfig } from '../../src/engines/sentiment/config.js';
 import { SentimentAnalyzer } from '../../src/engines/sentiment/analyzer.js';
 import { defaultSentimentModel, type SentimentModel } from '../../src/engines/sentiment/sentiment-model.js';
 import { naturalLexicons, lexiconTables } from '../../src/engines/sentiment/natural-lexicons.js';
 import { BENCH_DIR, BENCH_SETS, readRated, pearson, macroF1, type RatedText } from './bench-data.js';
-import { DEFAULT_TRAIN, toSamples, train, predict, calibrationRow, type Sample, type TrainOptions } from './learned-layer.js';
+import { DEFAULT_TRAIN, DEFAULT_NGRAMS, toSamples, train, trainNgrams, predict, calibrationRow, type Sample, type TrainOptions, type NgramOptions } from './learned-layer.js';
 import { DEFAULT_BOOST, trainCalibrator, type BoostOptions } from './boosted-trees.js';
+import { DEFAULT_NETWORK, trainNetwork, type NetworkOptions } from './network.js';
 import { calibrate } from '../../src/engines/sentiment/calibrator.js';
 
 const args = process.argv.slice(2);
@@ -27,14 +28,24 @@ const opts: TrainOptions = { ...DEFAULT_TRAIN, l2: flag('--l2', DEFAULT_TRAIN.l2
 const write = !args.includes('--no-write');
 const boost: BoostOptions = { ...DEFAULT_BOOST, trees: flag('--trees', DEFAULT_BOOST.trees), maxDepth: flag('--depth', DEFAULT_BOOST.maxDepth), minLeaf: flag('--min-leaf', DEFAULT_BOOST.minLeaf), learningRate: flag('--boost-rate', DEFAULT_BOOST.learningRate) };
 const INNER_FOLDS = flag('--inner-folds', 5);
+const net: NetworkOptions = { ...DEFAULT_NETWORK, hidden: flag('--net-hidden', DEFAULT_NETWORK.hidden), l2: flag('--net-l2', DEFAULT_NETWORK.l2), iterations: flag('--net-iterations', DEFAULT_NETWORK.iterations), share: flag('--net-share', DEFAULT_NETWORK.share) };
+const ngramOpts: NgramOptions = { ...DEFAULT_NGRAMS, l2: flag('--ngram-l2', DEFAULT_NGRAMS.l2), minCount: flag('--ngram-min-count', DEFAULT_NGRAMS.minCount), bigramMinCount: flag('--bigram-min-count', DEFAULT_NGRAMS.bigramMinCount), iterations: flag('--ngram-iterations', DEFAULT_NGRAMS.iterations), residual: flag('--ngram-residual', DEFAULT_NGRAMS.residual ? 1 : 0) > 0 };
+
+/** the linear layer, with the n-gram estimate beside it unless --ngram-l2 0 */
+function trainStage(samples: readonly Sample[]): SentimentModel {
+  const linear = train(samples, cfg, init, opts);
+  if (ngramOpts.l2 <= 0) return linear;
+  const targets = ngramOpts.residual ? samples.map((s) => s.target - predict(linear, cfg, s.msg)) : samples.map((s) => s.target);
+  return { ...linear, ngrams: trainNgrams(samples, ngramOpts, targets) };
+}
 const BAG = flag('--bag', 1) > 0;
 
 // --set key=value overrides a rule parameter, for exploring the defaults (the shipped model uses none)
-const overrides: Record<string, number> = {};
+const overrides: Record<string, number | boolean> = {};
 args.forEach((a, i) => {
   if (a === '--set') {
     const [k, v] = args[i + 1]!.split('=');
-    overrides[k!] = Number(v);
+    overrides[k!] = v === 'true' || v === 'false' ? v === 'true' : Number(v);
   }
 });
 const cfg = sentimentConfig.parse(overrides);
@@ -59,18 +70,25 @@ interface Labelled {
   sample: Sample;
 }
 
+let lastRows: Float64Array[] = [];
+const rowDump: Array<{ fold: number; train: number[][]; trainY: number[]; test: number[][]; testY: number[]; testSet: number[]; testPred: number[] }> = [];
+
 /** Both stages on `data`: the calibrator sees only raw sums of models that did not train on the message. */
 function fitModel(data: readonly Labelled[]): SentimentModel {
   const rows = new Array<Float64Array>(data.length);
   const inners: SentimentModel[] = [];
   for (let g = 0; g < INNER_FOLDS; g++) {
-    const inner = train(data.filter((d) => foldOf(d.item, INNER_FOLDS, '#inner') !== g).map((d) => d.sample), cfg, init, opts);
+    const inner = trainStage(data.filter((d) => foldOf(d.item, INNER_FOLDS, '#inner') !== g).map((d) => d.sample));
     inners.push(inner);
     data.forEach((d, i) => {
       if (foldOf(d.item, INNER_FOLDS, '#inner') === g) rows[i] = calibrationRow(inner, cfg, d.sample.msg);
     });
   }
-  const calibrator = trainCalibrator(rows, data.map((d) => d.sample.target), boost);
+  const targets = data.map((d) => d.sample.target);
+  // with the network alone (share 1) no trees are grown
+  const calibrator = trainCalibrator(rows, targets, net.share >= 1 ? { ...boost, trees: 0 } : boost);
+  if (net.share > 0) calibrator.network = trainNetwork(rows, targets, net);
+  lastRows = rows;
   // the stretch that labels the training messages best (their raw sums are out of fold, so this is not the trees' in-sample fit alone)
   const ratings = data.map((d) => d.item.rating);
   const fitted = rows.map((r) => calibrate(calibrator, r));
@@ -87,9 +105,10 @@ function fitModel(data: readonly Labelled[]): SentimentModel {
     }
   // the centre moves the line's intercept: the compound is stretch * (estimate - centre)
   calibrator.offset -= bestCentre;
+  if (calibrator.network !== undefined) calibrator.network.outBias -= bestCentre;
   // bagged: the mean of the inner models, each of which fed the calibrator its rows, so the calibrator
   // is applied to sums of the kind it was fitted on (models that saw 80% of the data); else one model on all
-  const linear = BAG ? averageModels(inners) : train(data.map((d) => d.sample), cfg, init, opts);
+  const linear = BAG ? averageModels(inners) : trainStage(data.map((d) => d.sample));
   return { ...linear, calibrator };
 }
 
@@ -97,9 +116,10 @@ function fitModel(data: readonly Labelled[]): SentimentModel {
 function averageModels(models: readonly SentimentModel[]): SentimentModel {
   const round = (x: number): number => Math.round(x * 1e5) / 1e5;
   const k = models.length;
-  const mean = (pick: (m: SentimentModel) => Record<string, number> | undefined): Record<string, number> => {
+  const mean = (pick: (m: SentimentModel) => Record<string, number> | undefined): Record<string, number> => meanOf(models.map(pick));
+  const meanOf = (recs: ReadonlyArray<Record<string, number> | undefined>): Record<string, number> => {
     const sum = new Map<string, number>();
-    for (const m of models) for (const [key, v] of Object.entries(pick(m) ?? {})) sum.set(key, (sum.get(key) ?? 0) + v);
+    for (const r of recs) for (const [key, v] of Object.entries(r ?? {})) sum.set(key, (sum.get(key) ?? 0) + v);
     const out: Record<string, number> = {};
     for (const [key, v] of [...sum].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) if (round(v / k) !== 0) out[key] = round(v / k);
     return out;
@@ -107,6 +127,8 @@ function averageModels(models: readonly SentimentModel[]): SentimentModel {
   const weights = { ...models[0]!.weights };
   for (const key of Object.keys(weights) as Array<keyof typeof weights>) weights[key] = round(models.reduce((a, m) => a + m.weights[key], 0) / k);
   const levels = models[0]!.afinnLevels;
+  const grams = models.every((m) => m.ngrams !== undefined) ? models.map((m) => m.ngrams!) : null;
+  const ngrams = grams === null ? {} : { ngrams: { bias: round(grams.reduce((a, g) => a + g.bias, 0) / k), words: meanOf(grams.map((g) => g.words)), negated: meanOf(grams.map((g) => g.negated)), bigrams: meanOf(grams.map((g) => g.bigrams)) } };
   return {
     format: 'vigil-sentiment/1',
     weights,
@@ -114,6 +136,7 @@ function averageModels(models: readonly SentimentModel[]): SentimentModel {
     negatedResidual: mean((m) => m.negatedResidual),
     wordResidual: mean((m) => m.wordResidual),
     pairResidual: mean((m) => m.pairResidual),
+    ...ngrams,
     ...(levels ? { afinnLevels: levels.map((_, i) => round(models.reduce((a, m) => a + m.afinnLevels![i]!, 0) / k)) } : {}),
     meta: {},
   };
@@ -147,11 +170,18 @@ const labelled = (s: (typeof sets)[number]): Labelled[] => s.items.map((item, i)
 const oof = sets.map((s) => new Array<number>(s.items.length).fill(0));
 const oofLinear = sets.map((s) => new Array<number>(s.items.length).fill(0));
 for (let f = 0; f < FOLDS; f++) {
-  const model = fitModel(sets.flatMap((s) => labelled(s).filter((d) => foldOf(d.item, FOLDS) !== f)));
+  const trainPart = sets.flatMap((s) => labelled(s).filter((d) => foldOf(d.item, FOLDS) !== f));
+  const model = fitModel(trainPart);
+  const dumpRow = { fold: f, train: lastRows.map((r) => [...r]), trainY: trainPart.map((d) => d.sample.target), test: [] as number[][], testY: [] as number[], testSet: [] as number[], testPred: [] as number[] };
+  rowDump.push(dumpRow);
   const linear = withoutCalibrator(model);
   sets.forEach((s, si) => s.items.forEach((it, i) => {
     if (foldOf(it, FOLDS) !== f) return;
     oof[si]![i] = predict(model, cfg, s.samples[i]!.msg);
+    dumpRow.test.push([...calibrationRow(model, cfg, s.samples[i]!.msg)]);
+    dumpRow.testY.push(s.samples[i]!.target);
+    dumpRow.testSet.push(si);
+    dumpRow.testPred.push(oof[si]![i]!);
     oofLinear[si]![i] = predict(linear, cfg, s.samples[i]!.msg);
   }));
 }
@@ -162,6 +192,8 @@ if (worst > 0) {
     for (const i of order.slice(0, worst)) console.log(`${s.name} truth=${(s.items[i]!.rating / 4).toFixed(2)} pred=${oof[si]![i]!.toFixed(2)} ${s.items[i]!.text.slice(0, 140)}`);
   });
 }
+const rowsAt = args.indexOf('--dump-rows');
+if (rowsAt >= 0) writeFileSync(args[rowsAt + 1]!, JSON.stringify(rowDump));
 const dumpAt = args.indexOf('--dump');
 if (dumpAt >= 0) writeFileSync(args[dumpAt + 1]!, JSON.stringify(sets.map((s, si) => ({ name: s.name, ratings: s.items.map((i) => i.rating), oof: oof[si] }))));
 if (args.includes('--confusion'))
@@ -197,7 +229,9 @@ if (write) {
     trainedOn: sets.map((s) => `${s.name}.tsv (${s.items.length})`),
     trainer: 'bench/sentiment/train.ts (linear layer: full-batch Adam, squared error of the compound; calibrator: boosted trees on inner out-of-fold raw sums)',
     options: opts,
+    ngramOptions: ngramOpts,
     calibratorOptions: boost,
+    networkOptions: net,
     baggedLinearLayer: BAG,
     calibratorTrees: final.calibrator?.trees.length ?? 0,
     stretch: final.calibrator?.stretch,
@@ -206,7 +240,10 @@ if (write) {
     outOfSample: report,
   };
   final.lexicon = lexiconTables(naturalLexicons());
-  mkdirSync('models/sentiment', { recursive: true });
-  writeFileSync('models/sentiment/model.json', JSON.stringify(final) + '\n');
-  console.log(`wrote models/sentiment/model.json (${Object.keys(final.residual).length} stem corrections)`);
+  // --out another path: a candidate model to measure (throughput.js --model) before it replaces the shipped one
+  const outAt = args.indexOf('--out');
+  const out = outAt >= 0 ? args[outAt + 1]! : 'models/sentiment/model.json';
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(final) + '\n');
+  console.log(`wrote ${out} (${Object.keys(final.residual).length} stem corrections)`);
 }

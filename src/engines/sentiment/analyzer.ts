@@ -9,6 +9,7 @@ import { DOMAIN_CUES } from './domain-cues.js';
 import { WordTable, hashStep, HASH_SEED } from './word-table.js';
 import { CalibrationFeatures, CompiledCalibrator, calibratorMatches } from './calibrator.js';
 import { PairTable } from './pair-table.js';
+import { NgramTable, bigramKey } from './ngram-table.js';
 import { decodeHtmlEntities, htmlEntityAt } from './html-entities.js';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
@@ -39,10 +40,24 @@ export interface ExtractedToken {
   negated: boolean;
 }
 
+/** One token of the message in order, scored or not (modifiers, clause and sentence ends), as the n-gram estimate reads it. */
+export interface SequenceToken {
+  /** the lower-cased form looked up; "." and "," for sentence and clause ends */
+  word: string;
+  stem: string;
+  negated: boolean;
+  /** a sentence or clause end: part of bigrams, no weight of its own */
+  boundary: boolean;
+}
+
 /** What the trainer needs from a message: its tokens and the message-level emphasis counts. */
 export interface ExtractedMessage {
   tokens: ExtractedToken[];
+  /** every token in order, for the word uni/bigram estimate */
+  sequence: SequenceToken[];
   domain: number;
+  /** each matched cue's valence, in order: the calibrator reads a cue as one more scored unit */
+  cueValences: number[];
   exclaim: number;
   question: number;
   hasWords: boolean;
@@ -89,11 +104,15 @@ interface TokenInfo {
   /** bit (id & 31) set for the pair ids that follow this stem in some learned pair: a clear bit skips the
    * pair table (a random read in a table larger than the core's cache) for most adjacent words */
   pairMask: number;
+  /** the n-gram estimate's weight of this word form, and inside a negation scope */
+  gram: number;
+  gramNeg: number;
   cues: CueRef[] | null;
 }
 
-const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: 0, stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, cues: null };
-const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: 0, stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, cues: null };
+// boundaries carry the key of their word: the n-gram estimate reads "good ." and ". but" as bigrams
+const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: keyOf(','), stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, gram: 0, gramNeg: 0, cues: null };
+const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: keyOf('.'), stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, gram: 0, gramNeg: 0, cues: null };
 
 const EMOTICON_MAP = new Map<string, number>(EMOTICONS.map(([k, v]) => [k, v]));
 const EMOJI_MAP = new Map<number, number>(EMOJI.map(([k, v]) => [k, v]));
@@ -128,7 +147,8 @@ function isSpace(c: number): boolean {
   return c <= 32 || c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x3000;
 }
 
-function keyOf(word: string): number {
+/** The hash the scanner computes for a lower-cased word (its word-table and n-gram key). */
+export function keyOf(word: string): number {
   let h = HASH_SEED;
   for (let i = 0; i < word.length; i++) h = hashStep(h, word.charCodeAt(i));
   return h;
@@ -136,6 +156,18 @@ function keyOf(word: string): number {
 
 function hasLexiconValence(info: TokenInfo): boolean {
   return info.afinn !== 0 || info.senticon !== 0 || info.pattern !== 0 || info.emoji !== 0;
+}
+
+/** What a lower-cased word does in the rules (a modifier, a marker) or a plain word. */
+function kindOf(word: string): Kind {
+  const bare = word.indexOf("'") >= 0 ? word.replace(/'/g, '') : word;
+  if (NEGATOR_SET.has(bare) || word.endsWith("n't")) return Kind.Negator;
+  if (CONTRAST_SET.has(bare)) return Kind.Contrast;
+  if (CONCESSIVE_SET.has(bare)) return Kind.Concessive;
+  if (INTENSIFIER_SET.has(bare)) return Kind.Intensifier;
+  if (DAMPENER_BEFORE_OF.has(bare)) return Kind.DampenerBeforeOf;
+  if (DAMPENER_SET.has(bare)) return Kind.Dampener;
+  return Kind.Word;
 }
 
 /** whether a token can take an intensifier: a sentiment word or another modifier ("so very good") */
@@ -158,6 +190,22 @@ function squeezed(word: string): string[] {
   const elongated = TRIPLE_LETTERS.test(word);
   TRIPLE_LETTERS.lastIndex = 0;
   return elongated ? [word.replace(TRIPLE_LETTERS, '$1$1'), word.replace(TRIPLE_LETTERS, '$1')] : [];
+}
+
+const TRIPLE_LATIN = /([a-z])\1{2,}/g;
+const LAUGHTER = /^(?:a?(?:ha){2,}h?|(?:he){2,}h?|lo+l(?:ol)*z?)$/;
+
+/**
+ * The form an unrated word is read as when no lexicon rates it either: an elongation squeezed to single
+ * letters ("yaaay", "yayyyy" and "ughhhh" are the "yay" and "ugh" that the learned layer has seen), a
+ * laugh to its shortest common spelling ("hahaha", "hahah" as "haha", "loool" as "lol"); else the word.
+ */
+function normalForm(word: string): string {
+  if (LAUGHTER.test(word)) return word.charCodeAt(0) === 108 ? 'lol' : word.includes('e') ? 'hehe' : 'haha';
+  // letters only: "1000" is a number, not an elongated "10"
+  const elongated = TRIPLE_LATIN.test(word);
+  TRIPLE_LATIN.lastIndex = 0;
+  return elongated ? word.replace(TRIPLE_LATIN, '$1') : word;
 }
 
 /**
@@ -191,6 +239,11 @@ export class SentimentAnalyzer {
   private readonly pairIds = new Map<string, number>();
   private readonly pairMasks = new Map<string, number>();
   private readonly pairs: PairTable;
+  /** the n-gram estimate: per-word weights (folded into each word's info), bigrams by key; null without one */
+  private readonly gramWords: Map<string, number>;
+  private readonly gramNegated: Map<string, number>;
+  private readonly bigrams: NgramTable | null;
+  private readonly gramBias: number;
   // scratch buffers reused across calls: the hot path allocates little
   private infos: TokenInfo[] = [];
   private caps = new Uint8Array(256);
@@ -228,6 +281,14 @@ export class SentimentAnalyzer {
     const pairEntries = Object.entries(this.model.pairResidual ?? {}).map(([k, v]) => [k.split(' '), v] as const);
     for (const [ab] of pairEntries) for (const st of ab) if (!this.pairIds.has(st)) this.pairIds.set(st, this.pairIds.size);
     for (const [[a, b]] of pairEntries) this.pairMasks.set(a!, (this.pairMasks.get(a!) ?? 0) | (1 << (this.pairIds.get(b!)! & 31)));
+    const ngrams = this.model.ngrams;
+    this.gramWords = new Map(Object.entries(ngrams?.words ?? {}));
+    this.gramNegated = new Map(Object.entries(ngrams?.negated ?? {}));
+    this.gramBias = ngrams?.bias ?? 0;
+    this.bigrams = ngrams === undefined ? null : new NgramTable(Object.entries(ngrams.bigrams).map(([k, v]) => {
+      const sp = k.indexOf(' ');
+      return [bigramKey(keyOf(k.slice(0, sp)), keyOf(k.slice(sp + 1))), v] as const;
+    }));
     this.pairs = new PairTable(pairEntries.map(([[a, b], v]) => [this.pairIds.get(a!)!, this.pairIds.get(b!)!, v] as const), this.pairIds.size);
     for (const cue of DOMAIN_CUES) {
       const words = cue.phrase.split(' ').map((w) => this.stemOf(w.replace(/\u2019/g, "'")));
@@ -256,14 +317,7 @@ export class SentimentAnalyzer {
   private describe(rawWord: string): TokenInfo {
     let word = rawWord.indexOf('\u2019') >= 0 ? rawWord.replace(/\u2019/g, "'") : rawWord;
     if (word.charCodeAt(0) === 39 || word.charCodeAt(word.length - 1) === 39) word = word.replace(/^'+|'+$/g, '');
-    const bare = word.indexOf("'") >= 0 ? word.replace(/'/g, '') : word;
-    let kind = Kind.Word;
-    if (NEGATOR_SET.has(bare) || word.endsWith("n't")) kind = Kind.Negator;
-    else if (CONTRAST_SET.has(bare)) kind = Kind.Contrast;
-    else if (CONCESSIVE_SET.has(bare)) kind = Kind.Concessive;
-    else if (INTENSIFIER_SET.has(bare)) kind = Kind.Intensifier;
-    else if (DAMPENER_BEFORE_OF.has(bare)) kind = Kind.DampenerBeforeOf;
-    else if (DAMPENER_SET.has(bare)) kind = Kind.Dampener;
+    let kind = kindOf(word);
     let lookupWord = word;
     let stem = this.stemOf(word);
     let afinn = this.lookup(this.lex.afinn, this.lex.afinnByStem, word, stem);
@@ -289,8 +343,14 @@ export class SentimentAnalyzer {
         found = candidate;
         break;
       }
+      if (found === undefined && this.cfg.normalizeUnrated) {
+        const normal = normalForm(word);
+        if (normal !== word) found = normal;
+      }
       if (found !== undefined) {
         lookupWord = found;
+        // "sooo" is the intensifier "so", "nooo" the negator
+        if (kind === Kind.Word) kind = kindOf(found);
         stem = this.stemOf(found);
         afinn = this.lookup(lex.afinn, lex.afinnByStem, found, stem);
         senticon = this.lookup(lex.senticon, lex.senticonByStem, found, stem);
@@ -310,6 +370,8 @@ export class SentimentAnalyzer {
       negValence: 0,
       pairId: this.pairIds.get(stem) ?? -1,
       pairMask: this.pairMasks.get(stem) ?? 0,
+      gram: this.gramWords.get(lookupWord) ?? 0,
+      gramNeg: this.gramNegated.get(lookupWord) ?? 0,
       cues: this.cuesByFirstStem.get(stem) ?? null,
     };
     this.weigh(info);
@@ -331,7 +393,7 @@ export class SentimentAnalyzer {
   private symbolInfo(key: string, valence: number): TokenInfo {
     let info = this.cache.get(key);
     if (info === undefined) {
-      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, pairId: this.pairIds.get(key) ?? -1, pairMask: this.pairMasks.get(key) ?? 0, cues: null };
+      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, pairId: this.pairIds.get(key) ?? -1, pairMask: this.pairMasks.get(key) ?? 0, gram: this.gramWords.get(key) ?? 0, gramNeg: this.gramNegated.get(key) ?? 0, cues: null };
       this.weigh(info);
       this.remember(key, info);
     }
@@ -625,7 +687,7 @@ export class SentimentAnalyzer {
   }
 
   /** Cues found, their summed strength, and their valence credited to the cue's first token. */
-  private matchCues(cuesOut: string[] | null): { strength: number; valence: number } {
+  private matchCues(cuesOut: string[] | null, feats: CalibrationFeatures | null, valences: number[] | null): { strength: number; valence: number } {
     let strength = 0;
     let valence = 0;
     const n = this.tokenCount;
@@ -640,6 +702,8 @@ export class SentimentAnalyzer {
         strength += cue.strength;
         valence += cue.valence;
         this.contrib[i] += this.model.weights.domain * cue.valence;
+        feats?.contribution(this.model.weights.domain * cue.valence);
+        valences?.push(cue.valence);
         if (cuesOut !== null && !cuesOut.includes(cue.phrase)) cuesOut.push(cue.phrase);
         i += cue.rest.length;
         break;
@@ -661,10 +725,16 @@ export class SentimentAnalyzer {
     if (cal !== null) feats.reset();
     const ns = this.cfg.negationScale;
     const pairs = this.pairs;
+    const bigrams = this.bigrams;
+    let gram = this.gramBias;
     let prev: TokenInfo | null = null;
     for (let i = 0; i < n; i++) {
       const info = infos[i]!;
       const f = this.factor[i]!;
+      if (bigrams !== null) {
+        gram += this.negated[i] === 1 ? info.gramNeg : info.gram;
+        if (i > 0) gram += bigrams.get(bigramKey(infos[i - 1]!.wordKey, info.wordKey));
+      }
       let c = 0;
       if (f !== 0) {
         words++;
@@ -677,13 +747,13 @@ export class SentimentAnalyzer {
       this.contrib[i] = c;
     }
     const cues: string[] = [];
-    const cueMatch = this.matchCues(cues);
+    const cueMatch = this.matchCues(cues, cal !== null ? feats : null, null);
     for (let i = 0; i < n; i++) raw += this.contrib[i]!;
     const w = this.model.weights;
     if (words > 0) raw += w.bias;
     raw += this.emphasis(raw);
     // a message with nothing scored (blank, only links or symbols) is neutral: the calibrator's prior is for words
-    const score = words === 0 ? 0 : cal !== null ? cal.score(feats.finish(raw, this.cappedExclaim(), this.cappedQuestion(), this.capsWords, this.letterWords)) : compoundOf(raw, this.cfg.normalizationAlpha);
+    const score = words === 0 ? 0 : cal !== null ? cal.score(feats.finish(raw, this.cappedExclaim(), this.cappedQuestion(), this.capsWords, this.letterWords, gram)) : compoundOf(raw, this.cfg.normalizationAlpha);
     const band = this.cfg.neutralBand;
     const label: SentimentLabel = score >= band ? 'positive' : score <= -band ? 'negative' : 'neutral';
     const emphatic = this.exclaim > 0 || (this.capsWords > 0 && this.capsWords < this.letterWords);
@@ -801,12 +871,15 @@ export class SentimentAnalyzer {
   /** The tokens and rule factors of a message, for training the learned layer on the same rules. */
   extract(text: string): ExtractedMessage {
     const tokens: ExtractedToken[] = [];
-    if (typeof text !== 'string' || text.length === 0) return { tokens, domain: 0, exclaim: 0, question: 0, hasWords: false, capsWords: 0, letterWords: 0 };
+    const sequence: SequenceToken[] = [];
+    if (typeof text !== 'string' || text.length === 0) return { tokens, sequence, domain: 0, cueValences: [], exclaim: 0, question: 0, hasWords: false, capsWords: 0, letterWords: 0 };
     this.scan(text);
     this.applyRules();
     let hasWords = false;
     for (let i = 0; i < this.tokenCount; i++) {
       const f = this.factor[i]!;
+      const at = this.infos[i]!;
+      sequence.push({ word: at.word, stem: at.stem, negated: this.negated[i] === 1, boundary: at === CLAUSE_END || at === SENTENCE_END });
       if (f === 0) continue;
       hasWords = true;
       const info = this.infos[i]!;
@@ -814,10 +887,13 @@ export class SentimentAnalyzer {
       tokens.push({ stem: info.stem, word: info.word, prevStem, afinn: info.afinn, senticon: info.senticon, pattern: info.pattern, emoji: info.emoji, factor: f, negated: this.negated[i] === 1 });
       this.contrib[i] = 0;
     }
-    const cue = this.matchCues(null);
+    const cueValences: number[] = [];
+    const cue = this.matchCues(null, null, cueValences);
     return {
       tokens,
+      sequence,
       domain: cue.valence,
+      cueValences,
       exclaim: this.cappedExclaim(),
       question: this.cappedQuestion(),
       hasWords,

@@ -17,12 +17,13 @@ export const CALIBRATION_FEATURES = [
   'exclaimSigned', // "!" count (capped) in the direction of the raw sum
   'capsSigned', // ALL-CAPS words in the direction of the raw sum
   'capsShareSigned', // their share of the words, in the direction of the raw sum
-  'learnedPos', // summed positive word contributions of the linear layer
+  'learnedPos', // summed positive word (and support-domain cue) contributions of the linear layer
   'learnedNeg', // summed negative word contributions of the linear layer
   'senticon', // summed ML-Senticon polarity after the rules
   'pattern', // summed Pattern polarity after the rules
   'learnedMax', // strongest positive word contribution of the linear layer (raters follow the strongest word)
   'learnedMin', // strongest negative word contribution of the linear layer
+  'ngram', // the word uni/bigram ridge estimate of rating / 4 (no rules; catches what the lexicons miss, e.g. "yay", "not bad")
   'positiveWords', // AFINN-positive words after the rules
   'negativeWords', // AFINN-negative words after the rules
   'words', // words with letters
@@ -30,7 +31,7 @@ export const CALIBRATION_FEATURES = [
   'negated', // tokens inside a negation scope
 ] as const;
 export const FEATURE_COUNT = CALIBRATION_FEATURES.length;
-export const MONOTONE_FEATURES = 15;
+export const MONOTONE_FEATURES = 16;
 
 /** Running per-message aggregates; the analyzer and the trainer both fill one, so they agree exactly. */
 export class CalibrationFeatures {
@@ -63,13 +64,7 @@ export class CalibrationFeatures {
     const v = afinn * m;
     this.senticon += senticon * m;
     this.pattern += pattern * m;
-    if (contribution > 0) {
-      this.learnedPos += contribution;
-      if (contribution > this.learnedMax) this.learnedMax = contribution;
-    } else {
-      this.learnedNeg += contribution;
-      if (contribution < this.learnedMin) this.learnedMin = contribution;
-    }
+    this.contribution(contribution);
     if (v > 0) {
       this.pos += v;
       this.posCount++;
@@ -83,8 +78,19 @@ export class CalibrationFeatures {
     if (negated) this.negated++;
   }
 
+  /** A scored unit's contribution to the linear sum (a token's, or a support-domain cue's). */
+  contribution(c: number): void {
+    if (c > 0) {
+      this.learnedPos += c;
+      if (c > this.learnedMax) this.learnedMax = c;
+    } else {
+      this.learnedNeg += c;
+      if (c < this.learnedMin) this.learnedMin = c;
+    }
+  }
+
   /** Completes the vector with the message-level counts; returns `values`. */
-  finish(raw: number, exclaim: number, question: number, capsWords: number, letterWords: number): Float64Array {
+  finish(raw: number, exclaim: number, question: number, capsWords: number, letterWords: number, ngram: number): Float64Array {
     const sign = raw > 0 ? 1 : raw < 0 ? -1 : 0;
     const v = this.values;
     v[0] = raw;
@@ -102,11 +108,12 @@ export class CalibrationFeatures {
     v[12] = this.pattern;
     v[13] = this.learnedMax;
     v[14] = this.learnedMin;
-    v[15] = this.posCount;
-    v[16] = this.negCount;
-    v[17] = letterWords;
-    v[18] = question;
-    v[19] = this.negated;
+    v[15] = ngram;
+    v[16] = this.posCount;
+    v[17] = this.negCount;
+    v[18] = letterWords;
+    v[19] = question;
+    v[20] = this.negated;
     return v;
   }
 }
@@ -121,6 +128,25 @@ export const treeSchema = z.strictObject({
 });
 export type Tree = z.infer<typeof treeSchema>;
 
+/**
+ * A small network beside the trees: `hidden` softsign units over the standardized features, summed with
+ * non-negative output weights. Input weights of the monotone features are non-negative too (the trainer
+ * projects them), so like the trees it never lowers the score when one of those features grows.
+ */
+export const networkSchema = z.strictObject({
+  /** per feature: mean and 1 / standard deviation of the training rows */
+  mean: z.array(z.number()),
+  invScale: z.array(z.number()),
+  /** hidden x features, row by row */
+  weights: z.array(z.number()),
+  bias: z.array(z.number()),
+  out: z.array(z.number()),
+  outBias: z.number(),
+  /** its share of the estimate: estimate = (1 - share) * (line + trees) + share * network */
+  share: z.number().min(0).max(1),
+});
+export type Network = z.infer<typeof networkSchema>;
+
 export const calibratorSchema = z.strictObject({
   features: z.array(z.string()),
   /** the strictly increasing part: scale * x / sqrt(x^2 + alpha) + offset of the raw sum */
@@ -128,11 +154,24 @@ export const calibratorSchema = z.strictObject({
   offset: z.number(),
   alpha: z.number().positive(),
   trees: z.array(treeSchema),
+  network: networkSchema.optional(),
   /** the sum (an estimate of rating / 4) times this is the compound: chosen by the trainer so VADER's
    * +/-0.05 labels fit the raters' classes, since the estimate itself hugs zero more than a compound */
   stretch: z.number().positive(),
 });
 export type Calibrator = z.infer<typeof calibratorSchema>;
+
+/** The network's estimate for one feature vector (the plain walk, for training and checks). */
+export function networkValue(n: Network, x: Float64Array): number {
+  const F = n.mean.length;
+  let s = n.outBias;
+  for (let j = 0; j < n.bias.length; j++) {
+    let z = n.bias[j]!;
+    for (let f = 0; f < F; f++) z += n.weights[j * F + f]! * (x[f]! - n.mean[f]!) * n.invScale[f]!;
+    s += n.out[j]! * (z / (1 + Math.abs(z)));
+  }
+  return s;
+}
 
 export function treeValue(t: Tree, x: Float64Array): number {
   let i = 0;
@@ -160,8 +199,33 @@ export class CompiledCalibrator {
   private readonly offset: number;
   private readonly alpha: number;
   private readonly stretch: number;
+  /** the network with the standardization folded into its input weights and biases */
+  private readonly netWeights: Float64Array;
+  private readonly netBias: Float64Array;
+  private readonly netOut: Float64Array;
+  private readonly netOutBias: number;
+  private readonly treeShare: number;
+  private readonly netShare: number;
 
   constructor(c: Calibrator) {
+    const net = c.network;
+    const F = net?.mean.length ?? 0;
+    const H = net?.bias.length ?? 0;
+    this.netWeights = new Float64Array(H * F);
+    this.netBias = new Float64Array(H);
+    this.netOut = Float64Array.from(net?.out ?? []);
+    this.netOutBias = net?.outBias ?? 0;
+    this.netShare = net?.share ?? 0;
+    this.treeShare = 1 - this.netShare;
+    for (let j = 0; j < H; j++) {
+      let b = net!.bias[j]!;
+      for (let f = 0; f < F; f++) {
+        const w = net!.weights[j * F + f]! * net!.invScale[f]!;
+        this.netWeights[j * F + f] = w;
+        b -= w * net!.mean[f]!;
+      }
+      this.netBias[j] = b;
+    }
     const depthOf = (t: Tree, i: number): number => (t.feature[i]! < 0 ? 0 : 1 + Math.max(depthOf(t, t.left[i]!), depthOf(t, t.right[i]!)));
     this.depth = c.trees.reduce((d, t) => Math.max(d, depthOf(t, 0)), 0);
     this.inner = (1 << this.depth) - 1;
@@ -212,6 +276,18 @@ export class CompiledCalibrator {
       }
       s += leaves[k * leafCount + pos - inner]!;
     }
+    const H = this.netBias.length;
+    if (H > 0) {
+      const w = this.netWeights;
+      const F = w.length / H;
+      let net = this.netOutBias;
+      for (let j = 0, at = 0; j < H; j++) {
+        let z = this.netBias[j]!;
+        for (let f = 0; f < F; f++, at++) z += w[at]! * x[f]!;
+        net += this.netOut[j]! * (z / (1 + (z < 0 ? -z : z)));
+      }
+      s = this.treeShare * s + this.netShare * net;
+    }
     s *= this.stretch;
     return s > 1 ? 1 : s < -1 ? -1 : Number.isFinite(s) ? s : 0;
   }
@@ -222,11 +298,14 @@ export function calibrate(c: Calibrator, x: Float64Array): number {
   const raw = x[0]!;
   let s = c.offset + (c.scale * raw) / Math.sqrt(raw * raw + c.alpha);
   for (const t of c.trees) s += treeValue(t, x);
+  if (c.network !== undefined) s = (1 - c.network.share) * s + c.network.share * networkValue(c.network, x);
   s *= c.stretch;
   return s > 1 ? 1 : s < -1 ? -1 : Number.isFinite(s) ? s : 0;
 }
 
 /** A file's calibrator must describe the features this code computes, in the same order. */
 export function calibratorMatches(c: Calibrator): boolean {
-  return c.features.length === FEATURE_COUNT && c.features.every((f, i) => f === CALIBRATION_FEATURES[i]) && c.trees.every((t) => t.feature.every((f) => f < FEATURE_COUNT));
+  const n = c.network;
+  const netOk = n === undefined || (n.mean.length === FEATURE_COUNT && n.invScale.length === FEATURE_COUNT && n.out.length === n.bias.length && n.weights.length === n.bias.length * FEATURE_COUNT);
+  return netOk && c.features.length === FEATURE_COUNT && c.features.every((f, i) => f === CALIBRATION_FEATURES[i]) && c.trees.every((t) => t.feature.every((f) => f < FEATURE_COUNT));
 }

@@ -16,6 +16,7 @@ export const sentimentConfig = z
     concessiveWeight: z.number().min(0).max(2).default(0.5).describe('Weight of words inside an "although"/"though"/"even though" clause, which is conceded rather than meant.'),
     exclaimCap: z.number().int().min(0).default(4).describe('Most exclamation marks that add emphasis; past four they stop saying more.'),
     questionCap: z.number().int().min(0).default(3).describe('Most question marks that add emphasis ("why???"); a single "?" adds none.'),
+    normalizeUnrated: z.boolean().default(true).describe('Read a word no lexicon rates, elongated ("yaaay", "ughhhh") or a laugh ("hahaha", "loool"), as its squeezed or shortest spelling, so it shares what was learned for "yay", "ugh", "haha" (a form rated as it stands is left alone).'),
     normalizationAlpha: z.number().positive().default(15).describe('Alpha of the compound squash x / sqrt(x^2 + alpha) into [-1, 1]; 15 is VADER\'s, so scores are on the scale people know.'),
     neutralBand: z.number().min(0).max(1).default(0.05).describe('Compound scores within +/- this are labelled neutral (the VADER convention the benchmarks use).'),
     topWords: z.number().int().min(0).max(50).default(5).describe('Contributing words reported per message, for the explanations people read; a handful is enough to explain a score.'),

@@ -38,6 +38,17 @@ export const sentimentModelSchema = z.strictObject({
       stems: z.record(z.string(), z.tuple([z.number(), z.number(), z.number()])),
     })
     .optional(),
+  /** a ridge regression of rating / 4 on the message's word unigrams and adjacent-token bigrams (no lexicon,
+   * no rules), one more input of the calibrator: `bias` plus a weight per word form (its `negated` weight
+   * inside a negation scope) plus a weight per "word word" bigram; absent: the input is 0 */
+  ngrams: z
+    .strictObject({
+      bias: z.number(),
+      words: z.record(z.string(), z.number()),
+      negated: z.record(z.string(), z.number()),
+      bigrams: z.record(z.string(), z.number()),
+    })
+    .optional(),
   /** the learned output stage (raw sum and message aggregates -> compound); absent: VADER's fixed squash */
   calibrator: calibratorSchema.optional(),
   /** how it was trained and what it scored out of sample; informative only */

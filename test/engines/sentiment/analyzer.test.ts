@@ -153,6 +153,29 @@ describe('SentimentAnalyzer base forms', () => {
     for (const w of ['player', 'dinner', 'charger', 'twitter', 'interest', 'request']) expect(extractWord(w).word).toBe(w);
   });
 
+  it('an elongated word or a laugh that no lexicon rates is read as its squeezed or shortest spelling', () => {
+    expect(extractWord('yaaaay').word).toBe('yay');
+    expect(extractWord('yayyyyy').word).toBe('yay');
+    expect(extractWord('ughhhh').word).toBe('ugh');
+    expect(extractWord('ahahah').word).toBe('haha');
+    // a rated form is left alone, and digits are not letters
+    expect(extractWord('goooood').word).toBe('good');
+    expect(extractWord('1000').word).toBe('1000');
+    // "sooo" is the intensifier "so": it raises the next word rather than being scored itself
+    expect(plain.extract('sooo good').tokens.map((t) => t.word)).toEqual(['good']);
+    expect(plain.extract('sooo good').tokens[0]!.factor).toBeGreaterThan(plain.extract('good').tokens[0]!.factor);
+    const off = new SentimentAnalyzer(sentimentConfig.parse({ normalizeUnrated: false }));
+    expect(off.extract('yaaaay').tokens[0]!.word).toBe('yaaaay');
+  });
+
+  it('the n-gram sequence lists every token in order, clause and sentence ends included, with negation', () => {
+    const seq = plain.extract('not very good, really. ok').sequence;
+    expect(seq.map((t) => t.word)).toEqual(['not', 'very', 'good', ',', 'really', '.', 'ok']);
+    expect(seq.map((t) => t.boundary)).toEqual([false, false, false, true, false, true, false]);
+    expect(seq.find((t) => t.word === 'good')!.negated).toBe(true);
+    expect(seq.find((t) => t.word === 'ok')!.negated).toBe(false);
+  });
+
   it('a word scored right after another in the same clause carries that word\'s stem, for word-pair corrections', () => {
     const tokens = plain.extract('a piece of junk. really not bad').tokens;
     expect(tokens.map((t) => t.prevStem)).toEqual([null, 'a', plain.extract('piece').tokens[0]!.stem, 'of', null]);

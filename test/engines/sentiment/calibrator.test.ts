@@ -21,7 +21,7 @@ describe('sentiment calibrator', () => {
   it('the shipped model has a calibrator for the features this code computes', () => {
     expect(shipped).toBeDefined();
     expect(calibratorMatches(shipped)).toBe(true);
-    expect(shipped.trees.length).toBeGreaterThan(0);
+    expect(shipped.trees.length + (shipped.network?.bias.length ?? 0)).toBeGreaterThan(0);
   });
 
   it('the compiled (padded, branch-free) walk gives the plain walk\'s score', () => {
@@ -43,6 +43,50 @@ describe('sentiment calibrator', () => {
       v[f]! += rand() * 2;
       expect(compiled.score(v)).toBeGreaterThanOrEqual(before - 1e-12);
     }
+  });
+
+  it('a network beside the trees stays monotone, and the compiled walk gives the plain walk\'s score', () => {
+    const rand = mulberry32(13);
+    const F = FEATURE_COUNT;
+    const H = 6;
+    // random weights, projected as the trainer does: non-negative on the monotone inputs and on the outputs
+    const weights = Array.from({ length: H * F }, (_, k) => (k % F < MONOTONE_FEATURES ? rand() : rand() - 0.5));
+    const network = { mean: Array.from({ length: F }, () => rand() - 0.5), invScale: Array.from({ length: F }, () => 0.5 + rand()), weights, bias: Array.from({ length: H }, () => rand() - 0.5), out: Array.from({ length: H }, () => rand()), outBias: 0.1, share: 0.6 };
+    const withNet: Calibrator = { ...shipped, network };
+    expect(calibratorMatches(withNet)).toBe(true);
+    expect(calibratorMatches({ ...withNet, network: { ...network, out: [1] } })).toBe(false);
+    const compiled = new CompiledCalibrator(withNet);
+    const treesOnly = new CompiledCalibrator({ ...shipped, network: undefined });
+    let differs = 0;
+    for (let i = 0; i < 2000; i++) {
+      const v = randomVector(rand);
+      const s = compiled.score(v);
+      expect(s).toBeCloseTo(calibrate(withNet, v), 12);
+      if (Math.abs(s - treesOnly.score(v)) > 1e-6) differs++;
+      const f = Math.floor(rand() * MONOTONE_FEATURES);
+      v[f]! += rand() * 2;
+      expect(compiled.score(v)).toBeGreaterThanOrEqual(s - 1e-12);
+    }
+    expect(differs).toBeGreaterThan(1000);
+  });
+
+  it('the n-gram estimate reaches the analyzer as the trainer computes it', () => {
+    const ngrams = { bias: 0.01, words: { slow: -0.2, yay: 0.3 }, negated: { good: -0.1 }, bigrams: { 'so slow': -0.15, 'yay .': 0.05, 'not good': -0.07 } };
+    const withGrams = { ...model, ngrams };
+    const an = new SentimentAnalyzer(cfg, withGrams);
+    const texts = ['yay. it works', 'it is so slow', 'not good, so slow', 'the invoice is attached', 'yaaay, so slow'];
+    for (const t of texts) expect(predict(withGrams, cfg, an.extract(t))).toBeCloseTo(an.analyze(t).score, 9);
+    // the estimate is a monotone input: negative n-grams can only lower the score
+    const plain = new SentimentAnalyzer(cfg, { ...model, ngrams: undefined });
+    expect(an.analyze('it is so slow').score).toBeLessThan(plain.analyze('it is so slow').score);
+  });
+
+  it('a support-domain cue counts among the learned contributions the calibrator reads', () => {
+    const an = new SentimentAnalyzer(cfg, model);
+    const msg = an.extract('please refund the invoice');
+    expect(msg.cueValences.length).toBeGreaterThan(0);
+    expect(msg.cueValences[0]!).toBeLessThan(0);
+    expect(predict(model, cfg, msg)).toBeCloseTo(an.analyze('please refund the invoice').score, 9);
   });
 
   it('a calibrator trained on other features is refused with a clear error', () => {
