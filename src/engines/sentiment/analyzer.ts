@@ -9,7 +9,7 @@ import { DOMAIN_CUES } from './domain-cues.js';
 import { WordTable, hashStep, HASH_SEED } from './word-table.js';
 import { CalibrationFeatures, CompiledCalibrator, calibratorMatches } from './calibrator.js';
 import { PairTable } from './pair-table.js';
-import { NgramTable, bigramKey } from './ngram-table.js';
+import { NgramTable, bigramKey, bigramLead, bigramJoin } from './ngram-table.js';
 import { decodeHtmlEntities, htmlEntityAt } from './html-entities.js';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
@@ -107,12 +107,14 @@ interface TokenInfo {
   /** the n-gram estimate's weight of this word form, and inside a negation scope */
   gram: number;
   gramNeg: number;
+  /** bigramLead(wordKey): the part of a bigram key this word gives as the first word */
+  gramLead: number;
   cues: CueRef[] | null;
 }
 
 // boundaries carry the key of their word: the n-gram estimate reads "good ." and ". but" as bigrams
-const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: keyOf(','), stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, gram: 0, gramNeg: 0, cues: null };
-const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: keyOf('.'), stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, gram: 0, gramNeg: 0, cues: null };
+const CLAUSE_END: TokenInfo = { kind: Kind.ClauseEnd, word: ',', wordKey: keyOf(','), stem: ',', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, gram: 0, gramNeg: 0, gramLead: bigramLead(keyOf(',')), cues: null };
+const SENTENCE_END: TokenInfo = { kind: Kind.SentenceEnd, word: '.', wordKey: keyOf('.'), stem: '.', afinn: 0, senticon: 0, pattern: 0, emoji: 0, valence: 0, negValence: 0, pairId: -1, pairMask: 0, gram: 0, gramNeg: 0, gramLead: bigramLead(keyOf('.')), cues: null };
 
 const EMOTICON_MAP = new Map<string, number>(EMOTICONS.map(([k, v]) => [k, v]));
 const EMOJI_MAP = new Map<number, number>(EMOJI.map(([k, v]) => [k, v]));
@@ -372,6 +374,7 @@ export class SentimentAnalyzer {
       pairMask: this.pairMasks.get(stem) ?? 0,
       gram: this.gramWords.get(lookupWord) ?? 0,
       gramNeg: this.gramNegated.get(lookupWord) ?? 0,
+      gramLead: bigramLead(keyOf(lookupWord)),
       cues: this.cuesByFirstStem.get(stem) ?? null,
     };
     this.weigh(info);
@@ -393,7 +396,7 @@ export class SentimentAnalyzer {
   private symbolInfo(key: string, valence: number): TokenInfo {
     let info = this.cache.get(key);
     if (info === undefined) {
-      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, pairId: this.pairIds.get(key) ?? -1, pairMask: this.pairMasks.get(key) ?? 0, gram: this.gramWords.get(key) ?? 0, gramNeg: this.gramNegated.get(key) ?? 0, cues: null };
+      info = { kind: Kind.Word, word: key, wordKey: keyOf(key), stem: key, afinn: 0, senticon: 0, pattern: 0, emoji: valence, valence: 0, negValence: 0, pairId: this.pairIds.get(key) ?? -1, pairMask: this.pairMasks.get(key) ?? 0, gram: this.gramWords.get(key) ?? 0, gramNeg: this.gramNegated.get(key) ?? 0, gramLead: bigramLead(keyOf(key)), cues: null };
       this.weigh(info);
       this.remember(key, info);
     }
@@ -727,13 +730,15 @@ export class SentimentAnalyzer {
     const pairs = this.pairs;
     const bigrams = this.bigrams;
     let gram = this.gramBias;
+    let lead = 0;
     let prev: TokenInfo | null = null;
     for (let i = 0; i < n; i++) {
       const info = infos[i]!;
       const f = this.factor[i]!;
       if (bigrams !== null) {
         gram += this.negated[i] === 1 ? info.gramNeg : info.gram;
-        if (i > 0) gram += bigrams.get(bigramKey(infos[i - 1]!.wordKey, info.wordKey));
+        if (i > 0) gram += bigrams.get(bigramJoin(lead, info.wordKey));
+        lead = info.gramLead;
       }
       let c = 0;
       if (f !== 0) {

@@ -1,11 +1,21 @@
 // The learned word-bigram weights of the n-gram estimate, in one flat open-addressing table keyed by a
 // 32-bit mix of the two words' hashes: the scorer asks it once per adjacent token pair on the hot path.
 
-/** Key of the bigram (first, second) from the two words' hashes; never 0 (0 marks an empty slot). */
-export function bigramKey(first: number, second: number): number {
-  const k = (Math.imul(first ^ (first >>> 15), 0x2c1b3c6d) + second) | 0;
+/** The first word's part of a bigram key: computed once per word form, kept with the word's other lookups. */
+export function bigramLead(first: number): number {
+  return Math.imul(first ^ (first >>> 15), 0x2c1b3c6d);
+}
+
+/** Key of the bigram from its first word's lead and the second word's hash; never 0 (0 marks an empty slot). */
+export function bigramJoin(lead: number, second: number): number {
+  const k = (lead + second) | 0;
   const m = Math.imul(k ^ (k >>> 13), 0x297a2d39) ^ (k >>> 16);
   return m === 0 ? 1 : m;
+}
+
+/** Key of the bigram (first, second) from the two words' hashes. */
+export function bigramKey(first: number, second: number): number {
+  return bigramJoin(bigramLead(first), second);
 }
 
 export class NgramTable {
