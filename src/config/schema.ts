@@ -51,6 +51,7 @@ export const pipelineConfig = z
     behindCommitMs: z.number().int().min(10).default(5000).describe('The same while the pipeline works through a backlog, and the period of the account pages\' recent messages: an account is rewritten every few seconds instead of every step.'),
     maxStepEvents: z.number().int().min(1).default(32_000).describe('Largest step while behind: the step doubles from batchSize while reads come back full, so a backlog takes fewer, larger store round trips.'),
     yieldEveryEvents: z.number().int().min(1).default(1000).describe('Events applied between two turns of the event loop (some tens of milliseconds of engine work), so intake and API requests are answered during a large step.'),
+    prepareOffThread: z.boolean().default(true).describe('Work out the error extraction and sentiment of upcoming events on a worker thread (the second core) while the pipeline applies the ones before them; the results are the same either way (an event the worker has not reached is prepared on the pipeline thread, never waited for). false keeps the pipeline on one thread.'),
   })
   .prefault({});
 

@@ -152,6 +152,7 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
       learner: () => learner,
       clock,
       hooks: { onLate: () => lateEvents.inc(), onProcessed: (n) => processedEvents.inc(n) },
+      prepareOffThread: config.pipeline.prepareOffThread,
     });
   }
 

@@ -130,3 +130,23 @@ describe('daemon query API', () => {
     expect((await api('/v1/overview', { token: 'x'.repeat(24) })).status).toBe(401);
   });
 });
+
+describe('daemon pipeline settings', () => {
+  it('prepares events on a worker thread by default, and on the pipeline thread with pipeline.prepareOffThread false', async () => {
+    expect(await daemon.processor()!.engines.preparer.ready()).toBe(true);
+    const config = loadConfig({ env: {}, overrides: { server: { port: 0 }, log: { level: 'silent' }, pipeline: { prepareOffThread: false } } });
+    const single = await startDaemon(config, { autoProcess: false, logger: pino({ level: 'silent' }), alertsOut: new Writable({ write: (_c, _e, cb) => cb() }) });
+    try {
+      expect(await single.processor()!.engines.preparer.ready()).toBe(false);
+      // the same events give the same scores on one thread
+      await single.ingest(scenario.events, scenario.accounts);
+      await single.drain();
+      const id = scenario.accounts[7]!.accountId;
+      const [here, there] = await Promise.all([single.store.collection<{ _id: string; score: number }>('health').get(id), daemon.store.collection<{ _id: string; score: number }>('health').get(id)]);
+      expect(here?.score).toBeTypeOf('number');
+      expect(here?.score).toBe(there?.score);
+    } finally {
+      await single.stop();
+    }
+  }, 60_000);
+});
