@@ -29,6 +29,11 @@ function fail(node: PathNode | null, key: string | number | null, reason: string
   throw new UnportableDocumentError(pathOf(key === null ? node : { parent: node, key }), reason);
 }
 
+/** Whether both databases store the key as it is: no "." in it, no "$" at its start. */
+function storableKey(k: string): boolean {
+  return !k.includes('.') && k.charCodeAt(0) !== 36 /* $ */;
+}
+
 /** Checks a scalar (or copies a nested value) at `parent`.`key`; null key: the value is at `parent`. */
 function copy(value: unknown, parent: PathNode | null, key: string | number | null, insideArray: boolean): unknown {
   if (value === null) return null;
@@ -69,7 +74,7 @@ function copy(value: unknown, parent: PathNode | null, key: string | number | nu
   const src = value as Record<string, unknown>;
   for (const k in src) {
     if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
-    if (k.includes('.') || k.charCodeAt(0) === 36 /* $ */) fail(here, k, 'keys may not contain "." or start with "$"');
+    if (!storableKey(k)) fail(here, k, 'keys may not contain "." or start with "$"');
     const v = copy(src[k], here, k, false);
     if (v !== undefined) out[k] = v;
   }
@@ -101,13 +106,25 @@ function storableAsIs(value: unknown, insideArray: boolean): boolean {
     for (let i = 0; i < n; i++) if (!storableAsIs(value[i], true)) return false;
     return true;
   }
+  return storableObject(value, undefined);
+}
+
+/**
+ * storableAsIs of an object: plain, with storable keys and values. A field holding the very object
+ * `stored` holds under that key (a document already stored as it is, so checked, and never changed
+ * since) is not checked again: a month of history is rewritten with its earlier days' objects, one
+ * new day at a time.
+ */
+function storableObject(value: object, stored: Record<string, unknown> | undefined): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
   const src = value as Record<string, unknown>;
   for (const k in src) {
     if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
-    if (k.includes('.') || k.charCodeAt(0) === 36 /* $ */) return false;
-    if (!storableAsIs(src[k], false)) return false;
+    if (!storableKey(k)) return false;
+    const v = src[k];
+    if (stored !== undefined && typeof v === 'object' && v !== null && v === stored[k]) continue;
+    if (!storableAsIs(v, false)) return false;
   }
   return true;
 }
@@ -118,27 +135,7 @@ function storableAsIs(value: unknown, insideArray: boolean): boolean {
  * document over and never changes it again.
  */
 export function adoptPortable<T extends object>(doc: T, stored?: object): T {
-  return (stored ? storableBeside(doc, stored) : storableAsIs(doc, false)) ? doc : toPortable(doc);
-}
-
-/**
- * storableAsIs of a plain document whose fields may hold the very values of `stored`, a document
- * already stored as it is (so checked, and never changed since): those are not checked again. A
- * month of history is rewritten with its earlier days' objects, one new day at a time.
- */
-function storableBeside(doc: object, stored: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(doc);
-  if (proto !== Object.prototype && proto !== null) return false;
-  const src = doc as Record<string, unknown>;
-  const old = stored as Record<string, unknown>;
-  for (const k in src) {
-    if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
-    if (k.includes('.') || k.charCodeAt(0) === 36 /* $ */) return false;
-    const v = src[k];
-    if (typeof v === 'object' && v !== null && v === old[k]) continue;
-    if (!storableAsIs(v, false)) return false;
-  }
-  return true;
+  return (stored ? storableObject(doc, stored as Record<string, unknown>) : storableAsIs(doc, false)) ? doc : toPortable(doc);
 }
 
 /** A deep copy without `undefined` fields; throws UnportableDocumentError on what a store refuses. */
