@@ -153,6 +153,8 @@ export interface ProcessorStats {
   processed: number;
   /** Account scorings so far (each account with events in a period at its end, every account at a day's end). */
   scored: number;
+  /** Checkpoints started since this process restored (by the event count or the wall-time interval). */
+  checkpoints: number;
   accounts: number;
   clusters: number;
   openIncidents: number;
@@ -183,6 +185,8 @@ export class Processor {
   private bucketGens: number[] = new Array<number>(ACCOUNT_BUCKETS).fill(-1);
   private stepLimit: number;
   private lastCommitWall = 0;
+  private lastCheckpointWall = 0;
+  private checkpoints = 0;
   private lastViewsWall = 0;
   private commitInFlight: Promise<void> | null = null;
   private checkpointInFlight: Promise<void> | null = null;
@@ -270,6 +274,7 @@ export class Processor {
     await this.writer.load(memory);
     this.lastProgressWall = this.clock();
     this.lastCommitWall = this.clock();
+    this.lastCheckpointWall = this.clock();
   }
 
   /** Reads and processes one batch; returns the number of events consumed from the log. */
@@ -303,7 +308,9 @@ export class Processor {
     this.stepLimit = behind ? Math.min(limit * 2, Math.max(cfg.maxStepEvents, cfg.batchSize)) : cfg.batchSize;
     await this.release(this.maxEventTime - cfg.allowedLatenessMs);
     this.sinceCheckpoint += consumed;
-    if (this.sinceCheckpoint >= cfg.checkpointEvery) await this.startCheckpoint();
+    // by wall time, so a backfill pays for a few checkpoints a minute however fast it goes (each
+    // writes nearly every account), and by events, so a replay after a crash stays bounded
+    if (this.sinceCheckpoint >= cfg.checkpointEvery || (this.sinceCheckpoint > 0 && this.clock() - this.lastCheckpointWall >= cfg.checkpointIntervalMs)) await this.startCheckpoint();
     else if (this.clock() - this.lastCommitWall >= (behind ? cfg.behindCommitMs : cfg.liveCommitMs)) await this.startCommit();
     return consumed;
   }
@@ -548,6 +555,8 @@ export class Processor {
     this.gen = gen;
     this.bucketGens = bucketGens;
     this.sinceCheckpoint = 0;
+    this.lastCheckpointWall = this.clock();
+    this.checkpoints++;
     const state = this.store.collection<StateDoc>('pipelineState');
     // every event at or before this seq is in the checkpoint's state: none is read again from the log
     let covered = cp.readSeq;
@@ -604,6 +613,7 @@ export class Processor {
       late: this.late,
       processed: this.processed,
       scored: this.scored,
+      checkpoints: this.checkpoints,
       accounts: this.engines.records.size,
       clusters: this.engines.clusters.size,
       openIncidents: this.writer.openIncidentCount(),

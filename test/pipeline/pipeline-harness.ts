@@ -20,7 +20,7 @@ export async function pipelineOn(
   store: Store,
   config: VigilConfig,
   accounts: Account[],
-  opts: { prepareOffThread?: boolean } = {},
+  opts: { prepareOffThread?: boolean; clock?: () => number } = {},
 ): Promise<{ processor: Processor; log: EventLog; outbox: Outbox }> {
   const byId = new Map(accounts.map((a) => [a.accountId, a]));
   const log = new EventLog(store);

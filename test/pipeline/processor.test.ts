@@ -98,6 +98,31 @@ describe('pipeline processor', () => {
     expect(restarted.processor.writer.memoryOf(other.accountId).outreach?.status).toBe(other.status);
   });
 
+  it('checkpoints when checkpointIntervalMs of wall time has passed, or checkpointEvery events, whichever comes first', async () => {
+    const store = createMemoryStore();
+    await store.init();
+    let now = 1_000_000;
+    const config = testConfig({ pipeline: { batchSize: 500, maxStepEvents: 500, checkpointEvery: 1800, checkpointIntervalMs: 10_000 } });
+    const { processor, log } = await pipelineOn(store, config, scenario.accounts, { clock: () => now });
+    await appendAll(log, scenario.events.slice(0, 4000));
+    const checkpointed = () => processor.stats().checkpoints;
+    // the clock stands still: only the event count triggers one (four steps of 500 pass 1800)
+    for (let i = 0; i < 3; i++) await processor.step();
+    expect(checkpointed()).toBe(0);
+    await processor.step();
+    expect(checkpointed()).toBe(1);
+    // the interval passes: the next step checkpoints although far fewer than 1800 events came
+    await processor.step();
+    expect(checkpointed()).toBe(1);
+    now += 10_000;
+    await processor.step();
+    expect(checkpointed()).toBe(2);
+    // and what it wrote names the events processed so far
+    await processor.checkpoint();
+    const doc = await store.collection<{ _id: string; processed: number }>('kv').get('checkpoint:pipeline');
+    expect(doc?.processed).toBe(processor.stats().processed);
+  });
+
   it('counts events later than the watermark instead of dropping them silently', async () => {
     const store = createMemoryStore();
     await store.init();
