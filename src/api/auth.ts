@@ -1,7 +1,7 @@
 // Bearer-token authentication with `read` and `write` scopes. Tokens are compared as SHA-256
 // digests with timingSafeEqual against every configured token, so timing reveals nothing.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
 import type { VigilConfig } from '../config/schema.js';
 import { HttpError } from './errors.js';
 
@@ -37,16 +37,22 @@ export function installAuth(app: FastifyInstance, tokens: VigilConfig['server'][
   const known: KnownToken[] = tokens.map((t) => ({ digest: digest(t.token), scopes: new Set(t.scopes) }));
   if (known.length === 0) app.log.warn('no API tokens configured (server.tokens / VIGIL_API_TOKENS): the HTTP API is open to anyone who can reach it');
   app.decorate('requireScope', (scope: Scope): preHandlerHookHandler => {
-    return async function checkScope(req: FastifyRequest, _reply: FastifyReply) {
-      if (known.length === 0) return;
-      const header = req.headers.authorization;
-      const challenge = { 'WWW-Authenticate': 'Bearer realm="vigil"' };
-      if (!header) throw new HttpError(401, 'unauthorized', 'missing Authorization header; send "Authorization: Bearer <token>"', undefined, challenge);
-      const m = BEARER.exec(header);
-      if (!m) throw new HttpError(401, 'unauthorized', 'Authorization header must be "Bearer <token>"', undefined, challenge);
-      const scopes = scopesOf(known, m[1]!);
-      if (!scopes) throw new HttpError(401, 'unauthorized', 'unknown token', undefined, challenge);
-      if (!scopes.has(scope)) throw new HttpError(403, 'forbidden', `this token lacks the "${scope}" scope`);
+    // a callback hook, not an async one: no promise per request for a check that never waits
+    return function checkScope(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+      if (known.length === 0) return done();
+      done(refusal(known, req.headers.authorization, scope) as FastifyError | undefined);
     };
   });
+}
+
+/** Why a request with this Authorization header may not use `scope` (401 or 403), or undefined when it may. */
+function refusal(known: readonly KnownToken[], header: string | undefined, scope: Scope): HttpError | undefined {
+  const challenge = { 'WWW-Authenticate': 'Bearer realm="vigil"' };
+  if (!header) return new HttpError(401, 'unauthorized', 'missing Authorization header; send "Authorization: Bearer <token>"', undefined, challenge);
+  const m = BEARER.exec(header);
+  if (!m) return new HttpError(401, 'unauthorized', 'Authorization header must be "Bearer <token>"', undefined, challenge);
+  const scopes = scopesOf(known, m[1]!);
+  if (!scopes) return new HttpError(401, 'unauthorized', 'unknown token', undefined, challenge);
+  if (!scopes.has(scope)) return new HttpError(403, 'forbidden', `this token lacks the "${scope}" scope`);
+  return undefined;
 }

@@ -2,14 +2,13 @@
 // band or score, outreach and outcomes, incidents, clusters, escalation metrics and an overview.
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import { z } from 'zod';
-import type { Account } from '../events/types.js';
 import type { Store, Filter, Doc, DocCollection } from '../store/repository.js';
 import { lendsDocuments } from '../store/memory/memory-store.js';
 import type { HealthDoc, IncidentDoc, OutreachDoc } from '../pipeline/findings-writer.js';
-import { dayOf } from '../pipeline/findings-writer.js';
 import { redact } from '../alerts/redact.js';
-import type { RecentTicket } from '../pipeline/engine-set.js';
 import type { Outbox } from '../alerts/outbox.js';
+import { healthAnswers, type HistoryMonthDoc } from './health-answer.js';
+import { DAY_FIELDS, HistoryWindows, endDayIndex, firstDayIndex, type HistoryWindow } from './history-window.js';
 
 export interface QueryDeps {
   store: Store;
@@ -44,13 +43,6 @@ const healthQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-interface HistoryMonthDoc {
-  _id: string;
-  accountId: string;
-  month: string;
-  [day: string]: unknown;
-}
-
 interface HistoryPoint {
   day: string;
   score: number;
@@ -59,22 +51,9 @@ interface HistoryPoint {
   tickets: number | null;
 }
 
-/** A history month's day fields (d01..d31) and what they add to the month's YYYY-MM: made once, not per answer. */
-const DAY_FIELDS = Array.from({ length: 31 }, (_, i) => {
-  const dd = String(i + 1).padStart(2, '0');
-  return { field: `d${dd}`, suffix: `-${dd}` };
-});
-
-/** The months (YYYY-MM) covering the `days` days up to `endDay`, oldest first. */
-function monthsBack(endDay: string, days: number): string[] {
-  const end = new Date(endDay + 'T00:00:00Z');
-  const start = new Date(end.getTime() - days * 86_400_000);
-  const out: string[] = [];
-  for (let y = start.getUTCFullYear(), m = start.getUTCMonth(); y < end.getUTCFullYear() || (y === end.getUTCFullYear() && m <= end.getUTCMonth()); m === 11 ? ((m = 0), y++) : m++) {
-    out.push(`${y}-${String(m + 1).padStart(2, '0')}`);
-  }
-  return out;
-}
+/** Days of history in an account's answer (the account page's chart) and in the list's sparklines. */
+const ACCOUNT_HISTORY_DAYS = 90;
+const SPARK_DAYS = 30;
 
 /**
  * Reads for building an answer, which only reads what it gets: the stored documents themselves
@@ -101,25 +80,9 @@ function readsFor<T extends Doc>(coll: DocCollection<T>): AnswerReads<T> {
   };
 }
 
-/**
- * A stored document's fields without its `_id`, copied one by one into a new object. Not
- * `const { _id, ...rest } = doc`: on the health answer, V8's object rest left about 1.8 KB a request
- * alive through two scavenges (promoted, then freed only by a major GC), which lengthened every
- * scavenge pause under query load (`--trace-gc-nvp`, 5,000 requests at 1k/s: 9 MB promoted with
- * the rest, 0.5 MB with this copy).
- */
-function fieldsOf<T extends Doc>(doc: Readonly<T>): Omit<T, '_id'> {
-  const out: Record<string, unknown> = {};
-  for (const k in doc) if (k !== '_id') out[k] = doc[k];
-  return out as Omit<T, '_id'>;
-}
-
-async function historyOf(store: Store, accountIds: string[], endMs: number, days: number): Promise<Map<string, HistoryPoint[]>> {
-  const endDay = dayOf(endMs);
-  const firstDay = dayOf(endMs - (days - 1) * 86_400_000);
-  const months = monthsBack(endDay, days);
+async function historyOf(store: Store, accountIds: string[], window: HistoryWindow): Promise<Map<string, HistoryPoint[]>> {
   const ids: string[] = [];
-  for (const a of accountIds) for (const m of months) ids.push(`${a}|${m}`);
+  for (const a of accountIds) for (const m of window.months) ids.push(`${a}|${m}`);
   const docs = await readsFor(store.collection<HistoryMonthDoc>('healthHistory')).getMany(ids);
   const out = new Map<string, HistoryPoint[]>(accountIds.map((a) => [a, []]));
   // asked for oldest month first; a store that answers in another order is put back in it
@@ -127,10 +90,9 @@ async function historyOf(store: Store, accountIds: string[], endMs: number, days
   for (const doc of ordered) {
     const list = out.get(doc.accountId);
     if (!list) continue;
-    // only the month's days inside [firstDay, endDay]: whole months in the middle, a part at either end
-    const from = doc.month === firstDay.slice(0, 7) ? Number(firstDay.slice(8)) - 1 : doc.month < firstDay ? DAY_FIELDS.length : 0;
-    const to = doc.month === endDay.slice(0, 7) ? Number(endDay.slice(8)) : doc.month > endDay ? 0 : DAY_FIELDS.length;
-    for (let i = from; i < to; i++) {
+    // only the month's days inside the window: whole months in the middle, a part at either end
+    const to = endDayIndex(window, doc.month);
+    for (let i = firstDayIndex(window, doc.month); i < to; i++) {
       const { field, suffix } = DAY_FIELDS[i]!;
       const p = doc[field] as Omit<HistoryPoint, 'day'> | undefined;
       if (p) list.push({ day: doc.month + suffix, ...p });
@@ -154,6 +116,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
   const read = { preHandler: deps.requireScope('read') };
   const write = { preHandler: deps.requireScope('write') };
   let overviewCache: { at: number; body: unknown } | null = null;
+  const sparkWindows = new HistoryWindows(SPARK_DAYS);
 
   app.get('/v1/overview', read, async () => {
     const now = Date.now();
@@ -212,7 +175,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
       coll.count(filter),
     ]);
     const asOf = items.reduce((m, h) => Math.max(m, h.updatedAt), 0);
-    const history = items.length ? await historyOf(store, items.map((h) => h.accountId), asOf, 30) : new Map();
+    const history = items.length ? await historyOf(store, items.map((h) => h.accountId), sparkWindows.endingAt(asOf)) : new Map();
     return {
       total,
       offset: q.offset,
@@ -238,33 +201,13 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps)
     };
   });
 
+  const healthAnswer = healthAnswers(store, { redactIps: deps.redactIps, historyDays: ACCOUNT_HISTORY_DAYS });
   app.get<{ Params: { id: string } }>('/v1/accounts/:id/health', read, async (req, reply) => {
     const id = req.params.id;
-    const [h, account, stateDoc] = await Promise.all([
-      readsFor(store.collection<HealthDoc>('health')).get(id),
-      readsFor(store.collection<Account & { _id: string }>('accounts')).get(id),
-      readsFor(store.collection<{ _id: string; recentErrors?: Array<{ clusterId: string; at: number }>; recentTickets?: RecentTicket[] }>('accountStates')).get(id),
-    ]);
-    if (!h) return reply.code(404).send({ error: 'not_found', message: `account ${id}: no health score yet (no events seen for it)` });
-    const history = (await historyOf(store, [id], h.updatedAt, 90)).get(id) ?? [];
-    const recentTickets = (stateDoc?.recentTickets ?? []).slice().reverse().map((t) => ({ ...t, text: redact(t.text, { ips: deps.redactIps }) }));
-    const errors = stateDoc?.recentErrors ?? [];
-    const clusterDocs = await readsFor(store.collection<{ _id: string; template: string }>('clusters')).getMany([...new Set(errors.map((e) => e.clusterId))]);
-    const templates = new Map(clusterDocs.map((c) => [c._id, c.template]));
-    const incidents = h.openIncidents?.length ? await readsFor(store.collection<IncidentDoc>('incidents')).getMany([...h.openIncidents]) : [];
-    const body = Object.assign(fieldsOf(h), {
-      account: account ? { ...account, _id: undefined } : null,
-      history,
-      recentTickets,
-      recentErrors: errors
-        .slice()
-        .reverse()
-        .map((e) => ({ clusterId: e.clusterId, template: templates.get(e.clusterId) ?? '', at: e.at })),
-      openIncidents: incidents.map((i) => ({ id: i._id, template: i.template })),
-    });
-    // encoded to UTF-8 once here: from a string, the reply would first count its bytes (copying the
-    // string whole, as JSON.stringify leaves it in pieces) and then encode it again while writing
-    return reply.type(JSON_UTF8).send(Buffer.from(JSON.stringify(body)));
+    const body = await healthAnswer.answer(id);
+    if (!body) return reply.code(404).send({ error: 'not_found', message: `account ${id}: no health score yet (no events seen for it)` });
+    // the JSON's UTF-8 bytes, written once: no answer object, string or serializer in between
+    return reply.type(JSON_UTF8).send(body);
   });
 
   app.get<{ Querystring: { status?: string; limit?: string } }>('/v1/incidents', read, async (req, reply) => {
