@@ -6,11 +6,16 @@ import type { VigilConfig } from '../config/schema.js';
 import { HttpError } from './errors.js';
 
 export type Scope = 'read' | 'write';
+/** A route's preHandler option: the scope check, or no hook at all. */
+export type ScopeCheck = preHandlerHookHandler | preHandlerHookHandler[];
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** A preHandler that admits requests whose bearer token has `scope` (401 without a known token, 403 without the scope). */
-    requireScope(scope: Scope): preHandlerHookHandler;
+    /**
+     * The preHandler that admits requests whose bearer token has `scope` (401 without a known
+     * token, 403 without the scope); none (an empty list) when no token is configured.
+     */
+    requireScope(scope: Scope): ScopeCheck;
   }
 }
 
@@ -36,10 +41,11 @@ const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 export function installAuth(app: FastifyInstance, tokens: VigilConfig['server']['tokens']): void {
   const known: KnownToken[] = tokens.map((t) => ({ digest: digest(t.token), scopes: new Set(t.scopes) }));
   if (known.length === 0) app.log.warn('no API tokens configured (server.tokens / VIGIL_API_TOKENS): the HTTP API is open to anyone who can reach it');
-  app.decorate('requireScope', (scope: Scope): preHandlerHookHandler => {
+  app.decorate('requireScope', (scope: Scope): ScopeCheck => {
+    // an open API runs no hook (fastify then skips the preHandler step of every request)
+    if (known.length === 0) return [];
     // a callback hook, not an async one: no promise per request for a check that never waits
     return function checkScope(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
-      if (known.length === 0) return done();
       done(refusal(known, req.headers.authorization, scope) as FastifyError | undefined);
     };
   });

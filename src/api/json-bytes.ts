@@ -24,7 +24,7 @@ const SURROGATE = /[\ud800-\udfff]/;
  * printable ASCII (keys, bands, ids): cheaper than a call into the encoder for a few bytes.
  */
 const SHORT_STRING = 32;
-/** Integers up to this size are written digit by digit; beyond it JSON.stringify's own form is used (e.g. 1e+21). */
+/** Integers up to this size are written digit by digit; beyond it as String(n) writes them (e.g. 1e+21). */
 const DIGITS_MAX = Number.MAX_SAFE_INTEGER;
 /**
  * Fractions written digit by digit: up to this many digits after the point, below this size. Two
@@ -33,6 +33,21 @@ const DIGITS_MAX = Number.MAX_SAFE_INTEGER;
  */
 const SHORT_FRACTION_DIGITS = 6;
 const SHORT_DECIMAL_MAX = 1e6;
+
+/** The escapes JSON.stringify writes as a backslash and one character, by the character they stand for. */
+const SHORT_ESCAPES: Record<number, number> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6e, 0x0c: 0x66, 0x0d: 0x72, [QUOTE]: QUOTE, [BACKSLASH]: BACKSLASH };
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+
+/** Writes `\uXXXX` (lower-case hex, as JSON.stringify does) for UTF-16 unit `c` at `at`; returns the position after it. */
+function unicodeEscape(buf: Buffer, at: number, c: number): number {
+  buf[at++] = BACKSLASH;
+  buf[at++] = 0x75;
+  buf[at++] = HEX_DIGITS[(c >> 12) & 0xf]!;
+  buf[at++] = HEX_DIGITS[(c >> 8) & 0xf]!;
+  buf[at++] = HEX_DIGITS[(c >> 4) & 0xf]!;
+  buf[at++] = HEX_DIGITS[c & 0xf]!;
+  return at;
+}
 
 const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
@@ -223,15 +238,54 @@ export class JsonBytes {
     }
     this.len = start;
     if (NEEDS_ESCAPE.test(s) || (SURROGATE.test(s) && !isWellFormed(s))) {
-      // rare (quotes, line breaks, a cut surrogate pair): JSON.stringify's escaping, whatever it is
-      const text = JSON.stringify(s);
-      this.ensure(3 * text.length);
-      this.len += this.buf.write(text, this.len);
+      this.escaped(s);
       return;
     }
     this.buf[this.len++] = QUOTE;
     this.len += this.buf.write(s, this.len);
     this.buf[this.len++] = QUOTE;
+  }
+
+  /**
+   * `s` quoted with JSON.stringify's escapes (the two-character ones, \u00xx for other control
+   * characters and for a lone surrogate), every other character as its UTF-8 bytes. The caller has
+   * made room for 6 bytes a UTF-16 unit and the quotes.
+   */
+  private escaped(s: string): void {
+    this.ensure(6 * s.length + 2);
+    const buf = this.buf;
+    let at = this.len;
+    buf[at++] = QUOTE;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        const short = c < 0x20 || c === QUOTE || c === BACKSLASH ? SHORT_ESCAPES[c] : undefined;
+        if (short !== undefined) {
+          buf[at++] = BACKSLASH;
+          buf[at++] = short;
+        } else if (c < 0x20) at = unicodeEscape(buf, at, c);
+        else buf[at++] = c;
+      } else if (c < 0x800) {
+        buf[at++] = 0xc0 | (c >> 6);
+        buf[at++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+          buf[at++] = 0xf0 | (cp >> 18);
+          buf[at++] = 0x80 | ((cp >> 12) & 0x3f);
+          buf[at++] = 0x80 | ((cp >> 6) & 0x3f);
+          buf[at++] = 0x80 | (cp & 0x3f);
+          i++;
+        } else at = unicodeEscape(buf, at, c);
+      } else {
+        buf[at++] = 0xe0 | (c >> 12);
+        buf[at++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[at++] = 0x80 | (c & 0x3f);
+      }
+    }
+    buf[at++] = QUOTE;
+    this.len = at;
   }
 
   /**

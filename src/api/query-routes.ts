@@ -1,6 +1,7 @@
 // Read side of the HTTP API: account health (with components and 90-day history), accounts by
 // band or score, outreach and outcomes, incidents, clusters, escalation metrics and an overview.
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { ScopeCheck } from './auth.js';
 import { z } from 'zod';
 import type { Store, Filter, Doc, DocCollection } from '../store/repository.js';
 import { lendsDocuments } from '../store/memory/memory-store.js';
@@ -12,7 +13,7 @@ import { DAY_FIELDS, HistoryWindows, endDayIndex, firstDayIndex, type HistoryWin
 
 export interface QueryDeps {
   store: Store;
-  requireScope: (scope: 'read' | 'write') => preHandlerHookHandler;
+  requireScope: (scope: 'read' | 'write') => ScopeCheck;
   /** Records an outreach outcome (status change, label for the learner); returns the updated entry or null. */
   recordOutcome: (id: string, body: OutcomeBody) => Promise<OutreachDoc | null>;
   /** Live pipeline figures, when this daemon runs the pipeline. */

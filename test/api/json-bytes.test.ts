@@ -35,6 +35,17 @@ describe('JsonBytes', () => {
     expect(bytesOf({ [strings[3]!]: 1, 'ключ 😀': 2, '\ud800': 3 })).toBe(expected({ [strings[3]!]: 1, 'ключ 😀': 2, '\ud800': 3 }));
   });
 
+  it('writes random UTF-16 text (controls, quotes, surrogates paired and lone, any plane) as JSON.stringify then UTF-8 would', () => {
+    const next = rng(11);
+    const pool = [0x00, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1f, 0x22, 0x5c, 0x7f, 0x41, 0xe9, 0x7ff, 0x800, 0x2028, 0xfffd, 0xd83d, 0xde00, 0xdbff, 0xdc00];
+    for (let i = 0; i < 5000; i++) {
+      const len = Math.floor(next() * 60);
+      let s = '';
+      for (let k = 0; k < len; k++) s += String.fromCharCode(next() < 0.5 ? pool[Math.floor(next() * pool.length)]! : Math.floor(next() * 0x10000));
+      expect(bytesOf(s), JSON.stringify(s)).toBe(expected(s));
+    }
+  });
+
   it('writes numbers as String does (non-finite as null), whatever their size', () => {
     const fixed = [0, -0, 1, -1, 0.1, -0.03, 96.7, 0.18031036319312285, 1e-7, 1.5e-6, 123456.789, 999999.999999, 1e6 + 0.5, 1e21, 1.7976931348623157e308, 5e-324, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER - 2, 1791043892981, NaN, Infinity, -Infinity];
     for (const n of fixed) expect(bytesOf(n), String(n)).toBe(expected(n));
