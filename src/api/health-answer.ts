@@ -36,6 +36,7 @@ interface ClusterDoc {
 
 /** What an answer is written from: read (lent or copied) before the first byte is written. */
 interface AnswerParts {
+  id: string;
   health: Readonly<HealthDoc>;
   account: Readonly<AccountDoc> | null;
   state: Readonly<AccountStateDoc> | null;
@@ -110,7 +111,7 @@ export function healthAnswers(store: Store, opts: HealthAnswerOptions): HealthAn
       const d = incidentColl.peek(open[i]!);
       if (d) incidents.push(d);
     }
-    return { health: h, account: accounts.peek(id), state: states.peek(id), months: inMonthOrder(months), window, templates: lentTemplates, incidents };
+    return { id, health: h, account: accounts.peek(id), state: states.peek(id), months: inMonthOrder(months), window, templates: lentTemplates, incidents };
   }
 
   /** Copies, from a store that only reads so (MongoDB). */
@@ -128,7 +129,7 @@ export function healthAnswers(store: Store, opts: HealthAnswerOptions): HealthAn
       store.collection<ClusterDoc>('clusters').getMany([...new Set(errors.map((e) => e.clusterId))]),
       h.openIncidents?.length ? store.collection<IncidentDoc>('incidents').getMany([...h.openIncidents]) : [],
     ]);
-    return { health: h, account, state, months: inMonthOrder(months), window, templates: new Map(clusterDocs.map((c) => [c._id, c.template])), incidents };
+    return { id, health: h, account, state, months: inMonthOrder(months), window, templates: new Map(clusterDocs.map((c) => [c._id, c.template])), incidents };
   }
 
   function write(p: AnswerParts): Buffer {
@@ -190,6 +191,8 @@ export function healthAnswers(store: Store, opts: HealthAnswerOptions): HealthAn
   function writeHistory(w: JsonBytes, p: AnswerParts): void {
     w.openArray();
     for (const doc of p.months) {
+      // a month document is the account's by its accountId field, not only by its _id
+      if (doc.accountId !== p.id) continue;
       const to = endDayIndex(p.window, doc.month);
       for (let i = firstDayIndex(p.window, doc.month); i < to; i++) {
         const { field, suffix } = DAY_FIELDS[i]!;

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerQueryRoutes } from '../../src/api/query-routes.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import type { Doc, DocCollection, Store } from '../../src/store/repository.js';
+import { redact } from '../../src/alerts/redact.js';
 
 const END = Date.UTC(2026, 10, 20, 23, 59, 59, 999); // 2026-11-20, end of day
 
@@ -81,6 +82,41 @@ async function serve(store: Store): Promise<FastifyInstance> {
   return app;
 }
 
+/**
+ * The answer as the route built it as an object before it wrote bytes (the stored health fields
+ * without _id, then account, history, recentTickets, recentErrors, openIncidents, in Object.assign's
+ * order): the route's bytes must be those of JSON.stringify of this.
+ */
+async function referenceAnswer(store: Store, id: string, endDays: string[]): Promise<unknown> {
+  const get = (name: Parameters<Store['collection']>[0], key: string) => store.collection<Doc & Record<string, unknown>>(name).get(key);
+  const h = (await get('health', id))!;
+  const account = await get('accounts', id);
+  const state = (await get('accountStates', id)) as { recentTickets?: Array<{ text: string }>; recentErrors?: Array<{ clusterId: string; at: number }> } | null;
+  const history: unknown[] = [];
+  for (const day of endDays) {
+    const month = await get('healthHistory', `${id}|${day.slice(0, 7)}`);
+    const p = month?.[`d${day.slice(8)}`];
+    if (month && month.accountId === id && p) history.push({ day, ...(p as object) });
+  }
+  const errors = state?.recentErrors ?? [];
+  const templates = new Map<string, unknown>();
+  for (const e of errors) templates.set(e.clusterId, (await get('clusters', e.clusterId))?.template);
+  const incidents = [];
+  for (const i of (h.openIncidents as string[] | undefined) ?? []) {
+    const doc = await get('incidents', i);
+    if (doc) incidents.push({ id: doc._id, template: doc.template });
+  }
+  const fields: Record<string, unknown> = {};
+  for (const k in h) if (k !== '_id') fields[k] = h[k];
+  return Object.assign(fields, {
+    account: account ? { ...account, _id: undefined } : null,
+    history,
+    recentTickets: (state?.recentTickets ?? []).slice().reverse().map((t) => ({ ...t, text: redact(t.text, { ips: true }) })),
+    recentErrors: errors.slice().reverse().map((e) => ({ clusterId: e.clusterId, template: templates.get(e.clusterId) ?? '', at: e.at })),
+    openIncidents: incidents,
+  });
+}
+
 describe('GET /v1/accounts/:id/health', () => {
   const apps: FastifyInstance[] = [];
   afterEach(async () => {
@@ -127,6 +163,40 @@ describe('GET /v1/accounts/:id/health', () => {
     for (const [name, list] of Object.entries(docs)) {
       const coll = store.collection<Doc>(name as Parameters<Store['collection']>[0]);
       expect(await coll.getMany(list.map((d) => (d as Doc)._id))).toEqual(list);
+    }
+  });
+
+  it('writes the bytes of JSON.stringify of the answer object, escapes, emoji and odd documents included', async () => {
+    const store = createMemoryStore();
+    await seed(store);
+    const odd = 'zeta ✨ "quoted"\n';
+    await store.collection('health').putMany([
+      {
+        _id: 'zeta', accountId: 'zeta', name: odd, history: 'stored field of an added name', score: 12.345678, band: 'critical', priority: -0.5, tier: 'starter', arr: 0,
+        updatedAt: END, components: [{ name: 'sentiment', value: 1e-7, weight: 1 / 3, note: 'tab\there', empty: [] }], topReasons: ['😀 ok', 'lone \ud83d end', 'ctl \u0001'], openIncidents: ['inc-1', 'gone'],
+      },
+    ]);
+    await store.collection('accountStates').putMany([
+      {
+        _id: 'zeta', appliedAt: END,
+        recentErrors: [{ clusterId: 'nope', at: END }, { clusterId: 'c1', at: END - 1 }],
+        recentTickets: [{ at: END - 3, type: 'ticket.message', text: 'call +1 415 555 0100 or 10.0.0.1, "quote" \\ back\nslash 🚀' }, { ticketId: 't9', at: END - 2, author: 'ai', type: 'ticket.message', text: 'résumé ünïcödé' }],
+      },
+    ]);
+    await store.collection('healthHistory').putMany([
+      { _id: 'zeta|2026-11', accountId: 'zeta', month: '2026-11', d19: { band: 'x', score: 1 }, d20: { day: 'its own day', score: 2 }, d18: { 0: 'index key', score: 3 } },
+      { _id: 'zeta|2026-10', accountId: 'someone else', month: '2026-10', d05: { score: 4 } },
+    ]);
+    const days = ['2026-10-05', '2026-11-18', '2026-11-19', '2026-11-20'];
+    const lending = await serve(store);
+    const copying = await serve(copyingOnly(store));
+    apps.push(lending, copying);
+    for (const id of ['acme', 'zeta']) {
+      const expected = Buffer.from(JSON.stringify(await referenceAnswer(store, id, id === 'acme' ? ['2026-08-23', '2026-10-01', '2026-10-31', '2026-11-20'] : days)));
+      for (const app of [lending, copying]) {
+        const res = await app.inject({ method: 'GET', url: `/v1/accounts/${id}/health` });
+        expect(res.rawPayload.equals(expected), `${id}: ${res.body}`).toBe(true);
+      }
     }
   });
 });
