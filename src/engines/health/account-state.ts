@@ -3,6 +3,11 @@
 import type { VigilEvent } from '../../events/types.js';
 import { CountRateDetector } from '../detect/count-rate-detector.js';
 import { defaultHealthConfig, type HealthConfig } from './config.js';
+import { DailyBuckets, NEWEST_ONLY, UNCHANGED, SENT_OFFSET, SENT_SCALE, SERIES, SERIES_INDEX, type BucketKey } from './daily-buckets.js';
+import { ticketHash, TrackedTickets, type TrackedTicket } from './tracked-tickets.js';
+
+export { DailyBuckets, type BucketKey } from './daily-buckets.js';
+export { readTickets, TrackedTickets, type TrackedTicket } from './tracked-tickets.js';
 
 const DEFAULTS = defaultHealthConfig();
 
@@ -16,117 +21,11 @@ export const TICKET_RESOLVED = 4;
 export const TICKET_LOOP_COUNTED = 8;
 export const TICKET_HUMAN_TOUCHED = 16;
 
-/** A recent ticket: hashed id, AI turns since the last human touch, flags, last event minute. */
-export interface TrackedTicket {
-  i: string;
-  a: number;
-  f: number;
-  t: number;
-  /**
-   * Its encoded form as last written (undefined: changed since): the list is written back at every
-   * event, which changes one ticket at most, and the others' pieces are reused.
-   */
-  p?: string;
-}
-
-/** Tickets are stored as one string, "key.a.f.t;..." (numbers in base 36): a few bytes each. */
-export function readTickets(encoded: string): TrackedTicket[] {
-  if (encoded === '') return [];
-  return encoded.split(';').map((e) => {
-    const [i, a, f, t] = e.split('.');
-    return { i: i!, a: parseInt(a!, 36), f: parseInt(f!, 36), t: parseInt(t!, 36), p: undefined };
-  });
-}
-
-/**
- * The decoded ticket list of each state as of its current `tickets` string: most events carry a
- * ticket id, and decoding the whole list for each was a hot path. A state whose string was set
- * elsewhere (restore, tests) no longer matches and is decoded afresh.
- */
-const decoded = new WeakMap<AccountState, { encoded: string; list: TrackedTicket[] }>();
-
-function ticketsOf(state: AccountState): TrackedTicket[] {
-  const hit = decoded.get(state);
-  if (hit && hit.encoded === state.tickets) return hit.list;
-  return readTickets(state.tickets);
-}
-
-/** Writes the list back after an event; `changed` is the one ticket the event may have changed. */
-function storeTickets(state: AccountState, list: TrackedTicket[], changed: TrackedTicket | undefined): void {
-  if (changed) changed.p = undefined;
-  state.tickets = writeTickets(list);
-  const hit = decoded.get(state);
-  if (hit && hit.list === list) hit.encoded = state.tickets;
-  else decoded.set(state, { encoded: state.tickets, list });
-}
-
-/** The pieces of the list being written (reused: writing is synchronous). */
-const PIECES: string[] = [];
-
-function writeTickets(list: TrackedTicket[]): string {
-  PIECES.length = list.length;
-  for (let k = 0; k < list.length; k++) {
-    const x = list[k]!;
-    PIECES[k] = x.p ??= `${x.i}.${x.a.toString(36)}.${x.f.toString(36)}.${x.t.toString(36)}`;
-  }
-  // one flat string (a loop of += would leave a chain of string pieces per event)
-  return PIECES.join(';');
-}
-
-/**
- * Daily buckets, oldest first; the last bucket is the day `day` (epoch day number). Each series
- * is a string of fixed-width base-36 cells: a quiet day costs one or two characters of state.
- * Sentiment sums are stored in tenths, offset so negative sums fit (see SENT_OFFSET).
- */
-export interface DailyBuckets {
-  sentSum: string;
-  sentN: string;
-  tickets: string;
-  escalations: string;
-  reEscalations: string;
-  loops: string;
-  csatSum: string;
-  csatN: string;
-}
-
-export type BucketKey = keyof DailyBuckets;
-type CountKey = BucketKey;
-/** A day's sentiment sum is kept as round(10 * sum) + SENT_OFFSET in two base-36 digits (sums of +-64). */
-const SENT_OFFSET = 648;
-const SENT_SCALE = 10;
-
-/**
- * Cell width per series: two base-36 digits (up to 1295 a day) where a big account can exceed 35
- * a day; one digit where the risk saturates far below 35 a day anyway.
- */
-const WIDTH: Record<CountKey, 1 | 2> = { sentSum: 2, sentN: 2, tickets: 2, escalations: 1, reEscalations: 1, loops: 1, csatSum: 2, csatN: 2 };
-const COUNT_KEYS = Object.keys(WIDTH) as CountKey[];
-
-function cellGet(str: string, idx: number, w: 1 | 2): number {
-  const c0 = str.charCodeAt(idx * w);
-  const d0 = c0 <= 57 ? c0 - 48 : c0 - 87;
-  if (w === 1) return d0;
-  const c1 = str.charCodeAt(idx * w + 1);
-  return d0 * 36 + (c1 <= 57 ? c1 - 48 : c1 - 87);
-}
-
-/** Every one- and two-digit cell, padded: a bump picks one rather than formatting a number. */
-const CELLS: Record<1 | 2, string[]> = {
-  1: Array.from({ length: 36 }, (_, v) => v.toString(36)),
-  2: Array.from({ length: 1296 }, (_, v) => v.toString(36).padStart(2, '0')),
-};
-
-function cellPut(str: string, idx: number, w: 1 | 2, value: number): string {
-  const max = w === 1 ? 35 : 1295; // the largest one or two base-36 digits hold
-  const v = Math.max(0, Math.min(max, Math.round(value)));
-  const cell = CELLS[w][v]!;
-  return str.slice(0, idx * w) + cell + str.slice((idx + 1) * w);
-}
-
 export interface AccountState {
   accountId: string;
   /** Epoch day number of the newest bucket (-1 before the first event). */
   day: number;
+  /** Daily buckets, oldest first; the last one is the day `day` (see DailyBuckets). */
   buckets: DailyBuckets;
   /** Time-decayed sentiment sum and weight: level = sentS / sentW. */
   sentS: number;
@@ -138,8 +37,8 @@ export interface AccountState {
   lastEventAt: number;
   /** Oldest event time seen, epoch ms (0 = none): how much history the account's baseline has. */
   firstEventAt: number;
-  /** Recent tickets (see readTickets). */
-  tickets: string;
+  /** Recent tickets, stored as one string (see TrackedTickets). */
+  tickets: TrackedTickets;
   /** Open incidents hitting the account: id -> since (epoch ms). */
   incidents: Record<string, number>;
   /** Ticket-rate detector over daily buckets (serializes through its own toJSON). */
@@ -149,21 +48,9 @@ export interface AccountState {
   rateScore: number;
 }
 
-const ZERO_SENT = SENT_OFFSET.toString(36).padStart(2, '0');
-
-function emptyCells(key: BucketKey, days: number): string {
-  return key === 'sentSum' ? ZERO_SENT.repeat(days) : '0'.repeat(days * WIDTH[key]);
-}
-
-function emptyBuckets(days: number): DailyBuckets {
-  const b = {} as DailyBuckets;
-  for (const key of COUNT_KEYS) b[key] = emptyCells(key, days);
-  return b;
-}
-
 /** Days in the bucket window of a state. */
 export function windowLength(state: AccountState): number {
-  return state.buckets.tickets.length / WIDTH.tickets;
+  return state.buckets.days;
 }
 
 export function newAccountState(accountId: string, cfg?: Pick<HealthConfig, 'windowDays' | 'ticketDetectorBucketMs'>): AccountState {
@@ -171,14 +58,14 @@ export function newAccountState(accountId: string, cfg?: Pick<HealthConfig, 'win
   return {
     accountId,
     day: -1,
-    buckets: emptyBuckets(days),
+    buckets: new DailyBuckets(days),
     sentS: 0,
     sentW: 0,
     sentAt: 0,
     lastContactAt: 0,
     lastEventAt: 0,
     firstEventAt: 0,
-    tickets: '',
+    tickets: new TrackedTickets(),
     incidents: {},
     rate: new CountRateDetector({ bucketMs: cfg?.ticketDetectorBucketMs ?? DEFAULTS.ticketDetectorBucketMs }),
     rateExpected: 0,
@@ -192,11 +79,12 @@ export function restoreAccountState(json: unknown): AccountState {
   const restored: AccountState = { ...s, firstEventAt: s.firstEventAt ?? 0, rate: CountRateDetector.fromJSON(s.rate as never) };
   // Snapshots written by an older layout (arrays instead of cell strings) restart their buckets
   // rather than misread them; the detector and the smoothed level carry over.
-  if (typeof s.tickets !== 'string') restored.tickets = '';
+  const tickets: unknown = s.tickets;
+  restored.tickets = TrackedTickets.fromString(typeof tickets === 'string' ? tickets : tickets instanceof TrackedTickets ? tickets.toString() : '');
   if (!s.buckets || typeof s.buckets.sentSum !== 'string') {
-    restored.buckets = emptyBuckets(DEFAULTS.windowDays);
+    restored.buckets = new DailyBuckets(DEFAULTS.windowDays);
     restored.day = -1;
-  }
+  } else restored.buckets = DailyBuckets.fromStrings(s.buckets);
   return restored;
 }
 
@@ -208,14 +96,7 @@ function shiftTo(state: AccountState, day: number): void {
   }
   const by = day - state.day;
   if (by <= 0) return;
-  // every series moves: the next window sums are summed afresh
-  sumsCache.get(state)?.edits.fill(EDITED);
-  const len = windowLength(state);
-  for (const key of COUNT_KEYS) {
-    const w = WIDTH[key];
-    const str = state.buckets[key];
-    state.buckets[key] = by >= len ? emptyCells(key, len) : str.slice(by * w) + emptyCells(key, by);
-  }
+  state.buckets.shift(by);
   state.day = day;
 }
 
@@ -226,36 +107,38 @@ export function bucketIndex(state: AccountState, day: number): number {
   return idx >= 0 && idx < len && state.day >= 0 ? idx : -1;
 }
 
-function bump(state: AccountState, key: BucketKey, at: number, by = 1): void {
+/** Adds `by` to series `s` on the day of `at` (sentiment sums: `by` is a sentiment, stored in tenths). */
+function bump(state: AccountState, s: number, at: number, by = 1): void {
   const day = Math.floor(at / DAY_MS);
   if (day > state.day) shiftTo(state, day);
   const idx = bucketIndex(state, day);
   if (idx < 0) return; // older than the window: too late to count
-  const w = WIDTH[key];
-  if (key === 'sentSum') {
-    state.buckets.sentSum = cellPut(state.buckets.sentSum, idx, w, cellGet(state.buckets.sentSum, idx, w) + by * SENT_SCALE);
-    sumsCache.get(state)?.edits.fill(EDITED, SERIES_INDEX.sentSum, SERIES_INDEX.sentSum + 1);
-    return;
-  }
-  const prev = state.buckets[key];
-  const before = cellGet(prev, idx, w);
-  const next = cellPut(prev, idx, w, before + by);
-  state.buckets[key] = next;
-  const cache = sumsCache.get(state);
-  if (cache) noteCountEdit(cache, SERIES_INDEX[key], idx === windowLength(state) - 1, cellGet(next, idx, w) - before, prev, next);
+  const b = state.buckets;
+  b.put(s, idx, b.get(s, idx) + (s === S_SENT_SUM ? by * SENT_SCALE : by));
 }
+
+/** Series indices of the buckets applyEvent bumps. */
+const S_SENT_SUM = SERIES_INDEX.sentSum;
+const S_SENT_N = SERIES_INDEX.sentN;
+const S_TICKETS = SERIES_INDEX.tickets;
+const S_ESCALATIONS = SERIES_INDEX.escalations;
+const S_RE_ESCALATIONS = SERIES_INDEX.reEscalations;
+const S_LOOPS = SERIES_INDEX.loops;
+const S_CSAT_SUM = SERIES_INDEX.csatSum;
+const S_CSAT_N = SERIES_INDEX.csatN;
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function ticketOf(list: TrackedTicket[], ticketId: string | undefined, atMs: number, cfg: HealthConfig): TrackedTicket | undefined {
+function ticketOf(tickets: TrackedTickets, ticketId: string | undefined, atMs: number, cfg: HealthConfig): TrackedTicket | undefined {
   if (!ticketId) return undefined;
-  const key = ticketKey(ticketId);
+  const h = ticketHash(ticketId);
   const at = Math.floor(atMs / MINUTE_MS);
-  let t = list.find((x) => x.i === key);
+  let t = tickets.find(h);
   if (!t) {
-    t = { i: key, a: 0, f: 0, t: at, p: undefined };
+    const list = tickets.list;
+    t = { i: h.toString(36), h, a: 0, f: 0, t: at, p: undefined };
     list.push(t);
     if (list.length > cfg.maxTrackedTickets) {
       // Forget the ticket that has been quiet longest: it is the least likely to move again.
@@ -283,11 +166,11 @@ export function applyEvent(
   if (state.firstEventAt === 0 || at < state.firstEventAt) state.firstEventAt = at;
   const dayOfEvent = Math.floor(at / DAY_MS);
   if (dayOfEvent > state.day) shiftTo(state, dayOfEvent);
-  const list = ev.ticketId ? ticketsOf(state) : undefined;
-  const ticket = list ? ticketOf(list, ev.ticketId, at, cfg) : undefined;
+  const tickets = ev.ticketId ? state.tickets : undefined;
+  const ticket = tickets ? ticketOf(tickets, ev.ticketId, at, cfg) : undefined;
   switch (ev.type) {
     case 'ticket.created':
-      bump(state, 'tickets', at);
+      bump(state, S_TICKETS, at);
       state.rate.add(at, 1);
       if (at > state.lastContactAt) state.lastContactAt = at;
       break;
@@ -297,15 +180,15 @@ export function applyEvent(
         if (typeof derived.sentiment === 'number' && Number.isFinite(derived.sentiment)) {
           const x = messageSentiment(derived.sentiment, derived.frustration, cfg);
           addSentiment(state, x, at, cfg);
-          bump(state, 'sentSum', at, x);
-          bump(state, 'sentN', at);
+          bump(state, S_SENT_SUM, at, x);
+          bump(state, S_SENT_N, at);
         }
       } else if (ticket && ev.author === 'ai') {
         ticket.a += 1;
         const open = (ticket.f & (TICKET_ESCALATED | TICKET_RESOLVED)) === 0;
         if (open && ticket.a >= cfg.aiLoopTurns && (ticket.f & TICKET_LOOP_COUNTED) === 0) {
           ticket.f |= TICKET_LOOP_COUNTED;
-          bump(state, 'loops', at);
+          bump(state, S_LOOPS, at);
         }
       } else if (ticket && ev.author === 'agent') {
         ticket.f |= TICKET_HUMAN_TOUCHED;
@@ -313,10 +196,10 @@ export function applyEvent(
       }
       break;
     case 'ticket.escalated':
-      bump(state, 'escalations', at);
+      bump(state, S_ESCALATIONS, at);
       if (ticket) {
         // Escalated again after a human had resolved it: the fix did not hold.
-        if (ticket.f & TICKET_HUMAN_RESOLVED) bump(state, 'reEscalations', at);
+        if (ticket.f & TICKET_HUMAN_RESOLVED) bump(state, S_RE_ESCALATIONS, at);
         ticket.f = (ticket.f | TICKET_ESCALATED | TICKET_HUMAN_TOUCHED) & ~(TICKET_RESOLVED | TICKET_HUMAN_RESOLVED);
         ticket.a = 0;
       }
@@ -329,21 +212,22 @@ export function applyEvent(
       break;
     case 'ticket.reopened':
       if (ticket) {
-        if (ticket.f & TICKET_HUMAN_RESOLVED) bump(state, 'reEscalations', at);
+        if (ticket.f & TICKET_HUMAN_RESOLVED) bump(state, S_RE_ESCALATIONS, at);
         ticket.f &= ~(TICKET_RESOLVED | TICKET_HUMAN_RESOLVED);
       }
       if (at > state.lastContactAt) state.lastContactAt = at;
       break;
     case 'ticket.csat':
       if (typeof ev.csat === 'number' && Number.isFinite(ev.csat)) {
-        bump(state, 'csatSum', at, ev.csat);
-        bump(state, 'csatN', at);
+        bump(state, S_CSAT_SUM, at, ev.csat);
+        bump(state, S_CSAT_N, at);
       }
       break;
     case 'error.reported':
       break;
   }
-  if (list) storeTickets(state, list, ticket);
+  // the event may have changed its ticket (or the list): encoded again when the state is stored
+  if (tickets) tickets.changed(ticket);
 }
 
 /**
@@ -397,11 +281,18 @@ export function advanceTo(state: AccountState, watermarkMs: number, cfg: HealthC
   void cfg;
   const day = Math.floor(watermarkMs / DAY_MS);
   if (state.day >= 0 && day > state.day) shiftTo(state, day);
-  state.rate.advance(watermarkMs);
+  // the detector's readings move only when a bucket closes (a day, by default), and most scorings
+  // close none: read again only then, or when this state object has not read them yet (a restore)
+  const closed = state.rate.advance(watermarkMs).length > 0;
+  if (!closed && rateRead.has(state)) return;
   const cur = state.rate.current();
   state.rateExpected = finiteOr(cur.expected, 0);
   state.rateScore = finiteOr(cur.score, 0);
+  rateRead.add(state);
 }
+
+/** States whose rate readings were set by advanceTo from their detector (only advanceTo advances it). */
+const rateRead = new WeakSet<AccountState>();
 
 function finiteOr(x: number, dflt: number): number {
   return Number.isFinite(x) ? round3(x) : dflt;
@@ -419,18 +310,8 @@ export function sumDays(state: AccountState, key: BucketKey, endDay: number, day
 }
 
 function cellValue(state: AccountState, key: BucketKey, idx: number): number {
-  const raw = cellGet(state.buckets[key], idx, WIDTH[key]);
+  const raw = state.buckets.get(SERIES_INDEX[key], idx);
   return key === 'sentSum' ? (raw - SENT_OFFSET) / SENT_SCALE : raw;
-}
-
-/** Stable short key of a ticket id (FNV-1a, base 36): ticket ids can be long UUIDs. */
-function ticketKey(ticketId: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < ticketId.length; i++) {
-    h ^= ticketId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(36);
 }
 
 /** Smoothed sentiment level at `nowMs`, with its effective message weight (0 when none). */
@@ -450,8 +331,9 @@ export const W_HALF_MONTH = 5;
 export const W_MONTH = 6;
 const W_COUNT = 7;
 export const MONTH_DAYS = 30;
-const SERIES: BucketKey[] = ['sentSum', 'sentN', 'tickets', 'escalations', 'reEscalations', 'loops', 'csatSum', 'csatN'];
-const SERIES_INDEX = Object.fromEntries(SERIES.map((k, i) => [k, i])) as Record<BucketKey, number>;
+
+/** Where each series' windows start in a WindowSums row: `sums.v[ROW.tickets + W_RECENT]`. */
+export const ROW: Readonly<Record<BucketKey, number>> = Object.freeze(Object.fromEntries(SERIES.map((k, i) => [k, i * W_COUNT])) as Record<BucketKey, number>);
 
 /** Sums of every series over the scoring windows, read in one pass over the buckets. */
 export class WindowSums {
@@ -469,50 +351,6 @@ function upTo(k: number, all: number): number {
   return k <= 0 ? 0 : CUMULATIVE[Math.min(k, all) - 1]!;
 }
 
-/**
- * Each state's window sums as last computed, series by series, with the cell string each came
- * from: an account is scored at every evaluation period it is active in, and most of its series
- * (escalations, CSAT, loops...) have not changed since, so their sums are reused rather than
- * decoded again. A series whose string changed is summed afresh, the same way, so a reused row
- * is the very number a fresh pass would give.
- */
-interface SumsCache {
-  strings: string[];
-  off: number;
-  len: number;
-  all: number;
-  rd: number;
-  md: number;
-  v: Float64Array;
-  /**
-   * What bump and shiftTo did to each series since its row was summed: UNEDITED, NEWEST_ONLY (only
-   * the newest day of a count series changed, by `delta`, last to `latest`) or EDITED. Comparing
-   * the strings themselves to find out was most of the cost of a scoring: they differ in the last
-   * cell only, after all the others.
-   */
-  edits: Uint8Array;
-  delta: Float64Array;
-  latest: string[];
-}
-const UNEDITED = 0;
-const NEWEST_ONLY = 1;
-const EDITED = 2;
-const sumsCache = new WeakMap<AccountState, SumsCache>();
-
-/** Records a change of count series `s` by bump (the cell of the newest day, or another), from `prev` to `next`. */
-function noteCountEdit(cache: SumsCache, s: number, newest: boolean, delta: number, prev: string, next: string): void {
-  const was = cache.edits[s]!;
-  if (was === EDITED) return;
-  // a series set from elsewhere since it was summed (or last bumped): its row is no base to build on
-  if (!newest || prev !== (was === UNEDITED ? cache.strings[s] : cache.latest[s])) {
-    cache.edits[s] = EDITED;
-    return;
-  }
-  cache.delta[s] = was === UNEDITED ? delta : cache.delta[s]! + delta;
-  cache.edits[s] = NEWEST_ONLY;
-  cache.latest[s] = next;
-}
-
 /** Adds `delta` to each window of a WindowSums row (at `base`) holding the day of age `age`, as upTo counts it. */
 function addAtAge(row: Float64Array, base: number, age: number, delta: number, all: number, rd: number, md: number): void {
   // upTo(k) sums the ages below min(k, all)
@@ -528,6 +366,12 @@ function addAtAge(row: Float64Array, base: number, age: number, delta: number, a
 /**
  * Fills `out` for `nowDay`: today, the recent window, the one before it, the escalation window
  * and the whole window. One pass per series: scoring 100k accounts must stay well under a second.
+ *
+ * An account is scored at every evaluation period it is active in, and most of its series
+ * (escalations, CSAT, loops...) have not changed since: their sums as last computed (kept with the
+ * buckets) are reused, and a count series bumped only on its newest day has that day's change
+ * added; a series changed otherwise is summed afresh, the same way, so a reused row is the very
+ * number a fresh pass would give.
  */
 export function windowSums(
   state: AccountState,
@@ -541,74 +385,50 @@ export function windowSums(
     return out;
   }
   const b = state.buckets;
-  const len = windowLength(state);
+  const raw = b.raw;
+  const len = b.days;
   const all = Math.min(cfg.windowDays, len, CUMULATIVE.length);
   const off = nowDay - state.day; // age in days of the newest bucket
   const rd = cfg.recentDays;
   const md = cfg.escalationWindowDays;
   const c = CUMULATIVE;
-  let cache = sumsCache.get(state);
-  const reusable = cache !== undefined && cache.off === off && cache.len === len && cache.all === all && cache.rd === rd && cache.md === md;
-  if (!cache) {
-    cache = {
-      strings: SERIES.map(() => ''),
-      off,
-      len,
-      all,
-      rd,
-      md,
-      v: new Float64Array(SERIES.length * W_COUNT),
-      edits: new Uint8Array(SERIES.length).fill(EDITED),
-      delta: new Float64Array(SERIES.length),
-      latest: SERIES.map(() => ''),
-    };
-    sumsCache.set(state, cache);
+  let memo = b.sums;
+  const reusable = memo !== null && memo.off === off && memo.len === len && memo.all === all && memo.rd === rd && memo.md === md;
+  if (memo === null) {
+    memo = { off, len, all, rd, md, v: new Float64Array(SERIES.length * W_COUNT) };
+    b.sums = memo;
   } else if (!reusable) {
-    cache.off = off;
-    cache.len = len;
-    cache.all = all;
-    cache.rd = rd;
-    cache.md = md;
+    memo.off = off;
+    memo.len = len;
+    memo.all = all;
+    memo.rd = rd;
+    memo.md = md;
   }
-  const cached = cache.v;
+  const cached = memo.v;
+  const changes = b.changes;
   for (let s = 0; s < SERIES.length; s++) {
-    const key = SERIES[s]!;
-    const str = b[key];
     const base = s * W_COUNT;
-    const edit = cache.edits[s]!;
-    cache.edits[s] = UNEDITED;
-    // unedited: the very string summed last (the comparison is of one object with itself) unless
-    // something besides bump and shiftTo set it; only the newest day bumped: its last string
-    if (reusable && edit === UNEDITED && cache.strings[s] === str) {
+    const change = changes[s]!;
+    changes[s] = UNCHANGED;
+    if (reusable && change === UNCHANGED) {
       for (let k = 0; k < W_COUNT; k++) v[base + k] = cached[base + k]!;
       continue;
     }
-    if (reusable && edit === NEWEST_ONLY && cache.latest[s] === str) {
+    if (reusable && change === NEWEST_ONLY) {
       // counts are whole numbers: the moved windows are exactly the sums a fresh pass gives
-      cache.strings[s] = str;
-      addAtAge(cached, base, off, cache.delta[s]!, all, rd, md);
+      addAtAge(cached, base, off, b.newestDelta[s]!, all, rd, md);
       for (let k = 0; k < W_COUNT; k++) v[base + k] = cached[base + k]!;
       continue;
     }
-    cache.strings[s] = str;
-    const sent = key === 'sentSum';
-    const wide = WIDTH[key] === 2;
+    const sent = s === S_SENT_SUM;
+    const start = s * len;
     let run = 0;
     let age = 0;
     // Days after the newest bucket hold nothing yet.
     for (; age < off && age < all; age++) c[age] = 0;
-    // Walk from the newest bucket back in time, decoding base-36 cells inline (the hot path).
+    // Walk from the newest bucket back in time.
     for (let i = len - 1 - Math.max(0, age - off); i >= 0 && age < all; i--, age++) {
-      let x: number;
-      if (wide) {
-        const c0 = str.charCodeAt(2 * i);
-        const c1 = str.charCodeAt(2 * i + 1);
-        x = (c0 <= 57 ? c0 - 48 : c0 - 87) * 36 + (c1 <= 57 ? c1 - 48 : c1 - 87);
-        if (sent) x = (x - SENT_OFFSET) / SENT_SCALE;
-      } else {
-        const c0 = str.charCodeAt(i);
-        x = c0 <= 57 ? c0 - 48 : c0 - 87;
-      }
+      const x = sent ? (raw[start + i]! - SENT_OFFSET) / SENT_SCALE : raw[start + i]!;
       run += x;
       c[age] = run;
     }
