@@ -92,6 +92,21 @@ interface PendingHealth {
 
 const NO_INCIDENTS: readonly string[] = Object.freeze([]);
 
+/** An account's health on one day, as of its last scoring that day. */
+interface DayPoint {
+  score: number;
+  band: string;
+  sentiment: number | null;
+  tickets: number;
+}
+
+/** The day points of one account's month gathered since the last commit. */
+interface PendingMonth {
+  accountId: string;
+  month: string;
+  days: Record<string, DayPoint>;
+}
+
 /** A month of one account's daily health points (`d01`..`d31`), as the query API reads it. */
 interface HistoryMonthDoc {
   _id: string;
@@ -137,7 +152,13 @@ export class FindingsWriter {
     explained: undefined,
   };
   private readonly reading: LazyHealth = { accountId: '', score: 0, band: 'healthy', sentiment: null, ticketsToday: 0, explained: () => this.explainCurrent() };
-  private readonly pendingHistory = new Map<string, { accountId: string; month: string; days: Record<string, unknown> }>();
+  /**
+   * History gathered since the last commit, by account (its latest month): keyed by the account id
+   * the scoring already holds rather than by a month document id built for every scoring.
+   */
+  private readonly pendingHistory = new Map<string, PendingMonth>();
+  /** Months an account's history moved on from since the last commit (a commit spanning a month's end). */
+  private pendingEarlierMonths: PendingMonth[] = [];
   private readonly pendingOutreach = new Map<string, OutreachDoc>();
   /**
    * Alerts go to the outbox in order, off the step's path (each enqueue is several store round
@@ -403,13 +424,23 @@ export class FindingsWriter {
       cur.learner = learner;
       cur.explained = undefined;
       scored++;
-      const historyKey = `${accountId}|${month}`;
-      let hist = this.pendingHistory.get(historyKey);
+      let hist = this.pendingHistory.get(accountId);
+      if (hist && hist.month !== month) {
+        this.pendingEarlierMonths.push(hist);
+        hist = undefined;
+      }
       if (!hist) {
         hist = { accountId, month, days: {} };
-        this.pendingHistory.set(historyKey, hist);
+        this.pendingHistory.set(accountId, hist);
       }
-      hist.days[dayField] = { score: h.score, band: h.band, sentiment: h.sentiment, tickets: h.ticketsToday };
+      // a day point not committed yet is this writer's alone: a later scoring the same day updates it
+      const point = hist.days[dayField];
+      if (point) {
+        point.score = h.score;
+        point.band = h.band;
+        point.sentiment = h.sentiment;
+        point.tickets = h.ticketsToday;
+      } else hist.days[dayField] = { score: h.score, band: h.band, sentiment: h.sentiment, tickets: h.ticketsToday };
       const prev = this.lastBand.get(accountId);
       if (prev && BAND_RANK[h.band]! > BAND_RANK[prev.band]! && BAND_RANK[h.band]! >= BAND_RANK['at-risk']!) {
         const full = this.explainCurrent();
@@ -510,8 +541,10 @@ export class FindingsWriter {
     const { store } = this.d;
     // taken before the first await: what later steps gather goes to the next commit
     const health = this.takeHealthDocs();
-    const pendingHistory = [...this.pendingHistory.entries()];
+    const pendingHistory = this.pendingEarlierMonths;
+    for (const hist of this.pendingHistory.values()) pendingHistory.push(hist);
     const outreach = [...this.pendingOutreach.values()];
+    this.pendingEarlierMonths = [];
     this.pendingHistory.clear();
     this.pendingOutreach.clear();
     await Promise.all([
@@ -524,13 +557,15 @@ export class FindingsWriter {
   }
 
   /** Merges the new day points into their month documents (cached; read once after a restart) and writes them whole. */
-  private async writeHistory(pending: Array<[string, { accountId: string; month: string; days: Record<string, unknown> }]>): Promise<void> {
+  private async writeHistory(pending: PendingMonth[]): Promise<void> {
     if (pending.length === 0) return;
     const coll = this.d.store.collection<HistoryMonthDoc>('healthHistory');
     if (this.historyCache.size + pending.length > HISTORY_CACHE_DOCS) this.historyCache.clear();
-    const missing = pending.filter(([id]) => !this.historyCache.has(id)).map(([id]) => id);
+    const ids = pending.map((h) => `${h.accountId}|${h.month}`);
+    const missing = ids.filter((id) => !this.historyCache.has(id));
     for (const d of await coll.getMany(missing)) this.historyCache.set(d._id, d);
-    const merged: HistoryMonthDoc[] = pending.map(([id, h]) => {
+    const merged: HistoryMonthDoc[] = pending.map((h, k) => {
+      const id = ids[k]!;
       const doc: HistoryMonthDoc = { ...(this.historyCache.get(id) ?? {}), ...h.days, _id: id, accountId: h.accountId, month: h.month };
       this.historyCache.set(id, doc);
       return doc;

@@ -1,7 +1,7 @@
 // The explained health score: each component's value, weight, points taken off and a sentence a
 // success manager can read; priority (tier, ARR, renewal, churn flag) is kept apart from health.
 import type { Account } from '../../events/types.js';
-import { DAY_MS, MONTH_DAYS, windowSums, W_HALF_MONTH, W_MONTH, WindowSums, W_ALL, W_MID, W_PREV, W_RECENT, W_TODAY, type AccountState, type BucketKey } from './account-state.js';
+import { DAY_MS, MONTH_DAYS, ROW, windowSums, W_HALF_MONTH, W_MONTH, WindowSums, W_ALL, W_MID, W_PREV, W_RECENT, W_TODAY, type AccountState } from './account-state.js';
 import type { HealthConfig, HealthWeights } from './config.js';
 import { predictRisk, type LearnerModel } from './learner-model.js';
 
@@ -42,21 +42,27 @@ export interface HealthResult {
   trends: { sentimentLevel: number | null; sentimentSlope7: number | null; sentimentSlope30: number | null };
 }
 
+/**
+ * Series `row` (see ROW) summed over window `win`: read straight off the row, a lookup by series
+ * name being a keyed load and a boxed number per read when not inlined.
+ */
+const sum = (ws: WindowSums, row: number, win: number): number => ws.v[row + win]!;
+
 /** Change per day between the means of two adjacent windows (`days` long each); null without data on both sides. */
 function slope(ws: WindowSums, newWin: number, bothWin: number, days: number): number | null {
-  const nNew = ws.get('sentN', newWin);
-  const nOld = ws.get('sentN', bothWin) - nNew;
+  const nNew = sum(ws, ROW.sentN, newWin);
+  const nOld = sum(ws, ROW.sentN, bothWin) - nNew;
   if (nNew === 0 || nOld === 0) return null;
-  const diff = ws.get('sentSum', newWin) / nNew - (ws.get('sentSum', bothWin) - ws.get('sentSum', newWin)) / nOld;
+  const diff = sum(ws, ROW.sentSum, newWin) / nNew - (sum(ws, ROW.sentSum, bothWin) - sum(ws, ROW.sentSum, newWin)) / nOld;
   return Math.round((diff / days) * 1000) / 1000;
 }
 
 /** The 7-day slope: the recent week against the week before. */
 function slope7(ws: WindowSums, days: number): number | null {
-  const nNew = ws.get('sentN', W_RECENT);
-  const nOld = ws.get('sentN', W_PREV);
+  const nNew = sum(ws, ROW.sentN, W_RECENT);
+  const nOld = sum(ws, ROW.sentN, W_PREV);
   if (nNew === 0 || nOld === 0) return null;
-  return Math.round(((ws.get('sentSum', W_RECENT) / nNew - ws.get('sentSum', W_PREV) / nOld) / days) * 1000) / 1000;
+  return Math.round(((sum(ws, ROW.sentSum, W_RECENT) / nNew - sum(ws, ROW.sentSum, W_PREV) / nOld) / days) * 1000) / 1000;
 }
 /**
  * What a score is computed from, read off an account's state at one evaluation point: the window
@@ -90,8 +96,15 @@ export function readHealthInputs(state: AccountState, nowMs: number, cfg: Health
   out.lastContactAt = state.lastContactAt;
   out.firstEventAt = state.firstEventAt;
   out.rateExpected = state.rateExpected;
-  out.incidents = Object.keys(state.incidents).length;
+  out.incidents = countKeys(state.incidents);
   return out;
+}
+
+/** The number of keys of a small record, without the array Object.keys would build at every scoring. */
+function countKeys(record: Record<string, unknown>): number {
+  let n = 0;
+  for (const key in record) if (Object.hasOwn(record, key)) n++;
+  return n;
 }
 
 /** Reused between calls: scoring is synchronous, so one buffer serves every account. */
@@ -102,12 +115,30 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 const signed = (x: number) => (x >= 0 ? '+' : '\u2212') + Math.abs(x).toFixed(2);
 const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 
+/**
+ * One component's reading. Filled in place: a scoring fills the same eight objects every time, as
+ * an evaluation point scores hundreds of thousands of accounts a day of events and a new object
+ * per component was a good share of the pipeline's garbage.
+ */
 interface Partial {
-  name: ComponentName;
+  readonly name: ComponentName;
   value: number;
   risk: number;
   /** Empty when the caller asked for numbers only (`explain` false). */
   sentence: string;
+}
+
+/** Sets a component's reading and returns it. */
+function put(out: Partial, value: number, risk: number, sentence: string): Partial {
+  out.value = value;
+  out.risk = risk;
+  out.sentence = sentence;
+  return out;
+}
+
+/** One reading per component, in COMPONENT_NAMES order, to be filled by componentsOf. */
+function newParts(): Partial[] {
+  return COMPONENT_NAMES.map((name) => ({ name, value: 0, risk: 0, sentence: '' }));
 }
 
 /** The smoothed sentiment level (sentS / sentW; 0 without messages). */
@@ -119,23 +150,23 @@ const levelOf = (inp: HealthInputs) => (inp.sentW <= 0 ? 0 : inp.sentS / inp.sen
  * this many messages. NaN without messages on both sides.
  */
 function shiftZ(ws: WindowSums, win: number, cfg: HealthConfig): number {
-  const nRecent = ws.get('sentN', win);
-  const nBase = ws.get('sentN', W_ALL) - nRecent;
+  const nRecent = sum(ws, ROW.sentN, win);
+  const nBase = sum(ws, ROW.sentN, W_ALL) - nRecent;
   if (nRecent === 0 || nBase === 0) return NaN;
-  const sRecent = ws.get('sentSum', win);
-  const fall = (ws.get('sentSum', W_ALL) - sRecent) / nBase - sRecent / nRecent;
+  const sRecent = sum(ws, ROW.sentSum, win);
+  const fall = (sum(ws, ROW.sentSum, W_ALL) - sRecent) / nBase - sRecent / nRecent;
   return fall / (cfg.sentimentMessageSd * Math.sqrt(1 / nRecent + 1 / nBase));
 }
 
-function sentimentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
+function sentimentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean, out: Partial): Partial {
   const ws = inp.sums;
   const nowMs = inp.nowMs;
   const rd = cfg.recentDays;
-  const nRecent = ws.get('sentN', W_RECENT);
+  const nRecent = sum(ws, ROW.sentN, W_RECENT);
   const level = levelOf(inp);
   const weight = inp.sentW <= 0 ? 0 : inp.sentW;
-  if (weight <= 0 || ws.get('sentN', W_ALL) === 0) {
-    return { name: 'sentiment', value: 0, risk: 0, sentence: explain ? `no customer messages in the last ${cfg.windowDays} days` : '' };
+  if (weight <= 0 || sum(ws, ROW.sentN, W_ALL) === 0) {
+    return put(out, 0, 0, explain ? `no customer messages in the last ${cfg.windowDays} days` : '');
   }
   // Confidence from the level's own effective message count (decayed to now), so two angry
   // messages from a quiet account do not outweigh a steady history.
@@ -151,33 +182,33 @@ function sentimentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boole
   const z = useHalf ? zHalf : zWeek === zWeek ? zWeek : 0;
   const shiftRisk = clamp01((z - cfg.sentimentShiftFrom) / (cfg.sentimentShiftFull - cfg.sentimentShiftFrom));
   const risk = clamp01((1 - cfg.sentimentShiftShare) * levelRisk + cfg.sentimentShiftShare * shiftRisk);
-  if (!explain) return { name: 'sentiment', value: r2(level), risk, sentence: '' };
-  const nWin = ws.get('sentN', win);
-  const nBase = ws.get('sentN', W_ALL) - nWin;
-  const winMean = nWin > 0 ? ws.get('sentSum', win) / nWin : 0;
-  const baseMean = nBase > 0 ? (ws.get('sentSum', W_ALL) - ws.get('sentSum', win)) / nBase : 0;
+  if (!explain) return put(out, r2(level), risk, '');
+  const nWin = sum(ws, ROW.sentN, win);
+  const nBase = sum(ws, ROW.sentN, W_ALL) - nWin;
+  const winMean = nWin > 0 ? sum(ws, ROW.sentSum, win) / nWin : 0;
+  const baseMean = nBase > 0 ? (sum(ws, ROW.sentSum, W_ALL) - sum(ws, ROW.sentSum, win)) / nBase : 0;
   let sentence: string;
   if (nWin > 0 && nBase > 0 && Math.abs(baseMean - winMean) >= 0.1) {
     const days = useHalf ? MONTH_DAYS / 2 : rd;
     sentence = `sentiment ${winMean < baseMean ? 'fell' : 'rose'} from its usual ${signed(baseMean)} to ${signed(winMean)} over ${days} days across ${plural(nWin, 'message')}`;
   } else if (nRecent > 0) {
-    sentence = `sentiment steady at ${signed(ws.get('sentSum', W_RECENT) / nRecent)} over ${rd} days across ${plural(nRecent, 'message')}`;
+    sentence = `sentiment steady at ${signed(sum(ws, ROW.sentSum, W_RECENT) / nRecent)} over ${rd} days across ${plural(nRecent, 'message')}`;
   } else {
     sentence = `sentiment ${signed(level)} (smoothed), no customer messages in the last ${rd} days`;
   }
-  return { name: 'sentiment', value: r2(level), risk, sentence };
+  return put(out, r2(level), risk, sentence);
 }
 
-function ticketRateComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
+function ticketRateComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean, out: Partial): Partial {
   const ws = inp.sums;
   const nowMs = inp.nowMs;
   const rd = cfg.recentDays;
-  const recent = ws.get('tickets', W_RECENT);
+  const recent = sum(ws, ROW.tickets, W_RECENT);
   // Only days the account has existed count toward its usual rate.
   const nowDay = Math.floor(nowMs / DAY_MS);
   const firstDay = inp.firstEventAt > 0 ? Math.floor(inp.firstEventAt / DAY_MS) : nowDay;
   const priorDays = Math.max(1, Math.min(cfg.windowDays - rd, nowDay - rd - firstDay + 1));
-  const priorPerDay = (ws.get('tickets', W_ALL) - ws.get('tickets', W_RECENT)) / priorDays;
+  const priorPerDay = (sum(ws, ROW.tickets, W_ALL) - sum(ws, ROW.tickets, W_RECENT)) / priorDays;
   // With a week or more of history the account's own buckets are the baseline; before that the
   // detector's learned rate stands in (it is biased low on sparse daily counts, so never below).
   const detectorPerDay = inp.rateExpected * (DAY_MS / cfg.ticketDetectorBucketMs);
@@ -185,23 +216,27 @@ function ticketRateComponent(inp: HealthInputs, cfg: HealthConfig, explain: bool
   const usual = perDay * rd;
   const ratio = (recent + cfg.ticketPriorTickets) / (usual + cfg.ticketPriorTickets);
   const risk = clamp01((ratio - 1) / (cfg.ticketRatioFull - 1));
-  if (!explain) return { name: 'ticketRate', value: r2(ratio), risk, sentence: '' };
+  if (!explain) return put(out, r2(ratio), risk, '');
   const sentence =
     recent === 0 && usual < 0.5
       ? `no tickets in the last ${rd} days`
       : `${plural(recent, 'ticket')} in the last ${rd} days against a usual ${r1(usual)} (${r1(ratio)}x)`;
-  return { name: 'ticketRate', value: r2(ratio), risk, sentence };
+  return put(out, r2(ratio), risk, sentence);
 }
 
 /**
  * What the account usually does per ticket (days before the escalation window, shrunk toward the
- * population rate), applied to this window's tickets: noisy accounts are judged against themselves.
+ * population rate): noisy accounts are judged against themselves.
  */
-function expectedInWindow(ws: WindowSums, key: BucketKey, prior: number, cfg: HealthConfig): { expected: number; rate: number } {
-  const oldCount = ws.get(key, W_ALL) - ws.get(key, W_MID);
-  const oldTickets = ws.get('tickets', W_ALL) - ws.get('tickets', W_MID);
-  const rate = (oldCount + prior * cfg.baselinePriorTickets) / (oldTickets + cfg.baselinePriorTickets);
-  return { expected: rate * ws.get('tickets', W_MID), rate };
+function usualPerTicket(ws: WindowSums, row: number, prior: number, cfg: HealthConfig): number {
+  const oldCount = sum(ws, row, W_ALL) - sum(ws, row, W_MID);
+  const oldTickets = sum(ws, ROW.tickets, W_ALL) - sum(ws, ROW.tickets, W_MID);
+  return (oldCount + prior * cfg.baselinePriorTickets) / (oldTickets + cfg.baselinePriorTickets);
+}
+
+/** The usual rate per ticket applied to this window's tickets. */
+function expectedInWindow(ws: WindowSums, row: number, prior: number, cfg: HealthConfig): number {
+  return usualPerTicket(ws, row, prior, cfg) * sum(ws, ROW.tickets, W_MID);
 }
 
 /**
@@ -215,46 +250,47 @@ function surpriseRisk(count: number, expected: number, from: number, full: numbe
   return clamp01((z - from) / (full - from));
 }
 
-function escalationComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
+function escalationComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean, out: Partial): Partial {
   const wd = cfg.escalationWindowDays;
-  const esc = ws.get('escalations', W_MID);
-  const tickets = ws.get('tickets', W_MID);
-  const { expected, rate } = expectedInWindow(ws, 'escalations', cfg.escalationsPerTicketPrior, cfg);
+  const esc = sum(ws, ROW.escalations, W_MID);
+  const tickets = sum(ws, ROW.tickets, W_MID);
+  const rate = usualPerTicket(ws, ROW.escalations, cfg.escalationsPerTicketPrior, cfg);
+  const expected = rate * tickets;
   const risk = surpriseRisk(esc, expected, cfg.escalationSurpriseFrom, cfg.escalationSurpriseFull, cfg);
-  if (!explain) return { name: 'escalations', value: esc, risk, sentence: '' };
+  if (!explain) return put(out, esc, risk, '');
   const sentence = `${plural(esc, 'escalation')} to a human in the last ${wd} days across ${plural(tickets, 'new ticket')} (usually ${Math.round(rate * 100)}% of tickets, ${r1(expected)} expected)`;
-  return { name: 'escalations', value: esc, risk, sentence };
+  return put(out, esc, risk, sentence);
 }
 
-function reEscalationComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
+function reEscalationComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean, out: Partial): Partial {
   const wd = cfg.escalationWindowDays;
-  const n = ws.get('reEscalations', W_MID);
-  const { expected } = expectedInWindow(ws, 'reEscalations', cfg.reEscalationsPerTicketPrior, cfg);
+  const n = sum(ws, ROW.reEscalations, W_MID);
+  const expected = expectedInWindow(ws, ROW.reEscalations, cfg.reEscalationsPerTicketPrior, cfg);
   const risk = clamp01((n - expected - cfg.reEscalationAllowance) / cfg.reEscalationsFull);
-  if (!explain) return { name: 'reEscalations', value: n, risk, sentence: '' };
+  if (!explain) return put(out, n, risk, '');
   const sentence =
     n === 0
       ? `no ticket reopened after a human resolved it in the last ${wd} days`
       : `${plural(n, 'ticket')} reopened or escalated again after a human resolved ${n === 1 ? 'it' : 'them'} in the last ${wd} days (${r1(expected)} expected)`;
-  return { name: 'reEscalations', value: n, risk, sentence };
+  return put(out, n, risk, sentence);
 }
 
-function csatComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
+function csatComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean, out: Partial): Partial {
   const half = cfg.escalationWindowDays;
-  const n = ws.get('csatN', W_ALL);
-  if (n === 0) return { name: 'csat', value: 0, risk: 0, sentence: explain ? `no CSAT responses in ${cfg.windowDays} days` : '' };
-  const mean = ws.get('csatSum', W_ALL) / n;
+  const n = sum(ws, ROW.csatN, W_ALL);
+  if (n === 0) return put(out, 0, 0, explain ? `no CSAT responses in ${cfg.windowDays} days` : '');
+  const mean = sum(ws, ROW.csatSum, W_ALL) / n;
   const confidence = n / (n + cfg.csatPriorResponses);
   const levelRisk = clamp01((cfg.csatGood - mean) / (cfg.csatGood - cfg.csatBad)) * confidence;
   // The fall of the escalation window's responses below the account's earlier ones, in standard
   // errors: the same reading as for sentiment, so an account used to 5s that now gives 3s counts.
-  const nRecent = ws.get('csatN', W_MID);
+  const nRecent = sum(ws, ROW.csatN, W_MID);
   const nOld = n - nRecent;
   let shiftRisk = 0;
   let trend = '';
   if (nRecent > 0 && nOld > 0) {
-    const recentMean = ws.get('csatSum', W_MID) / nRecent;
-    const oldMean = (ws.get('csatSum', W_ALL) - ws.get('csatSum', W_MID)) / nOld;
+    const recentMean = sum(ws, ROW.csatSum, W_MID) / nRecent;
+    const oldMean = (sum(ws, ROW.csatSum, W_ALL) - sum(ws, ROW.csatSum, W_MID)) / nOld;
     const z = (oldMean - recentMean) / (cfg.csatResponseSd * Math.sqrt(1 / nRecent + 1 / nOld));
     shiftRisk = clamp01((z - cfg.csatShiftFrom) / (cfg.csatShiftFull - cfg.csatShiftFrom));
     if (explain && (Math.abs(recentMean - oldMean) >= 0.5 || shiftRisk > 0)) {
@@ -262,37 +298,37 @@ function csatComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Par
     }
   }
   const risk = clamp01((1 - cfg.csatShiftShare) * levelRisk + cfg.csatShiftShare * shiftRisk);
-  if (!explain) return { name: 'csat', value: r2(mean), risk, sentence: '' };
-  return { name: 'csat', value: r2(mean), risk, sentence: `CSAT ${mean.toFixed(1)} from ${plural(n, 'response')} in ${cfg.windowDays} days${trend}` };
+  if (!explain) return put(out, r2(mean), risk, '');
+  return put(out, r2(mean), risk, `CSAT ${mean.toFixed(1)} from ${plural(n, 'response')} in ${cfg.windowDays} days${trend}`);
 }
 
-function aiLoopComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean): Partial {
+function aiLoopComponent(ws: WindowSums, cfg: HealthConfig, explain: boolean, out: Partial): Partial {
   const wd = cfg.escalationWindowDays;
-  const n = ws.get('loops', W_MID);
-  const { expected } = expectedInWindow(ws, 'loops', cfg.loopsPerTicketPrior, cfg);
+  const n = sum(ws, ROW.loops, W_MID);
+  const expected = expectedInWindow(ws, ROW.loops, cfg.loopsPerTicketPrior, cfg);
   const risk = surpriseRisk(n, expected, cfg.aiLoopSurpriseFrom, cfg.aiLoopSurpriseFull, cfg);
-  if (!explain) return { name: 'aiLoops', value: n, risk, sentence: '' };
+  if (!explain) return put(out, n, risk, '');
   const sentence =
     n === 0
       ? `no AI loops in the last ${wd} days`
       : `${plural(n, 'ticket')} where the AI replied ${cfg.aiLoopTurns}+ times without resolving or handing off in the last ${wd} days (${r1(expected)} expected)`;
-  return { name: 'aiLoops', value: n, risk, sentence };
+  return put(out, n, risk, sentence);
 }
 
-function silenceComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
-  if (inp.lastContactAt <= 0) return { name: 'silence', value: 0, risk: 0, sentence: explain ? 'no customer contact recorded yet' : '' };
+function silenceComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean, out: Partial): Partial {
+  if (inp.lastContactAt <= 0) return put(out, 0, 0, explain ? 'no customer contact recorded yet' : '');
   const days = Math.max(0, (inp.nowMs - inp.lastContactAt) / DAY_MS);
   const risk = clamp01((days - cfg.silenceDays) / (cfg.silenceFullDays - cfg.silenceDays));
-  if (!explain) return { name: 'silence', value: r1(days), risk, sentence: '' };
+  if (!explain) return put(out, r1(days), risk, '');
   const d = Math.floor(days);
-  return { name: 'silence', value: r1(days), risk, sentence: d === 0 ? 'last customer contact today' : `last customer contact ${plural(d, 'day')} ago` };
+  return put(out, r1(days), risk, d === 0 ? 'last customer contact today' : `last customer contact ${plural(d, 'day')} ago`);
 }
 
-function incidentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean): Partial {
+function incidentComponent(inp: HealthInputs, cfg: HealthConfig, explain: boolean, out: Partial): Partial {
   const n = inp.incidents;
   const risk = clamp01(n / cfg.incidentsFull);
-  if (!explain) return { name: 'incidents', value: n, risk, sentence: '' };
-  return { name: 'incidents', value: n, risk, sentence: n === 0 ? 'not hit by any open incident' : `hit by ${plural(n, 'open incident')} affecting many accounts` };
+  if (!explain) return put(out, n, risk, '');
+  return put(out, n, risk, n === 0 ? 'not hit by any open incident' : `hit by ${plural(n, 'open incident')} affecting many accounts`);
 }
 
 export function bandOf(score: number, cfg: HealthConfig): Band {
@@ -353,17 +389,18 @@ export interface HealthReading {
   ticketsToday: number;
 }
 
-function componentsOf(inp: HealthInputs, cfg: HealthConfig, explain: boolean, out: Partial[] = []): Partial[] {
+/** Fills `parts` (from newParts) with the components' readings at the inputs' time. */
+function componentsOf(inp: HealthInputs, cfg: HealthConfig, explain: boolean, parts: Partial[]): Partial[] {
   const ws = inp.sums;
-  out[0] = sentimentComponent(inp, cfg, explain);
-  out[1] = ticketRateComponent(inp, cfg, explain);
-  out[2] = escalationComponent(ws, cfg, explain);
-  out[3] = reEscalationComponent(ws, cfg, explain);
-  out[4] = csatComponent(ws, cfg, explain);
-  out[5] = aiLoopComponent(ws, cfg, explain);
-  out[6] = silenceComponent(inp, cfg, explain);
-  out[7] = incidentComponent(inp, cfg, explain);
-  return out;
+  sentimentComponent(inp, cfg, explain, parts[0]!);
+  ticketRateComponent(inp, cfg, explain, parts[1]!);
+  escalationComponent(ws, cfg, explain, parts[2]!);
+  reEscalationComponent(ws, cfg, explain, parts[3]!);
+  csatComponent(ws, cfg, explain, parts[4]!);
+  aiLoopComponent(ws, cfg, explain, parts[5]!);
+  silenceComponent(inp, cfg, explain, parts[6]!);
+  incidentComponent(inp, cfg, explain, parts[7]!);
+  return parts;
 }
 
 /** What the explanation reads of how the score was combined (filled by combine when asked). */
@@ -411,8 +448,9 @@ function combine(parts: Partial[], cfg: HealthConfig, learner: LearnerModel | un
   return r1(100 * (1 - clamp01(risk)));
 }
 
-/** Reused by measureHealth: scoring is synchronous, so one list serves every account. */
-const MEASURE_PARTS: Partial[] = [];
+/** Reused by measureHealth and explainHealth: scoring is synchronous, so one list each serves every account. */
+const MEASURE_PARTS = newParts();
+const EXPLAIN_PARTS = newParts();
 
 /**
  * The headline numbers of the score at the inputs' time, without the explanation (no sentences,
@@ -422,13 +460,13 @@ const MEASURE_PARTS: Partial[] = [];
 export function measureHealth(inp: HealthInputs, cfg: HealthConfig, learner?: LearnerModel, out?: HealthReading): HealthReading {
   const score = combine(componentsOf(inp, cfg, false, MEASURE_PARTS), cfg, learner);
   const ws = inp.sums;
-  const nSent = ws.get('sentN', W_TODAY);
+  const nSent = sum(ws, ROW.sentN, W_TODAY);
   const reading = out ?? { accountId: '', score: 0, band: 'healthy', sentiment: null, ticketsToday: 0 };
   reading.accountId = inp.accountId;
   reading.score = score;
   reading.band = bandOf(score, cfg);
-  reading.sentiment = nSent > 0 ? r2(ws.get('sentSum', W_TODAY) / nSent) : null;
-  reading.ticketsToday = ws.get('tickets', W_TODAY);
+  reading.sentiment = nSent > 0 ? r2(sum(ws, ROW.sentSum, W_TODAY) / nSent) : null;
+  reading.ticketsToday = sum(ws, ROW.tickets, W_TODAY);
   return reading;
 }
 
@@ -436,7 +474,7 @@ export function measureHealth(inp: HealthInputs, cfg: HealthConfig, learner?: Le
 export function explainHealth(inp: HealthInputs, account: Account | undefined, cfg: HealthConfig, learner?: LearnerModel): HealthResult {
   const ws = inp.sums;
   const nowMs = inp.nowMs;
-  const parts = componentsOf(inp, cfg, true);
+  const parts = componentsOf(inp, cfg, true, EXPLAIN_PARTS);
   const detail: CombineDetail = { features: [], learned: null, blend: 0, shares: [] };
   const score = combine(parts, cfg, learner, detail);
   const band = bandOf(score, cfg);
@@ -461,7 +499,7 @@ export function explainHealth(inp: HealthInputs, account: Account | undefined, c
   const topReasons = ranked.slice(0, cfg.maxTopReasons).map((c) => c.sentence);
   const suggestedAction = band === 'healthy' || ranked.length === 0 ? 'No action needed.' : ACTIONS[ranked[0]!.name];
   const { priority, reasons } = priorityOf(score, account, nowMs, cfg);
-  const nSent = ws.get('sentN', W_TODAY);
+  const nSent = sum(ws, ROW.sentN, W_TODAY);
   return {
     accountId: inp.accountId,
     score,
@@ -472,8 +510,8 @@ export function explainHealth(inp: HealthInputs, account: Account | undefined, c
     topReasons,
     suggestedAction,
     features,
-    sentiment: nSent > 0 ? r2(ws.get('sentSum', W_TODAY) / nSent) : null,
-    ticketsToday: ws.get('tickets', W_TODAY),
+    sentiment: nSent > 0 ? r2(sum(ws, ROW.sentSum, W_TODAY) / nSent) : null,
+    ticketsToday: sum(ws, ROW.tickets, W_TODAY),
     trends: {
       sentimentLevel: inp.sentW > 0 ? r2(levelOf(inp)) : null,
       sentimentSlope7: slope7(ws, cfg.recentDays),

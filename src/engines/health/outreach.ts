@@ -71,6 +71,9 @@ function fill(entry: OutreachEntry, health: HealthResult, account: Account | und
   };
 }
 
+/** The answer of most evaluations, shared: a scoring that changes no entry allocates nothing for it. */
+const NO_CHANGE: { readonly change: OutreachChange; readonly entry?: OutreachEntry } = Object.freeze({ change: 'none' });
+
 /**
  * Decides what the latest health result means for the account's outreach entry. `tracked` means
  * only the bookkeeping of a closed entry moved (persist it; nothing to announce).
@@ -85,7 +88,7 @@ export function decideOutreach(
   const o = cfg.outreach;
   const needs = health.score < o.openBelowScore;
   if (!prev) {
-    if (!needs) return { change: 'none' };
+    if (!needs) return NO_CHANGE;
     const blank: OutreachEntry = {
       id: outreachId(health.accountId),
       accountId: health.accountId,
@@ -111,7 +114,7 @@ export function decideOutreach(
   }
   if (isOpen(prev.status)) {
     const moved = Math.abs(health.score - prev.score) >= o.updateMinScoreDelta || health.band !== prev.band;
-    return moved ? { change: 'updated', entry: fill(prev, explainedOf(health), account, nowMs) } : { change: 'none' };
+    return moved ? { change: 'updated', entry: fill(prev, explainedOf(health), account, nowMs) } : NO_CHANGE;
   }
   // Closed (resolved or dismissed): reopen only when the account is worse than when it was closed,
   // or when it had recovered and has fallen again.
@@ -127,7 +130,7 @@ export function decideOutreach(
     };
   }
   if (best !== prev.bestSinceClose) return { change: 'tracked', entry: { ...prev, bestSinceClose: best } };
-  return { change: 'none' };
+  return NO_CHANGE;
 }
 
 /** Open entries first, then by priority (highest first); ties by account id for a stable order. */
