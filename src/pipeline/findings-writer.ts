@@ -104,7 +104,24 @@ interface DayPoint {
 interface PendingMonth {
   accountId: string;
   month: string;
-  days: Record<string, DayPoint>;
+  /** By day field (`d01`..`d31`): a Map, as the field is a string built per evaluation and an object keyed by it interns it per lookup. */
+  days: Map<string, DayPoint>;
+}
+
+/**
+ * What the writer holds of one account: its memory between evaluations (checkpointed) and what
+ * waits for the next commit, together, so a scoring finds all of it with one lookup.
+ */
+interface AccountSlot {
+  readonly accountId: string;
+  /** Band and score of its last scoring. */
+  last: { band: string; score: number } | undefined;
+  /** Its outreach entry as last decided or changed through the API. */
+  outreach: OutreachDoc | undefined;
+  /** Its latest scoring since the last commit. */
+  pending: PendingHealth | undefined;
+  /** Its day points since the last commit (of its latest month). */
+  history: PendingMonth | undefined;
 }
 
 /** A month of one account's daily health points (`d01`..`d31`), as the query API reads it. */
@@ -131,10 +148,9 @@ export interface FindingsWriterDeps {
 
 export class FindingsWriter {
   private readonly openIncidents = new Map<string, IncidentDoc>();
-  private readonly lastBand = new Map<string, { band: string; score: number }>();
-  private readonly outreach = new Map<string, OutreachDoc>();
-  /** Writes gathered since the last commit: one per document, however many days a step closed. */
-  private readonly pendingHealth = new Map<string, PendingHealth>();
+  private readonly slots = new Map<string, AccountSlot>();
+  /** Accounts scored since the last commit, in order: one health document each, however many days a step closed. */
+  private pendingHealth: AccountSlot[] = [];
   private readonly spareInputs: HealthInputs[] = [];
   /**
    * Open incident ids by affected account, in the order of openIncidents: what a health document
@@ -152,11 +168,8 @@ export class FindingsWriter {
     explained: undefined,
   };
   private readonly reading: LazyHealth = { accountId: '', score: 0, band: 'healthy', sentiment: null, ticketsToday: 0, explained: () => this.explainCurrent() };
-  /**
-   * History gathered since the last commit, by account (its latest month): keyed by the account id
-   * the scoring already holds rather than by a month document id built for every scoring.
-   */
-  private readonly pendingHistory = new Map<string, PendingMonth>();
+  /** Accounts with day points since the last commit, in order (the points are in their slots). */
+  private pendingHistory: AccountSlot[] = [];
   /** Months an account's history moved on from since the last commit (a commit spanning a month's end). */
   private pendingEarlierMonths: PendingMonth[] = [];
   private readonly pendingOutreach = new Map<string, OutreachDoc>();
@@ -174,6 +187,15 @@ export class FindingsWriter {
 
   constructor(private readonly d: FindingsWriterDeps) {}
 
+  private slot(accountId: string): AccountSlot {
+    let slot = this.slots.get(accountId);
+    if (!slot) {
+      slot = { accountId, last: undefined, outreach: undefined, pending: undefined, history: undefined };
+      this.slots.set(accountId, slot);
+    }
+    return slot;
+  }
+
   /**
    * Loads the open incidents from the store; with `memory` (from the checkpoint) the bands and
    * outreach entries come from there, as they were at the checkpoint, not from the store, whose
@@ -185,30 +207,31 @@ export class FindingsWriter {
     this.incidentsByAccount = null;
     const entries = await store.collection<OutreachDoc>('outreach').find({}, { sort: [['updatedAt', 1]] });
     if (!memory) {
-      for (const h of await store.collection<HealthDoc>('health').find({})) this.lastBand.set(h.accountId, { band: h.band, score: h.score });
-      for (const e of entries) this.outreach.set(e.accountId, e);
+      for (const h of await store.collection<HealthDoc>('health').find({})) this.slot(h.accountId).last = { band: h.band, score: h.score };
+      for (const e of entries) this.slot(e.accountId).outreach = e;
       return;
     }
     for (const [accountId, m] of memory) {
-      if (m.band !== undefined && m.score !== undefined) this.lastBand.set(accountId, { band: m.band, score: m.score });
-      if (m.outreach) this.outreach.set(accountId, m.outreach);
+      if (m.band !== undefined && m.score !== undefined) this.slot(accountId).last = { band: m.band, score: m.score };
+      if (m.outreach) this.slot(accountId).outreach = m.outreach;
     }
     for (const e of entries) {
-      const mine = this.outreach.get(e.accountId);
-      if (e.outcomeRecordedAt !== undefined && e.outcomeRecordedAt > (mine?.outcomeRecordedAt ?? -1)) this.outreach.set(e.accountId, e);
+      const mine = this.slots.get(e.accountId)?.outreach;
+      if (e.outcomeRecordedAt !== undefined && e.outcomeRecordedAt > (mine?.outcomeRecordedAt ?? -1)) this.slot(e.accountId).outreach = e;
     }
   }
 
   /** The account's memory, for the checkpoint. */
   memoryOf(accountId: string): AccountMemory {
-    const b = this.lastBand.get(accountId);
-    const o = this.outreach.get(accountId);
+    const slot = this.slots.get(accountId);
+    const b = slot?.last;
+    const o = slot?.outreach;
     return { ...(b ? { band: b.band, score: b.score } : {}), ...(o ? { outreach: o } : {}) };
   }
 
   /** Forgets an outreach entry's cached copy after the API changed it. */
   outreachChanged(entry: OutreachDoc): void {
-    this.outreach.set(entry.accountId, entry);
+    this.slot(entry.accountId).outreach = entry;
     this.d.engines.dirty.add(entry.accountId);
   }
 
@@ -407,10 +430,12 @@ export class FindingsWriter {
       // the record (advanced) and the writer's memory of the account are checkpointed together
       engines.dirty.add(accountId);
       const account = this.d.accountOf(accountId);
-      let pending = this.pendingHealth.get(accountId);
+      const slot = this.slot(accountId);
+      let pending = slot.pending;
       if (!pending) {
         pending = { inputs: this.spareInputs.pop() ?? new HealthInputs(), account, learner, openIncidents: NO_INCIDENTS as string[] };
-        this.pendingHealth.set(accountId, pending);
+        slot.pending = pending;
+        this.pendingHealth.push(slot);
       }
       const inputs = readHealthInputs(rec.state, nowMs, cfg, pending.inputs);
       pending.account = account;
@@ -424,24 +449,25 @@ export class FindingsWriter {
       cur.learner = learner;
       cur.explained = undefined;
       scored++;
-      let hist = this.pendingHistory.get(accountId);
-      if (hist && hist.month !== month) {
+      let hist = slot.history;
+      if (!hist) this.pendingHistory.push(slot);
+      else if (hist.month !== month) {
         this.pendingEarlierMonths.push(hist);
         hist = undefined;
       }
       if (!hist) {
-        hist = { accountId, month, days: {} };
-        this.pendingHistory.set(accountId, hist);
+        hist = { accountId, month, days: new Map() };
+        slot.history = hist;
       }
       // a day point not committed yet is this writer's alone: a later scoring the same day updates it
-      const point = hist.days[dayField];
+      const point = hist.days.get(dayField);
       if (point) {
         point.score = h.score;
         point.band = h.band;
         point.sentiment = h.sentiment;
         point.tickets = h.ticketsToday;
-      } else hist.days[dayField] = { score: h.score, band: h.band, sentiment: h.sentiment, tickets: h.ticketsToday };
-      const prev = this.lastBand.get(accountId);
+      } else hist.days.set(dayField, { score: h.score, band: h.band, sentiment: h.sentiment, tickets: h.ticketsToday });
+      const prev = slot.last;
       if (prev && BAND_RANK[h.band]! > BAND_RANK[prev.band]! && BAND_RANK[h.band]! >= BAND_RANK['at-risk']!) {
         const full = this.explainCurrent();
         alerts.push({
@@ -468,15 +494,15 @@ export class FindingsWriter {
       if (prev) {
         prev.band = h.band;
         prev.score = h.score;
-      } else this.lastBand.set(accountId, { band: h.band, score: h.score });
-      const decision = decideOutreach(this.outreach.get(accountId), this.reading, account, nowMs, cfg);
+      } else slot.last = { band: h.band, score: h.score };
+      const decision = decideOutreach(slot.outreach, this.reading, account, nowMs, cfg);
       if (decision.change !== 'none' && decision.entry) {
         // 'tracked' only moves a closed entry's bookkeeping: saved, not announced
-        const prevDoc = this.outreach.get(accountId);
+        const prevDoc = slot.outreach;
         const doc = { ...decision.entry, _id: decision.entry.id } as OutreachDoc;
         if (prevDoc?.outcomeRecordedAt !== undefined) doc.outcomeRecordedAt = prevDoc.outcomeRecordedAt;
         if (prevDoc?.note !== undefined) doc.note = prevDoc.note;
-        this.outreach.set(accountId, doc);
+        slot.outreach = doc;
         this.pendingOutreach.set(doc._id, doc);
       }
     }
@@ -497,7 +523,12 @@ export class FindingsWriter {
   private takeHealthDocs(): HealthDoc[] {
     const cfg = this.d.config.health;
     const docs: HealthDoc[] = [];
-    for (const [accountId, p] of this.pendingHealth) {
+    const slots = this.pendingHealth;
+    this.pendingHealth = [];
+    for (const slot of slots) {
+      const accountId = slot.accountId;
+      const p = slot.pending!;
+      slot.pending = undefined;
       const h = explainHealth(p.inputs, p.account, cfg, p.learner);
       const account = p.account;
       // Spelled out rather than spread (same fields, same order): object spread was a hot spot here.
@@ -523,13 +554,12 @@ export class FindingsWriter {
       });
       if (this.spareInputs.length < SPARE_INPUTS) this.spareInputs.push(p.inputs);
     }
-    this.pendingHealth.clear();
     return docs;
   }
 
   /** True when health, history or outreach writes wait for `commit`. */
   hasPending(): boolean {
-    return this.pendingHealth.size > 0 || this.pendingHistory.size > 0 || this.pendingOutreach.size > 0;
+    return this.pendingHealth.length > 0 || this.pendingHistory.length > 0 || this.pendingOutreach.size > 0;
   }
 
   /**
@@ -542,10 +572,13 @@ export class FindingsWriter {
     // taken before the first await: what later steps gather goes to the next commit
     const health = this.takeHealthDocs();
     const pendingHistory = this.pendingEarlierMonths;
-    for (const hist of this.pendingHistory.values()) pendingHistory.push(hist);
+    for (const slot of this.pendingHistory) {
+      pendingHistory.push(slot.history!);
+      slot.history = undefined;
+    }
     const outreach = [...this.pendingOutreach.values()];
     this.pendingEarlierMonths = [];
-    this.pendingHistory.clear();
+    this.pendingHistory = [];
     this.pendingOutreach.clear();
     await Promise.all([
       this.writeHistory(pendingHistory),
@@ -566,7 +599,7 @@ export class FindingsWriter {
     for (const d of await coll.getMany(missing)) this.historyCache.set(d._id, d);
     const merged: HistoryMonthDoc[] = pending.map((h, k) => {
       const id = ids[k]!;
-      const doc: HistoryMonthDoc = { ...(this.historyCache.get(id) ?? {}), ...h.days, _id: id, accountId: h.accountId, month: h.month };
+      const doc: HistoryMonthDoc = { ...(this.historyCache.get(id) ?? {}), ...Object.fromEntries(h.days), _id: id, accountId: h.accountId, month: h.month };
       this.historyCache.set(id, doc);
       return doc;
     });

@@ -404,20 +404,17 @@ export function windowSums(
     memo.rd = rd;
     memo.md = md;
   }
-  const cached = memo.v;
+  // the memo's row is brought up to date series by series, then copied out whole
+  const row = memo.v;
   const changes = b.changes;
   for (let s = 0; s < SERIES.length; s++) {
     const base = s * W_COUNT;
     const change = changes[s]!;
     changes[s] = UNCHANGED;
-    if (reusable && change === UNCHANGED) {
-      for (let k = 0; k < W_COUNT; k++) v[base + k] = cached[base + k]!;
-      continue;
-    }
+    if (reusable && change === UNCHANGED) continue;
     if (reusable && change === NEWEST_ONLY) {
       // counts are whole numbers: the moved windows are exactly the sums a fresh pass gives
-      addAtAge(cached, base, off, b.newestDelta[s]!, all, rd, md);
-      for (let k = 0; k < W_COUNT; k++) v[base + k] = cached[base + k]!;
+      addAtAge(row, base, off, b.newestDelta[s]!, all, rd, md);
       continue;
     }
     const sent = s === S_SENT_SUM;
@@ -433,14 +430,14 @@ export function windowSums(
       c[age] = run;
     }
     for (; age < all; age++) c[age] = run;
-    v[base + W_TODAY] = upTo(1, all);
-    v[base + W_RECENT] = upTo(rd, all);
-    v[base + W_PREV] = upTo(2 * rd, all) - upTo(rd, all);
-    v[base + W_MID] = upTo(md, all);
-    v[base + W_ALL] = upTo(all, all);
-    v[base + W_HALF_MONTH] = upTo(MONTH_DAYS / 2, all);
-    v[base + W_MONTH] = upTo(MONTH_DAYS, all);
-    for (let k = 0; k < W_COUNT; k++) cached[base + k] = v[base + k]!;
+    row[base + W_TODAY] = upTo(1, all);
+    row[base + W_RECENT] = upTo(rd, all);
+    row[base + W_PREV] = upTo(2 * rd, all) - upTo(rd, all);
+    row[base + W_MID] = upTo(md, all);
+    row[base + W_ALL] = upTo(all, all);
+    row[base + W_HALF_MONTH] = upTo(MONTH_DAYS / 2, all);
+    row[base + W_MONTH] = upTo(MONTH_DAYS, all);
   }
+  v.set(row);
   return out;
 }
