@@ -3,7 +3,7 @@
 import type { Account, StoredEvent, Tier } from '../events/types.js';
 import type { VigilConfig } from '../config/schema.js';
 import { TemplateMiner } from '../engines/errors/template-miner.js';
-import { SpikeTracker } from '../engines/detect/spike-tracker.js';
+import { SpikeTracker, type EmptyBucketOffload } from '../engines/detect/spike-tracker.js';
 import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
 import { applyEvent, newAccountState, type AccountState } from '../engines/health/account-state.js';
 import { EscalationMetrics } from '../engines/health/escalation-metrics.js';
@@ -85,6 +85,8 @@ export class EngineSet {
   private readonly clusterAccountSets = new WeakMap<ClusterStats, Set<string>>();
   /** Errors and sentiment of the events to come, worked out ahead (on a worker thread when allowed). */
   readonly preparer: EventPreparer;
+  /** The same worker's channel for quiet clusters' empty buckets (null without a worker). */
+  private readonly emptyBuckets: EmptyBucketOffload | null;
 
   constructor(
     private readonly config: VigilConfig,
@@ -96,6 +98,8 @@ export class EngineSet {
     this.preparer = new EventPreparer(config.errors, config.sentiment, analyzer, preparation);
     this.miner = new TemplateMiner(config.errors);
     this.spikes = new SpikeTracker(config.spikes);
+    this.emptyBuckets = this.preparer.emptyBucketOffload(config.spikes.detector);
+    this.spikes.useOffload(this.emptyBuckets);
     this.escalation = new EscalationMetrics();
     this.redactOpts = { ips: config.alerts.redaction.ips };
   }
@@ -246,6 +250,7 @@ export class EngineSet {
   restore(s: EngineSnapshot): void {
     this.miner = TemplateMiner.restore(s.miner, this.config.errors);
     this.spikes = SpikeTracker.restore(s.spikes, this.config.spikes);
+    this.spikes.useOffload(this.emptyBuckets);
     this.escalation = EscalationMetrics.fromJSON(s.escalation as never);
     this.clusters = new Map(Object.entries(s.clusters));
   }

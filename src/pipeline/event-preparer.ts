@@ -9,6 +9,8 @@ import type { StoredEvent } from '../events/types.js';
 import type { ErrorsConfig } from '../engines/errors/config.js';
 import type { SentimentConfig } from '../engines/sentiment/config.js';
 import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
+import type { DetectConfig } from '../engines/detect/config.js';
+import type { EmptyBucketOffload, OffloadBatch } from '../engines/detect/spike-tracker.js';
 import { mayReportErrors, prepareEvent, wantsSentiment, NOTHING_PREPARED, type PreparedEvent } from './event-preparation.js';
 
 /** Bits of a request's `want`: what the worker works out for the event. */
@@ -37,10 +39,15 @@ export type PrepareAnswer =
   | { id: number; skipped: true }
   | { id: number; skipped: false; sentiment: Float64Array; frustration: Uint8Array; errors: Array<string[] | null> };
 
-/** What the pipeline hands a worker to open a channel: its port, and the shared control array. */
+/**
+ * What the pipeline hands a worker to open a channel: its port, and the shared control array.
+ * With `detector`, the channel advances spike detectors through empty buckets (see EmptyBucketOffload)
+ * instead of preparing events.
+ */
 export interface ChannelOffer {
   port: MessagePort;
   ctl: SharedArrayBuffer;
+  detector?: DetectConfig;
 }
 
 interface Request {
@@ -114,6 +121,7 @@ export class EventPreparer {
   private passed = 0;
   /** Events handed to the worker that it prepared, and that were prepared here after all. */
   readonly counts = { worker: 0, here: 0 };
+  private readonly offloadChannels: EmptyBucketChannel[] = [];
 
   constructor(
     private readonly errorsCfg: ErrorsConfig,
@@ -131,6 +139,21 @@ export class EventPreparer {
       this.port = port1;
       this.ctl = new Int32Array(ctl);
     }
+  }
+
+  /**
+   * A second channel to the same worker, on which it advances quiet clusters' spike detectors
+   * through their empty buckets while the pipeline goes on (null without a worker).
+   */
+  emptyBucketOffload(detector: DetectConfig): EmptyBucketOffload | null {
+    if (!this.worker?.alive) return null;
+    const { port1, port2 } = new MessageChannel();
+    const ctl = new SharedArrayBuffer(CTL_CELLS * Int32Array.BYTES_PER_ELEMENT);
+    const offer: ChannelOffer = { port: port2, ctl, detector };
+    this.worker.worker.postMessage(offer, [port2]);
+    const channel = new EmptyBucketChannel(port1, new Int32Array(ctl));
+    this.offloadChannels.push(channel);
+    return channel;
   }
 
   /** Resolves true once the worker is up (false when preparation stays on this thread). */
@@ -227,8 +250,38 @@ export class EventPreparer {
 
   /** Closes the channel to the worker (which stays up for other pipelines); preparation goes on here. */
   close(): void {
+    for (const channel of this.offloadChannels) channel.close();
     this.port?.close();
     this.tickets.clear();
     this.requests.clear();
+  }
+}
+
+/** The pipeline's end of an empty-bucket channel: batches go out whole (transferred), answers are polled. */
+class EmptyBucketChannel implements EmptyBucketOffload {
+  private received = 0;
+
+  constructor(
+    private readonly port: MessagePort,
+    private readonly ctl: Int32Array,
+  ) {}
+
+  send(batch: OffloadBatch): void {
+    this.port.postMessage(batch, [batch.ids.buffer, batch.from.buffer, batch.to.buffer, batch.states.buffer] as ArrayBuffer[]);
+  }
+
+  receive(): OffloadBatch[] {
+    // the count moves after each post: nothing to look for while it has not
+    if (Atomics.load(this.ctl, CTL_ANSWERED) === this.received) return [];
+    const out: OffloadBatch[] = [];
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+      this.received++;
+      out.push(m.message as OffloadBatch);
+    }
+    return out;
+  }
+
+  close(): void {
+    this.port.close();
   }
 }

@@ -5,6 +5,9 @@ import type { ErrorsConfig } from '../engines/errors/config.js';
 import type { SentimentConfig } from '../engines/sentiment/config.js';
 import { createSentimentAnalyzer } from '../engines/sentiment/model-file.js';
 import { errorsIn } from './event-preparation.js';
+import { SeriesDetector } from '../engines/detect/series-detector.js';
+import type { DetectConfig } from '../engines/detect/config.js';
+import type { OffloadBatch } from '../engines/detect/spike-tracker.js';
 import { CTL_PASSED, CTL_ANSWERED, WANT_SENTIMENT, WANT_ERRORS, type PrepareRequest, type PrepareAnswer, type ChannelOffer } from './event-preparer.js';
 
 const { errors: errorsCfg, sentiment: sentimentCfg } = workerData as { errors: ErrorsConfig; sentiment: SentimentConfig };
@@ -39,5 +42,24 @@ function serve(port: MessagePort, ctl: Int32Array): void {
   port.on('close', () => port.removeAllListeners());
 }
 
-parentPort!.on('message', (offer: ChannelOffer) => serve(offer.port, new Int32Array(offer.ctl)));
+/** Advances each detector of a batch through its empty buckets, as SpikeTracker would, and sends the batch back. */
+function serveEmptyBuckets(port: MessagePort, ctl: Int32Array, cfg: DetectConfig): void {
+  const det = new SeriesDetector(cfg);
+  port.on('message', (batch: OffloadBatch) => {
+    for (let k = 0; k < batch.ids.length; k++) {
+      const at = k * batch.stateLength;
+      det.setExactState(batch.states, at);
+      for (let b = batch.from[k]!; b < batch.to[k]!; b += batch.bucketMs) det.update(b, 0);
+      det.exactStateInto(batch.states, at);
+    }
+    port.postMessage(batch, [batch.ids.buffer, batch.from.buffer, batch.to.buffer, batch.states.buffer] as ArrayBuffer[]);
+    Atomics.add(ctl, CTL_ANSWERED, 1);
+  });
+  port.on('close', () => port.removeAllListeners());
+}
+
+parentPort!.on('message', (offer: ChannelOffer) => {
+  if (offer.detector) serveEmptyBuckets(offer.port, new Int32Array(offer.ctl), offer.detector);
+  else serve(offer.port, new Int32Array(offer.ctl));
+});
 parentPort!.postMessage('ready');

@@ -68,6 +68,9 @@ export interface SeriesDetectorState {
  */
 const LEARN_ARGS = new Float64Array(10);
 
+/** Scalar fields in an exact state (see exactStateInto), before the arrays. */
+const EXACT_SCALARS = 27;
+
 /** Exact powers of ten (every one up to 1e22 is a double exactly). */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** Scaled values this close to a rounding tie are left to toPrecision (the product's error is far smaller). */
@@ -487,6 +490,85 @@ export class SeriesDetector {
       pa: this.peakAge,
       al: round6(this.alarmLoad),
     };
+  }
+
+  /** Doubles exactStateInto writes for a detector of this configuration. */
+  static exactStateLength(cfg: DetectConfig): number {
+    return EXACT_SCALARS + WEEK_SLOTS + 4 * 3 + cfg.histBins + 3 * cfg.daySlots;
+  }
+
+  /**
+   * The whole state, bit for bit, into `out` from `at` (exactStateLength doubles): unlike toJSON,
+   * which rounds, a detector set from it goes on exactly as this one would. For handing a detector
+   * to another thread and back within one run, not for storing (the layout has no version).
+   */
+  exactStateInto(out: Float64Array, at: number): void {
+    let i = at;
+    out[i++] = this.n;
+    out[i++] = this.lastT;
+    out[i++] = this.dt;
+    out[i++] = this.level;
+    out[i++] = this.trend;
+    out[i++] = this.mad;
+    out[i++] = this.countVar;
+    out[i++] = this.run;
+    out[i++] = this.seasonLevel;
+    out[i++] = this.slowMean;
+    out[i++] = this.slowDev;
+    out[i++] = this.seasonMad;
+    out[i++] = this.errSeason;
+    out[i++] = this.errPlain;
+    out[i++] = this.histWeight;
+    out[i++] = this.histTotal;
+    out[i++] = this.isCount ? 1 : 0;
+    out[i++] = this.surpriseShort;
+    out[i++] = this.valueShort;
+    out[i++] = this.hiRec;
+    out[i++] = this.profileMad;
+    out[i++] = this.profileShort;
+    out[i++] = this.loRec;
+    out[i++] = this.expected;
+    out[i++] = this.peak;
+    out[i++] = this.peakAge;
+    out[i++] = this.alarmLoad;
+    for (const a of [this.week, this.pointGate, this.sustainGate, this.driftGate, this.profileGate, this.hist, this.day, this.profile, this.profileSeen]) {
+      for (let k = 0; k < a.length; k++) out[i++] = a[k]!;
+    }
+  }
+
+  /** Sets the whole state from what exactStateInto wrote (same configuration). */
+  setExactState(src: Float64Array, at: number): void {
+    let i = at;
+    this.n = src[i++]!;
+    this.lastT = src[i++]!;
+    this.dt = src[i++]!;
+    this.level = src[i++]!;
+    this.trend = src[i++]!;
+    this.mad = src[i++]!;
+    this.countVar = src[i++]!;
+    this.run = src[i++]!;
+    this.seasonLevel = src[i++]!;
+    this.slowMean = src[i++]!;
+    this.slowDev = src[i++]!;
+    this.seasonMad = src[i++]!;
+    this.errSeason = src[i++]!;
+    this.errPlain = src[i++]!;
+    this.histWeight = src[i++]!;
+    this.histTotal = src[i++]!;
+    this.isCount = src[i++] === 1;
+    this.surpriseShort = src[i++]!;
+    this.valueShort = src[i++]!;
+    this.hiRec = src[i++]!;
+    this.profileMad = src[i++]!;
+    this.profileShort = src[i++]!;
+    this.loRec = src[i++]!;
+    this.expected = src[i++]!;
+    this.peak = src[i++]!;
+    this.peakAge = src[i++]!;
+    this.alarmLoad = src[i++]!;
+    for (const a of [this.week, this.pointGate, this.sustainGate, this.driftGate, this.profileGate, this.hist, this.day, this.profile, this.profileSeen]) {
+      for (let k = 0; k < a.length; k++) a[k] = src[i++]!;
+    }
   }
 
   static fromJSON(state: SeriesDetectorState, cfg: DetectConfig): SeriesDetector {

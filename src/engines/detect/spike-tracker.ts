@@ -53,6 +53,40 @@ interface AccountTally {
   weight: number;
 }
 
+/**
+ * Somewhere else to close a quiet cluster's empty buckets ahead of need (another thread). The
+ * detector's updates are a pure function of its state and the bucket times, so a result taken
+ * from there is the one this tracker would have computed; one that comes too late is not used.
+ */
+export interface EmptyBucketOffload {
+  /**
+   * Asks for detectors to be advanced through empty buckets: for each request, the detector's
+   * exact state (SeriesDetector.exactStateInto) is at `index * stateLength` of `states`, and its
+   * buckets are from[index], from[index] + bucketMs, ... up to before to[index].
+   */
+  send(batch: OffloadBatch): void;
+  /** Batches answered since the last call: the same batch, `states` holding the detectors after their buckets. */
+  receive(): OffloadBatch[];
+}
+
+export interface OffloadBatch {
+  /** Request ids, one per detector. */
+  ids: Float64Array;
+  from: Float64Array;
+  to: Float64Array;
+  states: Float64Array;
+  stateLength: number;
+  bucketMs: number;
+}
+
+/**
+ * Fewest owed empty buckets worth sending away (the hand-over costs about as much as tens of
+ * updates), and the event time between two batches in buckets (a message costs tens of microseconds).
+ */
+const MIN_OFFLOAD_BUCKETS = 60;
+/** Requests sent away and unanswered beyond which no more are sent (bounds what is remembered of them). */
+const MAX_OFFLOADS_OUTSTANDING = 10_000;
+
 interface Incident {
   id: string;
   onset: number;
@@ -72,6 +106,8 @@ interface Incident {
 
 interface ClusterTrack {
   det: SeriesDetector;
+  /** Request id of empty buckets sent away (0: none): its answer is used if the cluster is still where it was. */
+  offloaded: number;
   /** Start of this cluster's first bucket not yet closed (null until its first close). */
   next: number | null;
   lastActive: number;
@@ -110,11 +146,24 @@ export class SpikeTracker {
   private readonly globalCounts = new Map<number, number>();
   private globalRate = 0;
   private globalRateAt: number | null = null;
+  private offload: EmptyBucketOffload | null = null;
+  /** Requests sent away and not answered yet: the cluster and the buckets each covers. */
+  private readonly offloads = new Map<number, { clusterId: string; from: number; to: number }>();
+  private nextOffloadId = 1;
+  /** Event time of the last batch sent away. */
+  private lastOffloadAt = -Infinity;
+  /** Batches and requests sent away, and the requests whose answer was used (the rest came too late). */
+  readonly offloadCounts = { batches: 0, sent: 0, used: 0 };
 
   constructor(private readonly cfg: SpikesConfig) {
     this.detectorCfg = cfg.detector;
     this.rateAlpha = 1 - Math.pow(0.5, 1 / cfg.rateHalfLifeBuckets);
     this.rateKeep1 = 1 - this.rateAlpha;
+  }
+
+  /** Lets quiet clusters' empty buckets be closed elsewhere ahead of need (same results; see EmptyBucketOffload). */
+  useOffload(offload: EmptyBucketOffload | null): void {
+    this.offload = offload;
   }
 
   private bucketOf(at: number): number {
@@ -124,7 +173,7 @@ export class SpikeTracker {
   private track(clusterId: string): ClusterTrack {
     let c = this.clusters.get(clusterId);
     if (!c) {
-      c = { det: new SeriesDetector(this.detectorCfg), next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], window: [], incident: null, rate: 0, rateAt: null, rateN: 0, total: 0, first: null };
+      c = { det: new SeriesDetector(this.detectorCfg), offloaded: 0, next: null, lastActive: -Infinity, cooldownUntil: -Infinity, pending: new Map(), recent: [], window: [], incident: null, rate: 0, rateAt: null, rateN: 0, total: 0, first: null };
       this.clusters.set(clusterId, c);
     }
     return c;
@@ -194,6 +243,7 @@ export class SpikeTracker {
     }
     if (end <= this.closedUntil) return [];
     const findings: SpikeFinding[] = [];
+    this.adoptOffloaded();
     this.advanceGlobal(end);
     // A cluster with nothing pending and no incident only closes empty buckets, which depend on its
     // own state alone: they are closed when next needed (its next event, a snapshot, a merge), in
@@ -205,12 +255,24 @@ export class SpikeTracker {
     const defer = end - this.closedUntil <= span;
     const owedFrom = this.closedUntil - span;
     // forEach, not for-of over entries: no [id, cluster] array per cluster at every call
+    let away: string[] | null = null;
+    const minAway = MIN_OFFLOAD_BUCKETS * this.cfg.bucketMs;
+    // a batch goes out at most once per that many buckets of event time: a message has a fixed cost
+    const sendAway = this.offload !== null && end - this.lastOffloadAt >= minAway;
     this.clusters.forEach((c, id) => {
-      if (defer && c.pending.size === 0 && !c.incident && c.next !== null && c.next > owedFrom) return;
+      if (defer && c.pending.size === 0 && !c.incident && c.next !== null && c.next > owedFrom) {
+        // owing enough, and nothing sent yet: another thread may close them before they are needed
+        if (sendAway && c.offloaded === 0 && end - c.next >= minAway) (away ??= []).push(id);
+        return;
+      }
       this.catchUp(id, c);
       this.closeCluster(id, c, end, findings);
     });
     this.closedUntil = end;
+    if (away) {
+      this.sendOffloaded(away, end);
+      this.lastOffloadAt = end;
+    }
     const keepFrom = end - this.cfg.windowBuckets * this.cfg.bucketMs;
     for (const b of this.globalCounts.keys()) if (b < keepFrom) this.globalCounts.delete(b);
     this.evict();
@@ -225,6 +287,8 @@ export class SpikeTracker {
   private catchUp(id: string, c: ClusterTrack): void {
     const until = this.closedUntil;
     if (c.next === null || until === null || c.next >= until) return;
+    // closed here after all: an answer still to come is for buckets already closed
+    c.offloaded = 0;
     const B = this.cfg.bucketMs;
     // an empty bucket outside an incident yields no finding
     const none: SpikeFinding[] = [];
@@ -261,10 +325,80 @@ export class SpikeTracker {
     c.next = b;
   }
 
+  /**
+   * Sends the detectors of quiet clusters away to be advanced through the empty buckets they owe
+   * (up to `end`), in one batch; the answers are taken in by the next advance() that finds them in.
+   */
+  private sendOffloaded(ids: string[], end: number): void {
+    // so many unanswered: whatever answers has stopped (its results were never needed)
+    if (this.offloads.size > MAX_OFFLOADS_OUTSTANDING) return;
+    const B = this.cfg.bucketMs;
+    const stateLength = SeriesDetector.exactStateLength(this.detectorCfg);
+    const batch: OffloadBatch = { ids: new Float64Array(ids.length), from: new Float64Array(ids.length), to: new Float64Array(ids.length), states: new Float64Array(ids.length * stateLength), stateLength, bucketMs: B };
+    for (let k = 0; k < ids.length; k++) {
+      const c = this.clusters.get(ids[k]!)!;
+      const id = this.nextOffloadId++;
+      c.offloaded = id;
+      this.offloads.set(id, { clusterId: ids[k]!, from: c.next!, to: end });
+      batch.ids[k] = id;
+      batch.from[k] = c.next!;
+      batch.to[k] = end;
+      c.det.exactStateInto(batch.states, k * stateLength);
+    }
+    this.offloadCounts.batches++;
+    this.offloadCounts.sent += ids.length;
+    this.offload!.send(batch);
+  }
+
+  /**
+   * Takes in the answers that are in: a cluster still owing exactly the buckets it sent away takes
+   * the detector state that comes back and closes those buckets' own bookkeeping here, as if it had
+   * closed them itself; any other answer is dropped (the cluster closed them meanwhile).
+   */
+  private adoptOffloaded(): void {
+    if (!this.offload) return;
+    for (const batch of this.offload.receive()) {
+      for (let k = 0; k < batch.ids.length; k++) {
+        const id = batch.ids[k]!;
+        const req = this.offloads.get(id);
+        if (!req) continue;
+        this.offloads.delete(id);
+        const c = this.clusters.get(req.clusterId);
+        if (!c || c.offloaded !== id || c.next !== req.from || c.incident || c.pending.size > 0) continue;
+        c.det.setExactState(batch.states, k * batch.stateLength);
+        for (let b = req.from; b < req.to; b += batch.bucketMs) this.closeEmpty(c, b);
+        c.next = req.to;
+        c.offloaded = 0;
+        this.offloadCounts.used++;
+      }
+    }
+  }
+
+  /** What closing an empty bucket outside an incident does besides the detector's update. */
+  private closeEmpty(c: ClusterTrack, b: number): void {
+    const cfg = this.cfg;
+    const B = cfg.bucketMs;
+    const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / B));
+    const keep = steps === 1 ? this.rateKeep1 : Math.pow(1 - this.rateAlpha, steps);
+    c.rate = c.rate * keep;
+    c.rateN += steps;
+    c.rateAt = b;
+    const horizon = b - cfg.seriesBuckets * B;
+    while (c.recent.length > 0 && c.recent[0]!.t <= horizon) c.recent.shift();
+    const windowStart = b - (cfg.windowBuckets - 1) * B;
+    while (c.window.length > 0 && c.window[0]!.t < windowStart) c.window.shift();
+  }
+
   private closeBucket(id: string, c: ClusterTrack, b: number, count: number, accounts: Map<string, AccountTally> | undefined, out: SpikeFinding[]): void {
     const cfg = this.cfg;
     const B = cfg.bucketMs;
     c.det.update(b, count);
+    // An empty bucket outside an incident can neither open nor change one (the common case: every
+    // cluster closes a bucket every minute, most of them empty): the rate and the trims only.
+    if (count === 0 && !c.incident) {
+      this.closeEmpty(c, b);
+      return;
+    }
     // The detector's level follows the typical bucket, which is 0 for a sparse cluster; the
     // long-run mean keeps an error that many accounts report now and then from looking new.
     const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / B));
@@ -288,9 +422,6 @@ export class SpikeTracker {
     if (accounts && count > 0) c.window.push({ t: b, count, accounts });
     const windowStart = b - (cfg.windowBuckets - 1) * B;
     while (c.window.length > 0 && c.window[0]!.t < windowStart) c.window.shift();
-    // An empty bucket outside an incident can neither open nor change one: skip the window totals
-    // (the common case: every cluster closes a bucket every minute, most of them empty).
-    if (count === 0 && !c.incident) return;
     let winCount = 0;
     for (const w of c.window) winCount += w.count;
     const bucketBase = Math.max(baseline, cfg.baselineFloor / cfg.windowBuckets);
@@ -494,6 +625,7 @@ export class SpikeTracker {
   }
 
   snapshot(): string {
+    this.adoptOffloaded();
     for (const [id, c] of this.clusters) this.catchUp(id, c);
     const clusters = [...this.clusters.entries()]
       .sort((a, b) => (a[0] < b[0] ? -1 : 1))
@@ -527,6 +659,7 @@ export class SpikeTracker {
     for (const c of data.clusters) {
       t.clusters.set(c.id, {
         det: SeriesDetector.fromJSON(c.d, t.detectorCfg),
+        offloaded: 0,
         next: c.n,
         lastActive: c.la ?? -Infinity,
         cooldownUntil: c.cd ?? -Infinity,

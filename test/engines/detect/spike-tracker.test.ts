@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spikesConfig } from '../../../src/engines/detect/config.js';
-import { SpikeTracker, type SpikeEvent, type SpikeFinding } from '../../../src/engines/detect/spike-tracker.js';
+import { SpikeTracker, type EmptyBucketOffload, type OffloadBatch, type SpikeEvent, type SpikeFinding } from '../../../src/engines/detect/spike-tracker.js';
+import { SeriesDetector } from '../../../src/engines/detect/series-detector.js';
 
 const cfg = spikesConfig.parse({});
 const B = cfg.bucketMs;
@@ -163,6 +164,68 @@ describe('SpikeTracker', () => {
     const deferred = run(false);
     expect(deferred.findings.some((f) => f.clusterId === 'rare' && f.kind === 'opened')).toBe(true);
     expect(deferred).toEqual(run(true));
+  });
+
+  it('gives the same findings and state when quiet clusters\' empty buckets are closed elsewhere, whenever the answers come back', () => {
+    // clusters quiet for hours at a time, so batches go away; the offload answers after `delay`
+    // advance() calls (0: at once; Infinity: never), working as the worker thread does
+    const r = rng(5);
+    const events: SpikeEvent[] = [];
+    for (let b = 0; b < 3 * 1440; b++) {
+      for (const [k, id] of ['busy', 'hourly', 'rare', 'spiky'].entries()) {
+        const active = id === 'busy' || (id === 'hourly' && b % 180 < 5) || (id === 'rare' && b % 700 < 3) || (id === 'spiky' && b % 1440 < 30);
+        if (active && r() < 0.5 / (k + 1)) events.push({ clusterId: id, accountId: `acct-${Math.floor(r() * 9)}`, at: T0 + b * B + Math.floor(r() * B), weight: 1 });
+      }
+      if (b >= 2 * 1440 + 600 && b < 2 * 1440 + 606) for (let a = 0; a < 6; a++) events.push({ clusterId: 'rare', accountId: `hit-${a}`, at: T0 + b * B + 1000 * a, weight: 1 });
+    }
+    events.sort((x, y) => x.at - y.at);
+    const elsewhere = (delay: number): EmptyBucketOffload & { calls: number } => {
+      const queue: Array<{ batch: OffloadBatch; due: number }> = [];
+      const det = new SeriesDetector(cfg.detector);
+      return {
+        calls: 0,
+        send(batch) {
+          queue.push({ batch, due: this.calls + delay });
+        },
+        receive() {
+          this.calls++;
+          const ready = queue.filter((q) => q.due <= this.calls);
+          for (const q of ready) queue.splice(queue.indexOf(q), 1);
+          return ready.map(({ batch }) => {
+            for (let k = 0; k < batch.ids.length; k++) {
+              det.setExactState(batch.states, k * batch.stateLength);
+              for (let b = batch.from[k]!; b < batch.to[k]!; b += batch.bucketMs) det.update(b, 0);
+              det.exactStateInto(batch.states, k * batch.stateLength);
+            }
+            return batch;
+          });
+        },
+      };
+    };
+    const run = (offload: EmptyBucketOffload | null) => {
+      const tracker = new SpikeTracker(cfg);
+      tracker.useOffload(offload);
+      const findings: SpikeFinding[] = [];
+      let next = T0 + 5 * B;
+      for (const e of events) {
+        for (; next <= e.at - LATENESS; next += 5 * B) findings.push(...tracker.advance(next));
+        tracker.observe(e);
+      }
+      findings.push(...tracker.advance(next));
+      return { findings, snapshot: tracker.snapshot(), counts: tracker.offloadCounts };
+    };
+    const here = run(null);
+    expect(here.findings.some((f) => f.clusterId === 'rare' && f.kind === 'opened')).toBe(true);
+    expect(here.counts.sent).toBe(0);
+    for (const delay of [1, 3, 40, Infinity]) {
+      const away = run(elsewhere(delay));
+      expect(away.findings).toEqual(here.findings);
+      expect(away.snapshot).toBe(here.snapshot);
+      expect(away.counts.sent).toBeGreaterThan(0);
+      // answers in time are used; a late one (the cluster closed those buckets itself) is not
+      if (delay === 1) expect(away.counts.used).toBeGreaterThan(away.counts.sent / 2);
+      if (delay === Infinity) expect(away.counts.used).toBe(0);
+    }
   });
 
   it('follows a cluster merge: the incident continues under the surviving cluster', () => {
