@@ -505,7 +505,8 @@ class TopK {
 function deepFreeze(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   if (ArrayBuffer.isView(value)) return value; // typed arrays cannot be frozen; nothing reads them shared
-  if (Array.isArray(value)) for (const v of value) deepFreeze(v);
+  // an indexed loop: for-of makes an iterator, and documents are frozen on their first read (per request)
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
   else for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
   return Object.freeze(value);
 }
