@@ -37,6 +37,25 @@ const DEFAULT_MAX_CATCH_UP = 1008;
 // bar and the report-once hold, which mute repeats in an alarm stream, are off unless the caller sets them.
 const RATE_DEFAULTS: Partial<DetectConfig> = { surpriseQuantile: 0, holdPoints: 0 };
 
+/**
+ * The detector configuration for these overrides, parsed once: every account has a rate detector,
+ * and validating the whole configuration took about 100 us, as long as a thousand of its updates.
+ * The parsed object is only read. Callers pass a handful of distinct overrides; the memo is bounded anyway.
+ */
+const parsedConfigs = new Map<string, DetectConfig>();
+const MAX_PARSED_CONFIGS = 32;
+
+function rateDetectorConfig(overrides: Partial<DetectConfig>): DetectConfig {
+  const key = JSON.stringify(overrides);
+  let cfg = parsedConfigs.get(key);
+  if (!cfg) {
+    if (parsedConfigs.size >= MAX_PARSED_CONFIGS) parsedConfigs.clear();
+    cfg = Object.freeze(detectConfig.parse({ ...RATE_DEFAULTS, ...overrides }));
+    parsedConfigs.set(key, cfg);
+  }
+  return cfg;
+}
+
 export class CountRateDetector {
   private readonly bucketMs: number;
   private readonly overrides: Partial<DetectConfig>;
@@ -52,7 +71,7 @@ export class CountRateDetector {
     this.bucketMs = cfg.bucketMs;
     this.overrides = cfg.detector ?? {};
     this.maxCatchUp = cfg.maxCatchUpBuckets ?? DEFAULT_MAX_CATCH_UP;
-    this.detector = new SeriesDetector(detectConfig.parse({ ...RATE_DEFAULTS, ...this.overrides }));
+    this.detector = new SeriesDetector(rateDetectorConfig(this.overrides));
   }
 
   private bucketOf(atMs: number): number {
@@ -127,7 +146,7 @@ export class CountRateDetector {
     for (let i = 0; i + 1 < json.p.length; i += 2) r.open.set(json.p[i]!, json.p[i + 1]!);
     r.lastCount = json.lc;
     r.lastScore = json.ls;
-    r.detector = SeriesDetector.fromJSON(json.d, detectConfig.parse({ ...RATE_DEFAULTS, ...json.o }));
+    r.detector = SeriesDetector.fromJSON(json.d, rateDetectorConfig(json.o));
     return r;
   }
 }
