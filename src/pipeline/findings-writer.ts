@@ -7,7 +7,7 @@ import type { Store } from '../store/repository.js';
 import type { VigilConfig } from '../config/schema.js';
 import type { SpikeFinding } from '../engines/detect/spike-tracker.js';
 import { explainHealth, measureHealth, readHealthInputs, HealthInputs, type HealthResult } from '../engines/health/health-score.js';
-import { setIncidentExposure, advanceTo } from '../engines/health/account-state.js';
+import { DAY_MS, setIncidentExposure, advanceTo } from '../engines/health/account-state.js';
 import { decideOutreach, type LazyHealth, type OutreachEntry } from '../engines/health/outreach.js';
 import type { LearnerModel } from '../engines/health/learner.js';
 import type { AlertInput } from '../alerts/alert-types.js';
@@ -124,6 +124,14 @@ interface AccountSlot {
   history: PendingMonth | undefined;
 }
 
+/** A day as history names it: `2026-10-05`, its month `2026-10` and its field in the month document `d05`. */
+interface DayNames {
+  epochDay: number;
+  day: string;
+  month: string;
+  dayField: string;
+}
+
 /** A month of one account's daily health points (`d01`..`d31`), as the query API reads it. */
 interface HistoryMonthDoc {
   _id: string;
@@ -184,6 +192,7 @@ export class FindingsWriter {
   /** Month documents of the history as last written, so a new day point is not a read of the month first. */
   private readonly historyCache = new Map<string, HistoryMonthDoc>();
   private alertError: unknown = null;
+  private lastDayNames: DayNames | undefined;
 
   constructor(private readonly d: FindingsWriterDeps) {}
 
@@ -420,9 +429,7 @@ export class FindingsWriter {
     let scored = 0;
     const alerts: AlertInput[] = [];
     const learner = this.d.learner();
-    const day = dayOf(nowMs);
-    const month = day.slice(0, 7);
-    const dayField = `d${day.slice(8, 10)}`;
+    const { day, month, dayField } = this.dayNames(nowMs);
     for (const accountId of accountIds) {
       const rec = engines.records.get(accountId);
       if (!rec) continue;
@@ -511,6 +518,21 @@ export class FindingsWriter {
     this.current.explained = undefined;
     for (const a of alerts) this.enqueueAlert(a);
     return scored;
+  }
+
+  /**
+   * The calendar names of the day of `nowMs` (formatted once a day, not at every evaluation period):
+   * the same strings each time, so the keys built from them hash once.
+   */
+  private dayNames(nowMs: number): DayNames {
+    const epochDay = Math.floor(nowMs / DAY_MS);
+    let names = this.lastDayNames;
+    if (names?.epochDay !== epochDay) {
+      const day = dayOf(nowMs);
+      names = { epochDay, day, month: day.slice(0, 7), dayField: `d${day.slice(8, 10)}` };
+      this.lastDayNames = names;
+    }
+    return names;
   }
 
   /** The explanation of the scoring writeHealth is at (built once). */
