@@ -56,6 +56,8 @@ function rateDetectorConfig(overrides: Partial<DetectConfig>): DetectConfig {
   return cfg;
 }
 
+const NONE_CLOSED: readonly ClosedBucket[] = Object.freeze([]);
+
 export class CountRateDetector {
   private readonly bucketMs: number;
   private readonly overrides: Partial<DetectConfig>;
@@ -88,14 +90,15 @@ export class CountRateDetector {
   }
 
   /** Closes every bucket whose end is at or before the watermark (empty ones count 0), oldest first. */
-  advance(watermarkMs: number): ClosedBucket[] {
-    const out: ClosedBucket[] = [];
+  advance(watermarkMs: number): readonly ClosedBucket[] {
     const end = this.bucketOf(watermarkMs); // buckets starting before this have ended by the watermark
     if (this.closedUntil === null) {
-      if (this.open.size === 0) return out;
+      if (this.open.size === 0) return NONE_CLOSED;
       this.closedUntil = Math.min(...this.open.keys());
     }
-    if (end <= this.closedUntil) return out;
+    // the common call (every account at every scoring): nothing closes, and nothing is allocated
+    if (end <= this.closedUntil) return NONE_CLOSED;
+    const out: ClosedBucket[] = [];
     let b = this.closedUntil;
     let replayedEmpty = 0;
     while (b < end) {
