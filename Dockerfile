@@ -17,6 +17,7 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=32 \
     DOTENV_CONFIG_QUIET=true \
     VIGIL_SERVER__HOST=0.0.0.0 \
     VIGIL_SERVER__PORT=8080

@@ -1,7 +1,7 @@
 // Pipeline benchmark: events/s through the whole pipeline in one process on the embedded store,
 // the health-query latency at a fixed request rate with many accounts, and the RSS it takes.
 //
-//   npm run build && node dist/bench/pipeline/run.js [--accounts 2000] [--days 35] [--repeat 1]
+//   npm run build && node --max-old-space-size=8192 --max-semi-space-size=32 --expose-gc dist/bench/pipeline/run.js [--accounts 2000] [--days 35] [--repeat 1]
 //       [--query-accounts 100000] [--rps 1000] [--seconds 10] [--warmup-seconds 2]
 //
 // Part 1 replays generated scenarios (src/scenario) already in the event log through
