@@ -317,6 +317,10 @@ export async function startDaemon(config: VigilConfig, opts: DaemonOptions = {})
       await sender.stop();
       await scheduler.stop();
       await store.close();
+      // prom-client's default GC metric observes through a process-wide PerformanceObserver that
+      // holds this registry for good; emptied, the registry no longer holds the gauges' closures,
+      // and through them the pipeline (a stopped daemon's state was kept, ~37 MB per 500 accounts)
+      registry.clear();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/daemon.js';
@@ -148,5 +150,28 @@ describe('daemon pipeline settings', () => {
     } finally {
       await single.stop();
     }
+  }, 60_000);
+});
+
+describe('daemon stop', () => {
+  it('lets a stopped daemon\'s pipeline be collected (metrics registry emptied)', async () => {
+    // the collector, for this test only: weak references tell whether anything still holds the pipeline
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const config = loadConfig({ env: {}, overrides: { server: { port: 0 }, log: { level: 'silent' } } });
+    const start = async () => {
+      const d = await startDaemon(config, { autoProcess: false, logger: pino({ level: 'silent' }), alertsOut: new Writable({ write: (_c, _e, cb) => cb() }) });
+      await d.ingest(scenario.events.slice(0, 500), scenario.accounts);
+      await d.drain();
+      const engines = new WeakRef(d.processor()!.engines);
+      await d.stop();
+      return engines;
+    };
+    const engines = await start();
+    for (let i = 0; i < 5 && engines.deref() !== undefined; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      gc();
+    }
+    expect(engines.deref()).toBeUndefined();
   }, 60_000);
 });
