@@ -2,6 +2,7 @@
 // (short fractions digit by digit, others as String gives them), omitted fields, toJSON, a grown buffer.
 import { describe, expect, it } from 'vitest';
 import { JsonBytes } from '../../src/api/json-bytes.js';
+import { mulberry32 } from '../../src/engines/mulberry32.js';
 
 function bytesOf(v: unknown, w = new JsonBytes(64)): string {
   return w.reset().value(v).take().toString('latin1');
@@ -9,18 +10,6 @@ function bytesOf(v: unknown, w = new JsonBytes(64)): string {
 
 function expected(v: unknown): string {
   return Buffer.from(JSON.stringify(v)).toString('latin1');
-}
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('JsonBytes', () => {
@@ -36,7 +25,7 @@ describe('JsonBytes', () => {
   });
 
   it('writes random UTF-16 text (controls, quotes, surrogates paired and lone, any plane) as JSON.stringify then UTF-8 would', () => {
-    const next = rng(11);
+    const next = mulberry32(11);
     const pool = [0x00, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1f, 0x22, 0x5c, 0x7f, 0x41, 0xe9, 0x7ff, 0x800, 0x2028, 0xfffd, 0xd83d, 0xde00, 0xdbff, 0xdc00];
     for (let i = 0; i < 5000; i++) {
       const len = Math.floor(next() * 60);
@@ -49,7 +38,7 @@ describe('JsonBytes', () => {
   it('writes numbers as String does (non-finite as null), whatever their size', () => {
     const fixed = [0, -0, 1, -1, 0.1, -0.03, 96.7, 0.18031036319312285, 1e-7, 1.5e-6, 123456.789, 999999.999999, 1e6 + 0.5, 1e21, 1.7976931348623157e308, 5e-324, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER - 2, 1791043892981, NaN, Infinity, -Infinity];
     for (const n of fixed) expect(bytesOf(n), String(n)).toBe(expected(n));
-    const next = rng(7);
+    const next = mulberry32(7);
     for (let i = 0; i < 20_000; i++) {
       const scale = 10 ** Math.floor(next() * 12 - 6);
       const digits = 10 ** Math.floor(next() * 8);
