@@ -81,10 +81,12 @@ export function restoreAccountState(json: unknown): AccountState {
   // rather than misread them; the detector and the smoothed level carry over.
   const tickets: unknown = s.tickets;
   restored.tickets = TrackedTickets.fromString(typeof tickets === 'string' ? tickets : tickets instanceof TrackedTickets ? tickets.toString() : '');
-  if (!s.buckets || typeof s.buckets.sentSum !== 'string') {
+  const buckets: unknown = s.buckets;
+  const stored = buckets instanceof DailyBuckets ? buckets.toJSON() : (buckets as Partial<Record<BucketKey, unknown>> | undefined);
+  if (!stored || typeof stored.sentSum !== 'string') {
     restored.buckets = new DailyBuckets(DEFAULTS.windowDays);
     restored.day = -1;
-  } else restored.buckets = DailyBuckets.fromStrings(s.buckets);
+  } else restored.buckets = DailyBuckets.fromStrings(stored as Record<BucketKey, string>);
   return restored;
 }
 

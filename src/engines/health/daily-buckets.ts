@@ -47,7 +47,7 @@ export interface SumsMemo {
 
 /**
  * The buckets of one account, oldest day first. Each series reads and writes as its stored string
- * (`buckets.tickets`, ...), built only when asked for: the pipeline changes a cell at nearly every
+ * (`buckets.cells('tickets')`, ...), built only when asked for: the pipeline changes a cell at nearly every
  * event and reads the window sums at every scoring, and doing both on strings made a new string
  * per change and decoded it again per read, a good share of the pipeline's main thread.
  */
@@ -84,67 +84,21 @@ export class DailyBuckets {
     return b;
   }
 
-  get sentSum(): string {
-    return this.series(0);
+  /** Series `key` as its stored cell string, built when first asked for after a change. */
+  cells(key: BucketKey): string {
+    return this.series(SERIES_INDEX[key]);
   }
-  set sentSum(cells: string) {
-    this.setSeries(0, cells);
-  }
-  get sentN(): string {
-    return this.series(1);
-  }
-  set sentN(cells: string) {
-    this.setSeries(1, cells);
-  }
-  get tickets(): string {
-    return this.series(2);
-  }
-  set tickets(cells: string) {
-    this.setSeries(2, cells);
-  }
-  get escalations(): string {
-    return this.series(3);
-  }
-  set escalations(cells: string) {
-    this.setSeries(3, cells);
-  }
-  get reEscalations(): string {
-    return this.series(4);
-  }
-  set reEscalations(cells: string) {
-    this.setSeries(4, cells);
-  }
-  get loops(): string {
-    return this.series(5);
-  }
-  set loops(cells: string) {
-    this.setSeries(5, cells);
-  }
-  get csatSum(): string {
-    return this.series(6);
-  }
-  set csatSum(cells: string) {
-    this.setSeries(6, cells);
-  }
-  get csatN(): string {
-    return this.series(7);
-  }
-  set csatN(cells: string) {
-    this.setSeries(7, cells);
+
+  /** Replaces series `key` with a stored cell string of this window's length (RangeError otherwise). */
+  setCells(key: BucketKey, cells: string): void {
+    this.setSeries(SERIES_INDEX[key], cells);
   }
 
   /** The stored form: each series as its cell string, in SERIES order. */
   toJSON(): Record<BucketKey, string> {
-    return {
-      sentSum: this.sentSum,
-      sentN: this.sentN,
-      tickets: this.tickets,
-      escalations: this.escalations,
-      reEscalations: this.reEscalations,
-      loops: this.loops,
-      csatSum: this.csatSum,
-      csatN: this.csatN,
-    };
+    const out = {} as Record<BucketKey, string>;
+    for (let k = 0; k < SERIES.length; k++) out[SERIES[k]!] = this.series(k);
+    return out;
   }
 
   /** Raw cell `idx` (0 = oldest day) of series `s`. */

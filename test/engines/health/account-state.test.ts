@@ -161,10 +161,10 @@ describe('account state', () => {
       const kept = new WindowSums();
       windowSums(s, day, c, kept);
       // yesterday's count replaced directly (as a restore or a test might), today's bumped as usual
-      const w = s.buckets.tickets.length / c.windowDays;
+      const w = s.buckets.cells('tickets').length / c.windowDays;
       const edited = () => {
-        const cells = s.buckets.tickets;
-        s.buckets.tickets = cells.slice(0, cells.length - 2 * w) + '07'.padStart(w, '0').slice(-w) + cells.slice(cells.length - w);
+        const cells = s.buckets.cells('tickets');
+        s.buckets.setCells('tickets', cells.slice(0, cells.length - 2 * w) + '07'.padStart(w, '0').slice(-w) + cells.slice(cells.length - w));
       };
       if (setBeforeBump) edited();
       applyEvent(s, at(2.6), {}, c);

@@ -25,22 +25,22 @@ describe('daily buckets', () => {
   it('rewrites a series string after a cell changes, rounding and clamping to what a cell holds', () => {
     const b = DailyBuckets.fromStrings(stored());
     b.put(TICKETS, 0, 36.4);
-    expect(b.tickets).toBe('1002030405');
+    expect(b.cells('tickets')).toBe('1002030405');
     b.put(TICKETS, 1, -3);
-    expect(b.tickets).toBe('1000030405');
+    expect(b.cells('tickets')).toBe('1000030405');
     b.put(SERIES_INDEX.loops, 4, 99);
-    expect(b.loops).toBe('0000z');
+    expect(b.cells('loops')).toBe('0000z');
     expect(DailyBuckets.fromStrings(b.toJSON()).toJSON()).toEqual(b.toJSON());
   });
 
   it('shifts the window as the strings did: oldest days out, empty days in', () => {
     const b = DailyBuckets.fromStrings(stored());
     b.shift(2);
-    expect(b.tickets).toBe('0304050000');
-    expect(b.escalations).toBe('00100');
-    expect(b.sentSum).toBe(new DailyBuckets(DAYS).sentSum);
+    expect(b.cells('tickets')).toBe('0304050000');
+    expect(b.cells('escalations')).toBe('00100');
+    expect(b.cells('sentSum')).toBe(new DailyBuckets(DAYS).cells('sentSum'));
     b.shift(DAYS + 3);
-    expect(b.tickets).toBe('0000000000');
+    expect(b.cells('tickets')).toBe('0000000000');
   });
 
   it('records what changed since the sums last read a series', () => {
@@ -56,14 +56,14 @@ describe('daily buckets', () => {
     b.put(SERIES_INDEX.sentSum, DAYS - 1, SENT_OFFSET + 5);
     expect(b.changes[SERIES_INDEX.sentSum]).toBe(CHANGED);
     b.changes.fill(UNCHANGED);
-    b.tickets = '0101010101';
+    b.setCells('tickets', '0101010101');
     expect(b.changes[TICKETS]).toBe(CHANGED);
   });
 
   it('refuses a series string of another window length', () => {
     const b = new DailyBuckets(DAYS);
     expect(() => {
-      b.tickets = '0101';
+      b.setCells('tickets', '0101');
     }).toThrow(RangeError);
   });
 });
