@@ -112,12 +112,11 @@ export interface EventPreparerOptions {
 
 export class EventPreparer {
   private readonly worker: PreparationWorker | null;
-  private readonly port: MessagePort | null = null;
-  private readonly ctl: Int32Array | null = null;
+  /** The preparation channel (null without a worker). */
+  private readonly channel: PolledChannel | null = null;
   private readonly tickets = new Map<StoredEvent, Ticket>();
   private readonly requests = new Map<number, Request>();
   private nextId = 1;
-  private answersReceived = 0;
   private passed = 0;
   /** Events handed to the worker that it prepared, and that were prepared here after all. */
   readonly counts = { worker: 0, here: 0 };
@@ -130,15 +129,7 @@ export class EventPreparer {
     opts: EventPreparerOptions,
   ) {
     this.worker = opts.offThread ? workerFor(errorsCfg, sentimentCfg) : null;
-    if (this.worker) {
-      const { port1, port2 } = new MessageChannel();
-      const ctl = new SharedArrayBuffer(CTL_CELLS * Int32Array.BYTES_PER_ELEMENT);
-      const offer: ChannelOffer = { port: port2, ctl };
-      this.worker.worker.postMessage(offer, [port2]);
-      // answers are only ever received synchronously (receiveMessageOnPort), never as events
-      this.port = port1;
-      this.ctl = new Int32Array(ctl);
-    }
+    if (this.worker) this.channel = PolledChannel.open(this.worker.worker);
   }
 
   /**
@@ -147,11 +138,7 @@ export class EventPreparer {
    */
   emptyBucketOffload(detector: DetectConfig): EmptyBucketOffload | null {
     if (!this.worker?.alive) return null;
-    const { port1, port2 } = new MessageChannel();
-    const ctl = new SharedArrayBuffer(CTL_CELLS * Int32Array.BYTES_PER_ELEMENT);
-    const offer: ChannelOffer = { port: port2, ctl, detector };
-    this.worker.worker.postMessage(offer, [port2]);
-    const channel = new EmptyBucketChannel(port1, new Int32Array(ctl));
+    const channel = new EmptyBucketChannel(PolledChannel.open(this.worker.worker, detector));
     this.offloadChannels.push(channel);
     return channel;
   }
@@ -163,7 +150,7 @@ export class EventPreparer {
 
   /** Hands events that will be applied soon to the worker, in about the order they will be. */
   submit(events: readonly StoredEvent[]): void {
-    if (!this.port || !this.worker?.alive) return;
+    if (!this.channel || !this.worker?.alive) return;
     let want: number[] = [];
     let texts: Array<string | undefined> = [];
     let errorFields: Array<string | undefined> = [];
@@ -190,7 +177,7 @@ export class EventPreparer {
     this.nextId = req.id + 1;
     this.requests.set(req.id, req);
     const msg: PrepareRequest = { id: req.id, want: Uint8Array.from(want), texts, errorFields };
-    this.port!.postMessage(msg, [msg.want.buffer as ArrayBuffer]);
+    this.channel!.port.postMessage(msg, [msg.want.buffer as ArrayBuffer]);
   }
 
   /** The event's preparation: the worker's answer when it is in, else worked out here. */
@@ -205,7 +192,7 @@ export class EventPreparer {
       // the worker has not got to it: it skips what the pipeline reached, and goes on with the next
       if (req.id > this.passed) {
         this.passed = req.id;
-        Atomics.store(this.ctl!, CTL_PASSED, req.id);
+        Atomics.store(this.channel!.ctl, CTL_PASSED, req.id);
       }
       return this.here(ev);
     }
@@ -228,17 +215,17 @@ export class EventPreparer {
 
   /** Takes in the answers the worker has posted since the last look. */
   private receive(): void {
-    const port = this.port;
-    if (!port || Atomics.load(this.ctl!, CTL_ANSWERED) === this.answersReceived) return;
-    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-      const answer = m.message as PrepareAnswer;
-      this.answersReceived++;
-      const req = this.requests.get(answer.id);
-      if (!req) continue;
-      this.requests.delete(answer.id);
-      req.answer = answer;
-    }
+    this.channel?.poll(this.onAnswer);
   }
+
+  /** Files an answer with its request (made once: receive runs for most requests). */
+  private readonly onAnswer = (message: unknown): void => {
+    const answer = message as PrepareAnswer;
+    const req = this.requests.get(answer.id);
+    if (!req) return;
+    this.requests.delete(answer.id);
+    req.answer = answer;
+  };
 
   /** Requests the worker has not answered yet (as far as this side has received). */
   waiting(): number {
@@ -251,37 +238,58 @@ export class EventPreparer {
   /** Closes the channel to the worker (which stays up for other pipelines); preparation goes on here. */
   close(): void {
     for (const channel of this.offloadChannels) channel.close();
-    this.port?.close();
+    this.channel?.port.close();
     this.tickets.clear();
     this.requests.clear();
   }
 }
 
-/** The pipeline's end of an empty-bucket channel: batches go out whole (transferred), answers are polled. */
-class EmptyBucketChannel implements EmptyBucketOffload {
+/**
+ * One channel to the worker, its answers taken synchronously (receiveMessageOnPort), never as
+ * events: the worker counts its posts in a shared cell, so a look costs nothing while it has not moved.
+ */
+class PolledChannel {
   private received = 0;
 
-  constructor(
-    private readonly port: MessagePort,
-    private readonly ctl: Int32Array,
+  private constructor(
+    readonly port: MessagePort,
+    readonly ctl: Int32Array,
   ) {}
 
+  /** Opens a channel on `worker`: for preparing events, or with `detector` for empty spike buckets. */
+  static open(worker: Worker, detector?: DetectConfig): PolledChannel {
+    const { port1, port2 } = new MessageChannel();
+    const ctl = new SharedArrayBuffer(CTL_CELLS * Int32Array.BYTES_PER_ELEMENT);
+    const offer: ChannelOffer = detector ? { port: port2, ctl, detector } : { port: port2, ctl };
+    worker.postMessage(offer, [port2]);
+    return new PolledChannel(port1, new Int32Array(ctl));
+  }
+
+  /** Hands each message posted since the last look to `take`. */
+  poll(take: (message: unknown) => void): void {
+    if (Atomics.load(this.ctl, CTL_ANSWERED) === this.received) return;
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+      this.received++;
+      take(m.message);
+    }
+  }
+}
+
+/** The pipeline's end of an empty-bucket channel: batches go out whole (transferred), answers are polled. */
+class EmptyBucketChannel implements EmptyBucketOffload {
+  constructor(private readonly channel: PolledChannel) {}
+
   send(batch: OffloadBatch): void {
-    this.port.postMessage(batch, [batch.ids.buffer, batch.from.buffer, batch.to.buffer, batch.states.buffer] as ArrayBuffer[]);
+    this.channel.port.postMessage(batch, [batch.ids.buffer, batch.from.buffer, batch.to.buffer, batch.states.buffer] as ArrayBuffer[]);
   }
 
   receive(): OffloadBatch[] {
-    // the count moves after each post: nothing to look for while it has not
-    if (Atomics.load(this.ctl, CTL_ANSWERED) === this.received) return [];
     const out: OffloadBatch[] = [];
-    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
-      this.received++;
-      out.push(m.message as OffloadBatch);
-    }
+    this.channel.poll((message) => out.push(message as OffloadBatch));
     return out;
   }
 
   close(): void {
-    this.port.close();
+    this.channel.port.close();
   }
 }
