@@ -376,16 +376,29 @@ export class SpikeTracker {
 
   /** What closing an empty bucket outside an incident does besides the detector's update. */
   private closeEmpty(c: ClusterTrack, b: number): void {
-    const cfg = this.cfg;
-    const B = cfg.bucketMs;
-    const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / B));
+    this.advanceRate(c, b, 0);
+    this.trim(c, b);
+  }
+
+  /**
+   * The long-run mean moved on to bucket `b`, which had `count` events. The detector's level
+   * follows the typical bucket, which is 0 for a sparse cluster; this mean keeps an error that many
+   * accounts report now and then from looking new.
+   */
+  private advanceRate(c: ClusterTrack, b: number, count: number): void {
+    const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / this.cfg.bucketMs));
     const keep = steps === 1 ? this.rateKeep1 : Math.pow(1 - this.rateAlpha, steps);
-    c.rate = c.rate * keep;
+    c.rate = c.rate * keep + this.rateAlpha * count;
     c.rateN += steps;
     c.rateAt = b;
-    const horizon = b - cfg.seriesBuckets * B;
+  }
+
+  /** Drops the recent buckets and the window entries that closing bucket `b` leaves behind. */
+  private trim(c: ClusterTrack, b: number): void {
+    const B = this.cfg.bucketMs;
+    const horizon = b - this.cfg.seriesBuckets * B;
     while (c.recent.length > 0 && c.recent[0]!.t <= horizon) c.recent.shift();
-    const windowStart = b - (cfg.windowBuckets - 1) * B;
+    const windowStart = b - (this.cfg.windowBuckets - 1) * B;
     while (c.window.length > 0 && c.window[0]!.t < windowStart) c.window.shift();
   }
 
@@ -399,29 +412,21 @@ export class SpikeTracker {
       this.closeEmpty(c, b);
       return;
     }
-    // The detector's level follows the typical bucket, which is 0 for a sparse cluster; the
-    // long-run mean keeps an error that many accounts report now and then from looking new.
-    const steps = c.rateAt === null ? 1 : Math.max(1, Math.round((b - c.rateAt) / B));
-    const keep = steps === 1 ? this.rateKeep1 : Math.pow(1 - this.rateAlpha, steps);
-    c.rate = c.rate * keep + this.rateAlpha * count;
+    this.advanceRate(c, b, count);
     if (count > 0) {
       c.total += count;
       if (c.first === null) c.first = b;
     }
-    c.rateN += steps;
-    c.rateAt = b;
     // no start-up bias correction: a new cluster's prior rate is 0, which is what makes it new
     const baseline = Math.max(0, c.det.lastExpected, c.rate);
     if (count > 0 || c.incident) {
       c.recent.push({ t: b, count, baseline: round3(baseline) });
     }
-    const horizon = b - cfg.seriesBuckets * B;
-    while (c.recent.length > 0 && c.recent[0]!.t <= horizon) c.recent.shift();
     // Trailing window (this bucket included): an outage that trickles in over tens of minutes
     // never puts three accounts in one bucket, but does within the window.
     if (accounts && count > 0) c.window.push({ t: b, count, accounts });
-    const windowStart = b - (cfg.windowBuckets - 1) * B;
-    while (c.window.length > 0 && c.window[0]!.t < windowStart) c.window.shift();
+    // the bucket just added is newer than anything trimmed
+    this.trim(c, b);
     let winCount = 0;
     for (const w of c.window) winCount += w.count;
     const bucketBase = Math.max(baseline, cfg.baselineFloor / cfg.windowBuckets);
