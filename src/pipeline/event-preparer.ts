@@ -10,7 +10,7 @@ import type { ErrorsConfig } from '../engines/errors/config.js';
 import type { SentimentConfig } from '../engines/sentiment/config.js';
 import type { SentimentAnalyzer } from '../engines/sentiment/analyzer.js';
 import type { DetectConfig } from '../engines/detect/config.js';
-import type { EmptyBucketOffload, OffloadBatch } from '../engines/detect/spike-tracker.js';
+import { offloadBuffers, type EmptyBucketOffload, type OffloadBatch } from '../engines/detect/spike-tracker.js';
 import { mayReportErrors, prepareEvent, wantsSentiment, NOTHING_PREPARED, type PreparedEvent } from './event-preparation.js';
 
 /** Bits of a request's `want`: what the worker works out for the event. */
@@ -280,7 +280,7 @@ class EmptyBucketChannel implements EmptyBucketOffload {
   constructor(private readonly channel: PolledChannel) {}
 
   send(batch: OffloadBatch): void {
-    this.channel.port.postMessage(batch, [batch.ids.buffer, batch.from.buffer, batch.to.buffer, batch.states.buffer] as ArrayBuffer[]);
+    this.channel.port.postMessage(batch, offloadBuffers(batch));
   }
 
   receive(): OffloadBatch[] {

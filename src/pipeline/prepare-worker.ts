@@ -7,7 +7,7 @@ import { createSentimentAnalyzer } from '../engines/sentiment/model-file.js';
 import { errorsIn } from './event-preparation.js';
 import { SeriesDetector } from '../engines/detect/series-detector.js';
 import type { DetectConfig } from '../engines/detect/config.js';
-import type { OffloadBatch } from '../engines/detect/spike-tracker.js';
+import { closeOffloadedBuckets, offloadBuffers, type OffloadBatch } from '../engines/detect/spike-tracker.js';
 import { CTL_PASSED, CTL_ANSWERED, WANT_SENTIMENT, WANT_ERRORS, type PrepareRequest, type PrepareAnswer, type ChannelOffer } from './event-preparer.js';
 
 const { errors: errorsCfg, sentiment: sentimentCfg } = workerData as { errors: ErrorsConfig; sentiment: SentimentConfig };
@@ -46,13 +46,8 @@ function serve(port: MessagePort, ctl: Int32Array): void {
 function serveEmptyBuckets(port: MessagePort, ctl: Int32Array, cfg: DetectConfig): void {
   const det = new SeriesDetector(cfg);
   port.on('message', (batch: OffloadBatch) => {
-    for (let k = 0; k < batch.ids.length; k++) {
-      const at = k * batch.stateLength;
-      det.setExactState(batch.states, at);
-      for (let b = batch.from[k]!; b < batch.to[k]!; b += batch.bucketMs) det.update(b, 0);
-      det.exactStateInto(batch.states, at);
-    }
-    port.postMessage(batch, [batch.ids.buffer, batch.from.buffer, batch.to.buffer, batch.states.buffer] as ArrayBuffer[]);
+    closeOffloadedBuckets(batch, det);
+    port.postMessage(batch, offloadBuffers(batch));
     Atomics.add(ctl, CTL_ANSWERED, 1);
   });
   port.on('close', () => port.removeAllListeners());

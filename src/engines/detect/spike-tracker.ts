@@ -79,6 +79,25 @@ export interface OffloadBatch {
   bucketMs: number;
 }
 
+/** A batch's buffers, to hand it to another thread and back without a copy (a transfer list). */
+export function offloadBuffers(batch: OffloadBatch): ArrayBuffer[] {
+  return [batch.ids.buffer, batch.from.buffer, batch.to.buffer, batch.states.buffer] as ArrayBuffer[];
+}
+
+/**
+ * What whoever takes an OffloadBatch does with it: each detector, set from its state, closes its
+ * empty buckets as SpikeTracker would, and its state is written back in place. `det` is scratch
+ * (any detector of the same configuration).
+ */
+export function closeOffloadedBuckets(batch: OffloadBatch, det: SeriesDetector): void {
+  for (let k = 0; k < batch.ids.length; k++) {
+    const at = k * batch.stateLength;
+    det.setExactState(batch.states, at);
+    for (let b = batch.from[k]!; b < batch.to[k]!; b += batch.bucketMs) det.update(b, 0);
+    det.exactStateInto(batch.states, at);
+  }
+}
+
 /**
  * Fewest owed empty buckets worth sending away (the hand-over costs about as much as tens of
  * updates), and the event time between two batches in buckets (a message costs tens of microseconds).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spikesConfig } from '../../../src/engines/detect/config.js';
-import { SpikeTracker, type EmptyBucketOffload, type OffloadBatch, type SpikeEvent, type SpikeFinding } from '../../../src/engines/detect/spike-tracker.js';
+import { SpikeTracker, closeOffloadedBuckets, type EmptyBucketOffload, type OffloadBatch, type SpikeEvent, type SpikeFinding } from '../../../src/engines/detect/spike-tracker.js';
 import { SeriesDetector } from '../../../src/engines/detect/series-detector.js';
 
 const cfg = spikesConfig.parse({});
@@ -168,7 +168,7 @@ describe('SpikeTracker', () => {
 
   it('gives the same findings and state when quiet clusters\' empty buckets are closed elsewhere, whenever the answers come back', () => {
     // clusters quiet for hours at a time, so batches go away; the offload answers after `delay`
-    // advance() calls (0: at once; Infinity: never), working as the worker thread does
+    // advance() calls (0: at once; Infinity: never), doing what the worker thread does
     const r = rng(5);
     const events: SpikeEvent[] = [];
     for (let b = 0; b < 3 * 1440; b++) {
@@ -192,11 +192,7 @@ describe('SpikeTracker', () => {
           const ready = queue.filter((q) => q.due <= this.calls);
           for (const q of ready) queue.splice(queue.indexOf(q), 1);
           return ready.map(({ batch }) => {
-            for (let k = 0; k < batch.ids.length; k++) {
-              det.setExactState(batch.states, k * batch.stateLength);
-              for (let b = batch.from[k]!; b < batch.to[k]!; b += batch.bucketMs) det.update(b, 0);
-              det.exactStateInto(batch.states, k * batch.stateLength);
-            }
+            closeOffloadedBuckets(batch, det);
             return batch;
           });
         },
