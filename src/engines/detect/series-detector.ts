@@ -492,6 +492,11 @@ export class SeriesDetector {
     };
   }
 
+  /** The arrays of the state, in the order of an exact state (after EXACT_SCALARS scalars). */
+  private exactArrays(): Array<Float64Array | Uint8Array> {
+    return [this.week, this.pointGate, this.sustainGate, this.driftGate, this.profileGate, this.hist, this.day, this.profile, this.profileSeen];
+  }
+
   /** Doubles exactStateInto writes for a detector of this configuration. */
   static exactStateLength(cfg: DetectConfig): number {
     return EXACT_SCALARS + WEEK_SLOTS + 4 * 3 + cfg.histBins + 3 * cfg.daySlots;
@@ -531,7 +536,7 @@ export class SeriesDetector {
     out[i++] = this.peak;
     out[i++] = this.peakAge;
     out[i++] = this.alarmLoad;
-    for (const a of [this.week, this.pointGate, this.sustainGate, this.driftGate, this.profileGate, this.hist, this.day, this.profile, this.profileSeen]) {
+    for (const a of this.exactArrays()) {
       for (let k = 0; k < a.length; k++) out[i++] = a[k]!;
     }
   }
@@ -566,7 +571,7 @@ export class SeriesDetector {
     this.peak = src[i++]!;
     this.peakAge = src[i++]!;
     this.alarmLoad = src[i++]!;
-    for (const a of [this.week, this.pointGate, this.sustainGate, this.driftGate, this.profileGate, this.hist, this.day, this.profile, this.profileSeen]) {
+    for (const a of this.exactArrays()) {
       for (let k = 0; k < a.length; k++) a[k] = src[i++]!;
     }
   }
