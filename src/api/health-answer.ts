@@ -7,7 +7,7 @@ import type { HealthDoc, IncidentDoc } from '../pipeline/findings-writer.js';
 import type { RecentTicket } from '../pipeline/engine-set.js';
 import { redact } from '../alerts/redact.js';
 import { JsonBytes } from './json-bytes.js';
-import { DAY_FIELDS, HistoryWindows, endDayIndex, firstDayIndex, type HistoryWindow } from './history-window.js';
+import { DAY_FIELDS, HistoryWindows, endDayIndex, firstDayIndex, inMonthOrder, type HistoryWindow } from './history-window.js';
 
 export interface HealthAnswerOptions {
   /** Whether IP addresses are redacted in the recent messages shown. */
@@ -255,12 +255,6 @@ export function healthAnswers(store: Store, opts: HealthAnswerOptions): HealthAn
       return parts && write(parts);
     },
   };
-}
-
-/** A store that answers in another order than asked is put back in month order. */
-function inMonthOrder<T extends { month: string }>(docs: readonly T[]): readonly T[] {
-  for (let i = 1; i < docs.length; i++) if (docs[i - 1]!.month > docs[i]!.month) return [...docs].sort((a, b) => a.month.localeCompare(b.month));
-  return docs;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

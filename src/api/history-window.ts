@@ -79,3 +79,9 @@ export function firstDayIndex(w: HistoryWindow, month: string): number {
 export function endDayIndex(w: HistoryWindow, month: string): number {
   return month === w.endMonth ? w.endDate : month > w.endDay ? 0 : DAY_FIELDS.length;
 }
+
+/** History month documents as read, or put back in month order when a store answered in another order than asked. */
+export function inMonthOrder<T extends { month: string }>(docs: readonly T[]): readonly T[] {
+  for (let i = 1; i < docs.length; i++) if (docs[i - 1]!.month > docs[i]!.month) return [...docs].sort((a, b) => a.month.localeCompare(b.month));
+  return docs;
+}

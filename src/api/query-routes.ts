@@ -9,7 +9,7 @@ import type { HealthDoc, IncidentDoc, OutreachDoc } from '../pipeline/findings-w
 import { redact } from '../alerts/redact.js';
 import type { Outbox } from '../alerts/outbox.js';
 import { healthAnswers, type HistoryMonthDoc } from './health-answer.js';
-import { DAY_FIELDS, HistoryWindows, endDayIndex, firstDayIndex, type HistoryWindow } from './history-window.js';
+import { DAY_FIELDS, HistoryWindows, endDayIndex, firstDayIndex, inMonthOrder, type HistoryWindow } from './history-window.js';
 
 export interface QueryDeps {
   store: Store;
@@ -86,9 +86,8 @@ async function historyOf(store: Store, accountIds: string[], window: HistoryWind
   for (const a of accountIds) for (const m of window.months) ids.push(`${a}|${m}`);
   const docs = await readsFor(store.collection<HistoryMonthDoc>('healthHistory')).getMany(ids);
   const out = new Map<string, HistoryPoint[]>(accountIds.map((a) => [a, []]));
-  // asked for oldest month first; a store that answers in another order is put back in it
-  const ordered = docs.every((d, i) => i === 0 || docs[i - 1]!.month <= d.month) ? docs : [...docs].sort((a, b) => a.month.localeCompare(b.month));
-  for (const doc of ordered) {
+  // asked for oldest month first
+  for (const doc of inMonthOrder(docs)) {
     const list = out.get(doc.accountId);
     if (!list) continue;
     // only the month's days inside the window: whole months in the middle, a part at either end
